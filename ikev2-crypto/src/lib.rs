@@ -1,0 +1,1 @@
+//! ikev2-crypto (work in progress)

@@ -1,0 +1,1 @@
+//! ikev2-wire (work in progress)

@@ -1,0 +1,1 @@
+//! xfrm-sys (work in progress)
