@@ -1,0 +1,3 @@
+//! The shipped providers.
+
+pub mod rustcrypto;
