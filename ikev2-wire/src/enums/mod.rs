@@ -102,6 +102,8 @@ impl PayloadType {
 wire_enum! {
     /// Security Protocol Identifiers (RFC 7296 §3.3.1, RFC 4595).
     pub enum ProtocolId(u8) {
+        /// Used where no SA is concerned (e.g. most Notify payloads).
+        Reserved = 0 => "Reserved",
         Ike = 1 => "IKE",
         Ah = 2 => "AH",
         Esp = 3 => "ESP",
