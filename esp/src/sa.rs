@@ -331,6 +331,10 @@ impl OutboundSa {
         payload_len: usize,
         opts: &SealOptions<'_>,
     ) -> Result<Sealed, Error> {
+        if self.core.lifetime.hard_expired() {
+            self.counters.expired += 1;
+            return Err(Error::HardLifetimeExpired);
+        }
         let c = &self.core;
         let hdr = c.header_len();
         let next_header = match opts.next_header {
@@ -361,10 +365,6 @@ impl OutboundSa {
                 need: total,
                 have: buf.len(),
             });
-        }
-        if c.lifetime.hard_expired() {
-            self.counters.expired += 1;
-            return Err(Error::HardLifetimeExpired);
         }
         let seq = match self.seq.peek() {
             Ok(s) => s,
