@@ -33,7 +33,9 @@ static PROVIDER: CryptoProvider = CryptoProvider {
 };
 
 /// (name, encryption, key bits, keymat length, integrity, integrity key length)
-const SUITES: &[(&str, EncrId, Option<u16>, usize, IntegId, usize)] = &[
+type Suite = (&'static str, EncrId, Option<u16>, usize, IntegId, usize);
+
+const SUITES: &[Suite] = &[
     (
         "aes128gcm16",
         EncrId::AesGcm16,
@@ -139,19 +141,14 @@ struct Keys {
     integ: Vec<u8>,
 }
 
-fn keys(suite: &(&str, EncrId, Option<u16>, usize, IntegId, usize)) -> Keys {
+fn keys(suite: &Suite) -> Keys {
     Keys {
         encr: (0..suite.3).map(|i| i as u8 ^ 0x5a).collect(),
         integ: (0..suite.5).map(|i| i as u8 ^ 0xa5).collect(),
     }
 }
 
-fn params<'a>(
-    suite: &(&str, EncrId, Option<u16>, usize, IntegId, usize),
-    k: &'a Keys,
-    mode: Mode,
-    esn: bool,
-) -> SaParams<'a> {
+fn params<'a>(suite: &Suite, k: &'a Keys, mode: Mode, esn: bool) -> SaParams<'a> {
     SaParams {
         mode,
         esn,
