@@ -74,6 +74,15 @@ impl Header {
     /// [`Error::Truncated`] if `buf` is shorter than 28 octets,
     /// [`Error::UnsupportedVersion`] if the major version is not 2.
     pub fn parse(buf: &[u8]) -> Result<Self, Error> {
+        if buf.len() < HEADER_LEN {
+            let have = buf.len();
+            return Err(Error::Truncated {
+                part: Part::Header,
+                offset: 0,
+                need: HEADER_LEN,
+                have,
+            });
+        }
         let mut r = Reader::new(buf, 0, Part::Header);
         let spi_i = u64::from_be_bytes(r.array()?);
         let spi_r = u64::from_be_bytes(r.array()?);
