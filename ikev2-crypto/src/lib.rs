@@ -41,11 +41,14 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod cookie;
 mod error;
 mod ids;
+pub mod keys;
 pub mod provider;
 pub mod random;
 mod secret;
+pub mod sk;
 
 pub use error::CryptoError;
 pub use ids::{EncrId, IntegId, KeId, PrfId};
@@ -279,7 +282,7 @@ pub trait SupportedPrf: Send + Sync {
     fn compute(&self, key: &[u8], data: &[&[u8]], out: &mut [u8]) -> Result<(), CryptoError>;
 }
 
-impl dyn SupportedPrf {
+impl dyn SupportedPrf + '_ {
     /// `prf(key, data...)` into fresh secret storage.
     pub fn prf(&self, key: &[u8], data: &[&[u8]]) -> SecretBytes {
         let mut out = SecretBytes::zeroed(self.output_len());
