@@ -5,7 +5,12 @@
 //! `testsuite/ecdsa-sign-test.c` (commit 0e1d3111); the P-521 public key
 //! was derived from w by the vector collector and checked against the
 //! signature.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use ikev2_crypto::auth::scheme::{join_auth_data, split_auth_data};
 use ikev2_crypto::auth::{
@@ -61,9 +66,15 @@ fn spki(v: &Vector) -> Vec<u8> {
     point.extend(h(v.x));
     point.extend(h(v.y));
     match v.curve {
-        EcCurve::P256 => p256::PublicKey::from_sec1_bytes(&point).unwrap().to_public_key_der(),
-        EcCurve::P384 => p384::PublicKey::from_sec1_bytes(&point).unwrap().to_public_key_der(),
-        _ => p521::PublicKey::from_sec1_bytes(&point).unwrap().to_public_key_der(),
+        EcCurve::P256 => p256::PublicKey::from_sec1_bytes(&point)
+            .unwrap()
+            .to_public_key_der(),
+        EcCurve::P384 => p384::PublicKey::from_sec1_bytes(&point)
+            .unwrap()
+            .to_public_key_der(),
+        _ => p521::PublicKey::from_sec1_bytes(&point)
+            .unwrap()
+            .to_public_key_der(),
     }
     .unwrap()
     .into_vec()
@@ -72,9 +83,21 @@ fn spki(v: &Vector) -> Vec<u8> {
 fn der_signature(v: &Vector) -> Vec<u8> {
     let rs = h(v.rs);
     match v.curve {
-        EcCurve::P256 => p256::ecdsa::Signature::from_slice(&rs).unwrap().to_der().as_bytes().to_vec(),
-        EcCurve::P384 => p384::ecdsa::Signature::from_slice(&rs).unwrap().to_der().as_bytes().to_vec(),
-        _ => p521::ecdsa::Signature::from_slice(&rs).unwrap().to_der().as_bytes().to_vec(),
+        EcCurve::P256 => p256::ecdsa::Signature::from_slice(&rs)
+            .unwrap()
+            .to_der()
+            .as_bytes()
+            .to_vec(),
+        EcCurve::P384 => p384::ecdsa::Signature::from_slice(&rs)
+            .unwrap()
+            .to_der()
+            .as_bytes()
+            .to_vec(),
+        _ => p521::ecdsa::Signature::from_slice(&rs)
+            .unwrap()
+            .to_der()
+            .as_bytes()
+            .to_vec(),
     }
 }
 
@@ -83,11 +106,18 @@ fn rfc4754_signatures_verify_as_methods_9_10_11() {
     let policy = AuthPolicy::default();
     for v in VECTORS {
         let key = spki(v);
-        assert_eq!(PublicKey::from_spki_der(&key).unwrap().curve(), Some(v.curve));
+        assert_eq!(
+            PublicKey::from_spki_der(&key).unwrap().curve(),
+            Some(v.curve)
+        );
         let scheme = verify_auth(&VERIFIER, &policy, v.method, &h(v.rs), b"abc", &key).unwrap();
         assert_eq!(
             scheme,
-            SignatureScheme::Ecdsa { curve: v.curve, hash: v.hash, encoding: EcdsaEncoding::Fixed }
+            SignatureScheme::Ecdsa {
+                curve: v.curve,
+                hash: v.hash,
+                encoding: EcdsaEncoding::Fixed
+            }
         );
     }
 }
@@ -101,8 +131,14 @@ fn rfc4754_signatures_fail_on_any_change() {
         let last = rs.len() - 1;
         rs[last] ^= 1;
         let bad = CryptoError::Auth(AuthError::BadSignature);
-        assert_eq!(verify_auth(&VERIFIER, &policy, v.method, &rs, b"abc", &key).unwrap_err(), bad);
-        assert_eq!(verify_auth(&VERIFIER, &policy, v.method, &h(v.rs), b"abd", &key).unwrap_err(), bad);
+        assert_eq!(
+            verify_auth(&VERIFIER, &policy, v.method, &rs, b"abc", &key).unwrap_err(),
+            bad
+        );
+        assert_eq!(
+            verify_auth(&VERIFIER, &policy, v.method, &h(v.rs), b"abd", &key).unwrap_err(),
+            bad
+        );
         // r|s must be exactly twice the field size.
         let short = &h(v.rs)[1..];
         assert!(verify_auth(&VERIFIER, &policy, v.method, short, b"abc", &key).is_err());
@@ -115,18 +151,43 @@ fn method_must_match_the_curve() {
     let p256 = &VECTORS[0];
     let p384_key = spki(&VECTORS[1]);
     assert_eq!(
-        verify_auth(&VERIFIER, &policy, AuthMethod::EcdsaSha256P256, &h(p256.rs), b"abc", &p384_key)
-            .unwrap_err(),
+        verify_auth(
+            &VERIFIER,
+            &policy,
+            AuthMethod::EcdsaSha256P256,
+            &h(p256.rs),
+            b"abc",
+            &p384_key
+        )
+        .unwrap_err(),
         CryptoError::Auth(AuthError::KeyMismatch)
     );
     assert_eq!(
-        verify_auth(&VERIFIER, &policy, AuthMethod::RsaDigitalSignature, &h(p256.rs), b"abc", &spki(p256))
-            .unwrap_err(),
+        verify_auth(
+            &VERIFIER,
+            &policy,
+            AuthMethod::RsaDigitalSignature,
+            &h(p256.rs),
+            b"abc",
+            &spki(p256)
+        )
+        .unwrap_err(),
         CryptoError::Auth(AuthError::KeyMismatch)
     );
-    let strict = AuthPolicy { allow_legacy_methods: false, ..AuthPolicy::default() };
+    let strict = AuthPolicy {
+        allow_legacy_methods: false,
+        ..AuthPolicy::default()
+    };
     assert_eq!(
-        verify_auth(&VERIFIER, &strict, p256.method, &h(p256.rs), b"abc", &spki(p256)).unwrap_err(),
+        verify_auth(
+            &VERIFIER,
+            &strict,
+            p256.method,
+            &h(p256.rs),
+            b"abc",
+            &spki(p256)
+        )
+        .unwrap_err(),
         CryptoError::Auth(AuthError::LegacyMethodNotAllowed)
     );
 }
@@ -137,23 +198,54 @@ fn same_signatures_as_rfc7427_digital_signature() {
     for v in VECTORS {
         let key = spki(v);
         let data = join_auth_data(SignatureAlgorithm::Ecdsa(v.hash), &der_signature(v));
-        let scheme = verify_auth(&VERIFIER, &policy, AuthMethod::DigitalSignature, &data, b"abc", &key).unwrap();
+        let scheme = verify_auth(
+            &VERIFIER,
+            &policy,
+            AuthMethod::DigitalSignature,
+            &data,
+            b"abc",
+            &key,
+        )
+        .unwrap();
         assert_eq!(
             scheme,
-            SignatureScheme::Ecdsa { curve: v.curve, hash: v.hash, encoding: EcdsaEncoding::Der }
+            SignatureScheme::Ecdsa {
+                curve: v.curve,
+                hash: v.hash,
+                encoding: EcdsaEncoding::Der
+            }
         );
         // Method 14 carries DER, not r|s.
         let raw = join_auth_data(SignatureAlgorithm::Ecdsa(v.hash), &h(v.rs));
-        assert!(verify_auth(&VERIFIER, &policy, AuthMethod::DigitalSignature, &raw, b"abc", &key).is_err());
+        assert!(verify_auth(
+            &VERIFIER,
+            &policy,
+            AuthMethod::DigitalSignature,
+            &raw,
+            b"abc",
+            &key
+        )
+        .is_err());
         let (alg, _) = split_auth_data(&data).unwrap();
         assert_eq!(alg.notify_hash(), HashAlgorithm::from(v.hash));
     }
     // A hash we did not announce is refused before any signature check.
-    let only_256 = AuthPolicy { hashes: vec![HashAlgorithm::Sha2_256], ..AuthPolicy::default() };
+    let only_256 = AuthPolicy {
+        hashes: vec![HashAlgorithm::Sha2_256],
+        ..AuthPolicy::default()
+    };
     let v = &VECTORS[1];
     let data = join_auth_data(SignatureAlgorithm::Ecdsa(v.hash), &der_signature(v));
     assert_eq!(
-        verify_auth(&VERIFIER, &only_256, AuthMethod::DigitalSignature, &data, b"abc", &spki(v)).unwrap_err(),
+        verify_auth(
+            &VERIFIER,
+            &only_256,
+            AuthMethod::DigitalSignature,
+            &data,
+            b"abc",
+            &spki(v)
+        )
+        .unwrap_err(),
         CryptoError::Auth(AuthError::HashNotAllowed(HashAlgorithm::Sha2_384))
     );
 }

@@ -4,7 +4,12 @@
 //! IPsec-StateMachineExtractor (`IKEv2HandshakeIT.java`, commit 7f2b9693)
 //! against a real responder: PSK "AAAA", PRF_HMAC_SHA1; the signed octets are
 //! the collector's reconstruction, proven by the responder's own AUTH.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use ikev2_crypto::auth::psk::PskPair;
 use ikev2_crypto::auth::{AuthError, Psk};
@@ -25,11 +30,14 @@ fn recorded_exchange_both_auth_values() {
     let psk = Psk::parse("AAAA", 4).unwrap();
     let auth_i = psk.auth(&PRF_HMAC_SHA1, &h(AUTH_I_OCTETS)).unwrap();
     assert_eq!(hex::encode(auth_i.as_bytes()), AUTH_I);
-    psk.verify(&PRF_HMAC_SHA1, &h(AUTH_R_OCTETS), &h(AUTH_R)).unwrap();
+    psk.verify(&PRF_HMAC_SHA1, &h(AUTH_R_OCTETS), &h(AUTH_R))
+        .unwrap();
     // The same key written in hex gives the same key.
     let hex_form = Psk::parse("0x41414141", 4).unwrap();
     assert_eq!(hex_form.as_bytes(), b"AAAA");
-    hex_form.verify(&PRF_HMAC_SHA1, &h(AUTH_I_OCTETS), &h(AUTH_I)).unwrap();
+    hex_form
+        .verify(&PRF_HMAC_SHA1, &h(AUTH_I_OCTETS), &h(AUTH_I))
+        .unwrap();
 }
 
 #[test]
@@ -38,12 +46,28 @@ fn tampering_and_wrong_keys_fail() {
     let mut octets = h(AUTH_R_OCTETS);
     octets[40] ^= 1;
     let mismatch = CryptoError::Auth(AuthError::PskMismatch);
-    assert_eq!(psk.verify(&PRF_HMAC_SHA1, &octets, &h(AUTH_R)).unwrap_err(), mismatch);
+    assert_eq!(
+        psk.verify(&PRF_HMAC_SHA1, &octets, &h(AUTH_R)).unwrap_err(),
+        mismatch
+    );
     let other = Psk::parse("AAAB", 0).unwrap();
-    assert_eq!(other.verify(&PRF_HMAC_SHA1, &h(AUTH_R_OCTETS), &h(AUTH_R)).unwrap_err(), mismatch);
+    assert_eq!(
+        other
+            .verify(&PRF_HMAC_SHA1, &h(AUTH_R_OCTETS), &h(AUTH_R))
+            .unwrap_err(),
+        mismatch
+    );
     // Truncated AUTH values never verify.
-    assert_eq!(psk.verify(&PRF_HMAC_SHA1, &h(AUTH_R_OCTETS), &h(AUTH_R)[..19]).unwrap_err(), mismatch);
-    assert_eq!(psk.verify(&PRF_HMAC_SHA1, &h(AUTH_R_OCTETS), &[]).unwrap_err(), mismatch);
+    assert_eq!(
+        psk.verify(&PRF_HMAC_SHA1, &h(AUTH_R_OCTETS), &h(AUTH_R)[..19])
+            .unwrap_err(),
+        mismatch
+    );
+    assert_eq!(
+        psk.verify(&PRF_HMAC_SHA1, &h(AUTH_R_OCTETS), &[])
+            .unwrap_err(),
+        mismatch
+    );
 }
 
 #[test]
@@ -56,16 +80,24 @@ fn distinct_local_and_remote_keys() {
     let ours = pair.local.auth(&PRF_HMAC_SHA2_256, octets).unwrap();
     assert_eq!(ours.len(), 32);
     // The peer's AUTH is checked with the remote key only.
-    assert!(pair.remote.verify(&PRF_HMAC_SHA2_256, octets, ours.as_bytes()).is_err());
+    assert!(pair
+        .remote
+        .verify(&PRF_HMAC_SHA2_256, octets, ours.as_bytes())
+        .is_err());
     let theirs = pair.remote.auth(&PRF_HMAC_SHA2_256, octets).unwrap();
-    pair.remote.verify(&PRF_HMAC_SHA2_256, octets, theirs.as_bytes()).unwrap();
+    pair.remote
+        .verify(&PRF_HMAC_SHA2_256, octets, theirs.as_bytes())
+        .unwrap();
     let sym = PskPair::symmetric(Psk::parse("same both ways, long enough", 16).unwrap());
     assert_eq!(sym.local.as_bytes(), sym.remote.as_bytes());
 }
 
 #[test]
 fn key_forms_and_minimum_length() {
-    assert_eq!(Psk::parse("0X0a:0B 0c", 0).unwrap().as_bytes(), [10, 11, 12]);
+    assert_eq!(
+        Psk::parse("0X0a:0B 0c", 0).unwrap().as_bytes(),
+        [10, 11, 12]
+    );
     assert_eq!(
         Psk::parse("0x123", 0).unwrap_err(),
         CryptoError::Auth(AuthError::PskInvalidHex)

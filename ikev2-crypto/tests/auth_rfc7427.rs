@@ -4,11 +4,15 @@
 //! by libreswan `include/ietf_constants.h` (commit 0c4e3ecc) and strongSwan
 //! `src/libstrongswan/tests/suites/test_signature_params.c` (commit
 //! 3b902ea5), including strongSwan's invalid RSASSA-PSS parameter sets.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use ikev2_crypto::auth::scheme::{
-    encode_hash_algorithms, join_auth_data, negotiate_hash, parse_hash_algorithms,
-    split_auth_data,
+    encode_hash_algorithms, join_auth_data, negotiate_hash, parse_hash_algorithms, split_auth_data,
 };
 use ikev2_crypto::auth::{AuthError, HashAlgorithm, SignatureAlgorithm};
 use ikev2_crypto::{CryptoError, HashAlg};
@@ -66,7 +70,11 @@ fn canonical_encodings_are_written_byte_for_byte() {
             assert_eq!(hex::encode(alg.to_der()), *der, "{name}");
         } else {
             // Non-canonical forms still re-parse to the same algorithm.
-            assert_eq!(SignatureAlgorithm::from_der(&alg.to_der()).unwrap(), *alg, "{name}");
+            assert_eq!(
+                SignatureAlgorithm::from_der(&alg.to_der()).unwrap(),
+                *alg,
+                "{name}"
+            );
         }
     }
 }
@@ -76,7 +84,10 @@ fn invalid_pss_parameters_are_rejected() {
     for (name, der) in INVALID {
         let err = SignatureAlgorithm::from_der(&h(der)).expect_err(name);
         assert!(
-            matches!(err, AuthError::InvalidPssParameters | AuthError::UnsupportedPssParameters),
+            matches!(
+                err,
+                AuthError::InvalidPssParameters | AuthError::UnsupportedPssParameters
+            ),
             "{name}: {err:?}"
         );
     }
@@ -141,17 +152,37 @@ fn hash_negotiation_rfc7427_section_4() {
     let peer = parse_hash_algorithms(&notify).unwrap();
     assert_eq!(
         peer,
-        [HashAlgorithm::Sha2_256, HashAlgorithm::Sha2_384, HashAlgorithm::Sha2_512, HashAlgorithm::Identity]
+        [
+            HashAlgorithm::Sha2_256,
+            HashAlgorithm::Sha2_384,
+            HashAlgorithm::Sha2_512,
+            HashAlgorithm::Identity
+        ]
     );
     assert_eq!(encode_hash_algorithms(&peer), notify);
     // Our preference order decides within the intersection.
-    assert_eq!(negotiate_hash(&[HashAlg::Sha512, HashAlg::Sha256], &peer), Some(HashAlg::Sha512));
-    assert_eq!(negotiate_hash(&[HashAlg::Sha1, HashAlg::Sha384], &peer), Some(HashAlg::Sha384));
+    assert_eq!(
+        negotiate_hash(&[HashAlg::Sha512, HashAlg::Sha256], &peer),
+        Some(HashAlg::Sha512)
+    );
+    assert_eq!(
+        negotiate_hash(&[HashAlg::Sha1, HashAlg::Sha384], &peer),
+        Some(HashAlg::Sha384)
+    );
     assert_eq!(negotiate_hash(&[HashAlg::Sha1], &peer), None);
     // Unknown values are kept, odd length and empty data are malformed.
-    assert_eq!(parse_hash_algorithms(&h("0001ffff")).unwrap()[1], HashAlgorithm::from(0xffff));
-    assert_eq!(parse_hash_algorithms(&h("000200")).unwrap_err(), AuthError::MalformedHashAlgorithms);
-    assert_eq!(parse_hash_algorithms(&[]).unwrap_err(), AuthError::MalformedHashAlgorithms);
+    assert_eq!(
+        parse_hash_algorithms(&h("0001ffff")).unwrap()[1],
+        HashAlgorithm::from(0xffff)
+    );
+    assert_eq!(
+        parse_hash_algorithms(&h("000200")).unwrap_err(),
+        AuthError::MalformedHashAlgorithms
+    );
+    assert_eq!(
+        parse_hash_algorithms(&[]).unwrap_err(),
+        AuthError::MalformedHashAlgorithms
+    );
     let e: CryptoError = AuthError::NoCommonHash.into();
     assert!(e.to_string().contains("no common"));
 }
