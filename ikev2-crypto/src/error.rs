@@ -81,4 +81,10 @@ pub enum CryptoError {
     /// A COOKIE did not match any current or previous secret (RFC 7296 2.6).
     #[error("invalid cookie")]
     InvalidCookie,
+    /// Peer authentication failed; the inner error names the check.
+    #[error("authentication: {0}")]
+    Auth(#[from] crate::auth::AuthError),
+    /// A certificate was rejected; the inner error names the check.
+    #[error("certificate: {0}")]
+    Cert(#[from] crate::cert::CertError),
 }

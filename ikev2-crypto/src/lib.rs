@@ -41,6 +41,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod auth;
+pub mod cert;
 pub mod cookie;
 mod error;
 mod ids;
