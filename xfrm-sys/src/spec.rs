@@ -275,6 +275,27 @@ impl ChildSaSpec {
         }
     }
 
+    /// The same Child SA as the peer sees it: addresses, SPIs, keys,
+    /// selectors, ports and marks swapped. Handy for tests that install both
+    /// ends on one machine.
+    pub fn peer_view(&self) -> ChildSaSpec {
+        ChildSaSpec {
+            local: self.remote,
+            remote: self.local,
+            inbound: self.outbound.clone(),
+            outbound: self.inbound.clone(),
+            local_ts: self.remote_ts.clone(),
+            remote_ts: self.local_ts.clone(),
+            encap: self.encap.map(|e| UdpEncap {
+                local_port: e.remote_port,
+                remote_port: e.local_port,
+            }),
+            mark_in: self.mark_out,
+            mark_out: self.mark_in,
+            ..self.clone()
+        }
+    }
+
     fn validate(&self) -> Result<(), Error> {
         if family_of(&self.local) != family_of(&self.remote) {
             return Err(Error::Invalid(
@@ -526,9 +547,9 @@ impl ChildSaSpec {
             .collect()
     }
 
-    /// Messages removing the Child SA: policies first (so traffic is not
-    /// sent in the clear by a policy left without SAs... it is dropped by no
-    /// policy at all instead), then the SAs.
+    /// Messages removing the Child SA: policies first, then the SAs, so no
+    /// policy is ever left pointing at a missing SA (which would trigger
+    /// ACQUIREs).
     pub fn remove(&self) -> Vec<XfrmMessage> {
         let mut v: Vec<XfrmMessage> = self
             .policies()
