@@ -57,7 +57,8 @@ pub fn read_testdata(rel: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// Runs `tshark -T json` on a capture and returns the packets array.
+/// Runs `tshark -T json` on a capture and returns the packets array
+/// (`layers`: the `-J` protocol filter, empty for every layer).
 ///
 /// Fails (never skips) when tshark is missing: `scripts/test.sh` installs it.
 /// Runs with an empty configuration directory so a user's Wireshark
@@ -69,7 +70,12 @@ pub fn tshark_json(file: &Path, layers: &str) -> Vec<Value> {
         .env("WIRESHARK_CONFIG_DIR", &conf)
         .args(["-n", "-r"])
         .arg(file)
-        .args(["-T", "json", "--no-duplicate-keys", "-J", layers])
+        .args(["-T", "json", "--no-duplicate-keys"])
+        .args(if layers.is_empty() {
+            vec![]
+        } else {
+            vec!["-J", layers]
+        })
         .output()
         .unwrap_or_else(|e| {
             panic!(
@@ -175,5 +181,22 @@ impl PcapWriter {
 
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf
+    }
+}
+
+/// Every value under `key` anywhere inside `v` (tshark nests expert info
+/// inside the protocol tree that raised it).
+pub fn find_all<'a>(v: &'a Value, key: &str, out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                if k == key {
+                    out.extend(as_list(x));
+                }
+                find_all(x, key, out);
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| find_all(x, key, out)),
+        _ => {}
     }
 }
