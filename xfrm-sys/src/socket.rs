@@ -35,6 +35,7 @@ pub struct XfrmSocket {
     seq: u32,
     rx: Vec<u8>,
     pending: VecDeque<NetlinkMessage>,
+    decode_errors: u64,
 }
 
 impl XfrmSocket {
@@ -54,6 +55,7 @@ impl XfrmSocket {
             seq: 1,
             rx: vec![0; RX_BUF],
             pending: VecDeque::new(),
+            decode_errors: 0,
         })
     }
 
@@ -76,6 +78,13 @@ impl XfrmSocket {
     pub fn set_nonblocking(&self, nonblocking: bool) -> Result<(), Error> {
         self.sock.set_non_blocking(nonblocking)?;
         Ok(())
+    }
+
+    /// How many received messages failed to decode since the socket opened
+    /// (they are returned as errors by [`Self::recv`] and skipped by
+    /// [`Self::poll_event`]).
+    pub fn decode_errors(&self) -> u64 {
+        self.decode_errors
     }
 
     /// The netlink port id the kernel assigned.
@@ -116,7 +125,9 @@ impl XfrmSocket {
             self.sock.recv(&mut slice, 0)?
         };
         let data = self.rx.get(..n).unwrap_or_default();
-        let out = NetlinkMessage::parse_all(data).collect();
+        let out: Vec<_> = NetlinkMessage::parse_all(data).collect();
+        let bad = out.iter().filter(|m| m.is_err()).count() as u64;
+        self.decode_errors = self.decode_errors.saturating_add(bad);
         // Answers to GETSA/dumps contain keys.
         if let Some(d) = self.rx.get_mut(..n) {
             zeroize::Zeroize::zeroize(d);

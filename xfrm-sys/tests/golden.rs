@@ -362,3 +362,34 @@ fn sa_id_of_delete_names_the_outbound_sa() {
     assert_eq!((id.spi, id.proto, id.family), (0x1001, 50, 2));
     assert_eq!(attrs, vec![Attr::SrcAddr(ip("10.0.0.1").into())]);
 }
+
+/// The kernel's own answer (captured from this project's CI kernel, which has
+/// no ESP transforms) decodes into the errno and extended ACK text, with the
+/// echoed request skipped.
+#[test]
+fn kernel_error_reply_with_extended_ack() {
+    let wire = hex(include_str!("fixtures/sa_add_refused_reply.hex"));
+    let msgs: Vec<_> = NetlinkMessage::parse_all(&wire)
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(msgs.len(), 1);
+    let Payload::Error(e) = msgs[0].payload.clone() else {
+        panic!("not an error: {:?}", msgs[0])
+    };
+    assert_eq!(e.code, -38);
+    assert_eq!(e.request.ty, 0x10);
+    assert_eq!(e.request.flags, 0x5);
+    assert_eq!(
+        e.message.as_deref(),
+        Some("Requested AEAD algorithm not found")
+    );
+    assert_eq!(e.offset, None);
+    let k = e.into_result().unwrap_err();
+    assert_eq!(k.errno, 38);
+    assert_eq!(k.io_error().raw_os_error(), Some(38));
+    assert!(
+        k.to_string()
+            .ends_with(": Requested AEAD algorithm not found"),
+        "{k}"
+    );
+}
