@@ -14,4 +14,6 @@
 #![forbid(unsafe_code)]
 
 pub mod proposal;
+pub mod timer;
 pub mod ts;
+pub mod window;
