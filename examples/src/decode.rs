@@ -41,6 +41,9 @@ pub struct Record {
     pub src: String,
     /// Destination `address:port`.
     pub dst: String,
+    /// The capture holds less of the datagram than its IP/UDP headers announce.
+    #[serde(skip_serializing_if = "core::ops::Not::not")]
+    pub truncated: bool,
     /// What the datagram held.
     #[serde(flatten)]
     pub body: Body,
@@ -202,6 +205,7 @@ impl Decoder {
                     frame: frame.number,
                     src: String::new(),
                     dst: String::new(),
+                    truncated: false,
                     body: Body::Error {
                         error: e.to_string(),
                     },
@@ -228,12 +232,20 @@ impl Decoder {
             frame: frame.number,
             src: udp.src.to_string(),
             dst: udp.dst.to_string(),
+            truncated: udp.truncated,
             body,
         })
     }
 
-    fn ike(&self, msg: &[u8], non_esp_marker: bool) -> Body {
+    /// Decodes one IKE message (a UDP payload, non-ESP marker already
+    /// removed): IKEv2 parsed, IKEv1 recognised, anything else an error.
+    #[must_use]
+    pub fn decode_ike_message(&self, msg: &[u8], non_esp_marker: bool) -> Body {
         ikev2::summarize(msg, non_esp_marker, self.opener.as_deref())
+    }
+
+    fn ike(&self, msg: &[u8], non_esp_marker: bool) -> Body {
+        self.decode_ike_message(msg, non_esp_marker)
     }
 
     fn esp(&self, pkt: &[u8], src: SocketAddr, dst: SocketAddr) -> EspSummary {

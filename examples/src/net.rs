@@ -9,7 +9,9 @@
 use std::net::{IpAddr, SocketAddr};
 
 use etherparse::defrag::IpDefragPool;
-use etherparse::{EtherType, NetSlice, SlicedPacket, TransportSlice, UdpSlice};
+use etherparse::{
+    EtherType, LaxNetSlice, LaxSlicedPacket, NetSlice, SlicedPacket, TransportSlice, UdpSlice,
+};
 
 use crate::capture::{
     Frame, LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL,
@@ -27,6 +29,9 @@ pub struct UdpDatagram {
     pub payload: Vec<u8>,
     /// True when the datagram was rebuilt from IP fragments.
     pub reassembled: bool,
+    /// True when the capture holds less than the IP or UDP header announces
+    /// (snap length, or a damaged length field): `payload` is what there is.
+    pub truncated: bool,
 }
 
 /// Why a frame yields no UDP datagram.
@@ -66,8 +71,18 @@ impl UdpExtractor {
     }
 
     /// Finds the UDP datagram of one frame.
+    ///
+    /// A frame whose IP or UDP length fields claim more than was captured is
+    /// read leniently (as Wireshark does): the datagram comes back with
+    /// `truncated` set and the bytes that are there.
     pub fn extract(&mut self, frame: &Frame<'_>) -> Result<Extracted, NetError> {
-        let sliced = slice_frame(frame.linktype, frame.data)?;
+        let linktype = linktype_of(frame.linktype);
+        let data = strip_fcs(frame.linktype, frame.data);
+        let sliced = match slice_frame(linktype, data) {
+            Ok(s) => s,
+            Err(e @ NetError::UnsupportedLinkType(_)) => return Err(e),
+            Err(e) => return lax_udp(linktype, data).map(Extracted::Udp).ok_or(e),
+        };
         let Some(net) = &sliced.net else {
             return Ok(Extracted::Other(None));
         };
@@ -103,6 +118,7 @@ impl UdpExtractor {
                 dst: SocketAddr::new(dst_ip, udp.destination_port()),
                 payload: udp.payload().to_vec(),
                 reassembled: true,
+                truncated: false,
             };
             return Ok(Extracted::Udp(d));
         }
@@ -112,10 +128,66 @@ impl UdpExtractor {
                 dst: SocketAddr::new(dst_ip, udp.destination_port()),
                 payload: udp.payload().to_vec(),
                 reassembled: false,
+                truncated: false,
             })),
             _ => Ok(Extracted::Other(Some(proto))),
         }
     }
+}
+
+/// The link type proper: the low 16 bits of the pcap LinkType field (the
+/// upper bits carry FCS information).
+fn linktype_of(field: i32) -> i32 {
+    field & 0xffff
+}
+
+/// Drops the frame check sequence when the pcap LinkType field says each
+/// packet carries one (F bit 0x0400_0000, length in 16-bit words in bits 28-31).
+fn strip_fcs(field: i32, data: &[u8]) -> &[u8] {
+    if field & 0x0400_0000 == 0 {
+        return data;
+    }
+    let words = usize::try_from((field >> 28) & 0xf).unwrap_or(0);
+    data.get(..data.len().saturating_sub(words * 2))
+        .unwrap_or(data)
+}
+
+/// Lenient parse of a frame whose length fields overrun the capture.
+fn lax_udp(linktype: i32, data: &[u8]) -> Option<UdpDatagram> {
+    let sliced = match linktype {
+        LINKTYPE_ETHERNET => LaxSlicedPacket::from_ethernet(data).ok()?,
+        LINKTYPE_RAW | LINKTYPE_IPV4 | LINKTYPE_IPV6 => LaxSlicedPacket::from_ip(data).ok()?,
+        LINKTYPE_NULL | LINKTYPE_LOOP => LaxSlicedPacket::from_ip(data.get(4..)?).ok()?,
+        _ => return None,
+    };
+    // A first fragment (offset 0) still starts with the UDP header; later
+    // fragments do not.
+    let (src_ip, dst_ip, payload, first_part) = match sliced.net? {
+        LaxNetSlice::Ipv4(v4) => (
+            IpAddr::V4(v4.header().source_addr()),
+            IpAddr::V4(v4.header().destination_addr()),
+            v4.payload().clone(),
+            v4.header().fragments_offset().value() == 0,
+        ),
+        LaxNetSlice::Ipv6(v6) => (
+            IpAddr::V6(v6.header().source_addr()),
+            IpAddr::V6(v6.header().destination_addr()),
+            v6.payload().clone(),
+            false,
+        ),
+        LaxNetSlice::Arp(_) => return None,
+    };
+    if payload.ip_number != etherparse::IpNumber::UDP || (payload.fragmented && !first_part) {
+        return None;
+    }
+    let udp = UdpSlice::from_slice_lax(payload.payload).ok()?;
+    Some(UdpDatagram {
+        src: SocketAddr::new(src_ip, udp.source_port()),
+        dst: SocketAddr::new(dst_ip, udp.destination_port()),
+        payload: udp.payload().to_vec(),
+        reassembled: false,
+        truncated: true,
+    })
 }
 
 fn slice_frame(linktype: i32, data: &[u8]) -> Result<SlicedPacket<'_>, NetError> {

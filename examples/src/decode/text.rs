@@ -10,6 +10,9 @@ use super::{Body, Ikev2Summary, PayloadSummary, Record};
 pub fn render_text(r: &Record) -> String {
     let mut s = String::new();
     let _ = write!(s, "#{} {} -> {} ", r.frame, r.src, r.dst);
+    if r.truncated {
+        s.push_str("(truncated capture) ");
+    }
     match &r.body {
         Body::Ikev2(m) => ikev2(&mut s, m),
         Body::Ikev1(m) => {
