@@ -31,7 +31,7 @@ use sha2::{Sha256, Sha384, Sha512};
 use signature::hazmat::{PrehashSigner, RandomizedPrehashSigner};
 use signature::{RandomizedSigner, SignatureEncoding, Signer as _};
 
-use super::scheme::{join_auth_data, negotiate_hash};
+use super::scheme::{hash_len, join_auth_data, negotiate_hash};
 use super::verify::{algorithm_of, digest, PublicKey};
 use super::{legacy_scheme, AuthError, AuthMethod, HashAlgorithm};
 use crate::{
@@ -139,7 +139,10 @@ pub fn choose_scheme(
                     SignatureScheme::RsaPkcs1(h)
                 }
             }),
-            k => match (k.curve(), negotiate_hash(&prefs.hashes, peer)) {
+            k => match (
+                k.curve(),
+                negotiate_hash(&ecdsa_hashes(prefs, k.curve()), peer),
+            ) {
                 (Some(curve), Some(hash)) => Some(SignatureScheme::Ecdsa {
                     curve,
                     hash,
@@ -264,6 +267,23 @@ pub fn sign_auth(
         #[allow(unreachable_patterns)]
         _ => Err(AuthError::SignerFailed.into()),
     }
+}
+
+/// Our hash preferences usable with ECDSA on `curve`: hashes shorter than
+/// half the group order (SHA-256 with P-521, SHA-1 with P-384/P-521) are
+/// left out, as the RustCrypto ECDSA implementation refuses them.
+fn ecdsa_hashes(prefs: &SchemePreferences, curve: Option<EcCurve>) -> Vec<HashAlg> {
+    let order_len = match curve {
+        Some(EcCurve::P384) => 48,
+        Some(EcCurve::P521) => 66,
+        _ => 32,
+    };
+    prefs
+        .hashes
+        .iter()
+        .copied()
+        .filter(|h| 2 * hash_len(*h) >= order_len)
+        .collect()
 }
 
 fn strip_encoding(s: SignatureScheme) -> SignatureScheme {
