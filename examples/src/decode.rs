@@ -245,7 +245,16 @@ impl Decoder {
     }
 
     fn ike(&self, msg: &[u8], non_esp_marker: bool) -> Body {
-        self.decode_ike_message(msg, non_esp_marker)
+        let mut body = self.decode_ike_message(msg, non_esp_marker);
+        if let (Body::Ikev2(m), Some(table)) = (&mut body, &self.ikev2_keys) {
+            if m.is_encrypted() {
+                let spi = |s: &str| u64::from_str_radix(s, 16).map(u64::to_be_bytes);
+                if let (Ok(i), Ok(r)) = (spi(&m.spi_i), spi(&m.spi_r)) {
+                    m.keys = Some(table.find(&i, &r).is_some());
+                }
+            }
+        }
+        body
     }
 
     fn esp(&self, pkt: &[u8], src: SocketAddr, dst: SocketAddr) -> EspSummary {

@@ -39,6 +39,20 @@ pub struct Ikev2Summary {
     /// Why the message (after its header) did not parse, if it did not.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// For a message with an SK/SKF payload, when an IKEv2 key table is
+    /// loaded: whether it holds this IKE SA's keys.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys: Option<bool>,
+}
+
+impl Ikev2Summary {
+    /// True when the outer chain ends in SK or SKF.
+    #[must_use]
+    pub fn is_encrypted(&self) -> bool {
+        self.payloads
+            .last()
+            .is_some_and(|p| matches!(p.detail, Detail::Sk { .. } | Detail::Skf { .. }))
+    }
 }
 
 /// One payload of a chain.
@@ -361,6 +375,7 @@ pub(super) fn summarize(msg: &[u8], non_esp_marker: bool, opener: Option<&dyn Sk
         length: header.length,
         payloads: Vec::new(),
         error: None,
+        keys: None,
     };
     // Phase one validates everything; on failure, still show the payloads
     // that precede the fault, then the error.

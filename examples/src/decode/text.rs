@@ -49,6 +49,11 @@ fn ikev2(s: &mut String, m: &Ikev2Summary) {
     if m.non_esp_marker {
         s.push_str(" [non-ESP marker]");
     }
+    match m.keys {
+        Some(true) => s.push_str(" (IKE SA keys found)"),
+        Some(false) => s.push_str(" (no keys for this IKE SA)"),
+        None => {}
+    }
     if let Some(e) = &m.error {
         let _ = write!(s, "\n    ! {e}");
     }
