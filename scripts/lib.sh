@@ -15,6 +15,11 @@ ensure_rust() {
         curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal -c rustfmt,clippy
         . "$HOME/.cargo/env"
     fi
+    # A rustup toolchain installed without them (e.g. --profile minimal).
+    if command -v rustup >/dev/null 2>&1; then
+        cargo fmt --version >/dev/null 2>&1 || rustup component add rustfmt
+        cargo clippy --version >/dev/null 2>&1 || rustup component add clippy
+    fi
 }
 
 APT_UPDATED=0
