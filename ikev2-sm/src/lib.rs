@@ -14,6 +14,8 @@
 #![forbid(unsafe_code)]
 
 pub mod proposal;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod timer;
 pub mod ts;
 pub mod window;

@@ -459,21 +459,28 @@ impl ResponseWindow {
         };
         self.in_progress.swap_remove(i);
         self.cache.push_back((message_id, datagrams));
-        // Keep at most `size` responses below the window; answered requests
-        // inside the window stay cached (they hold the window open).
-        while self.cache.len() > usize::try_from(self.size).unwrap_or(usize::MAX) {
-            let expected = self.expected;
-            let Some(old) = self.cache.iter().position(|(id, _)| *id < expected) else {
-                break;
-            };
-            self.cache.remove(old);
-        }
         // Advance past every answered ID.
         while self.cache.iter().any(|(id, _)| *id == self.expected) {
             match self.expected.checked_add(1) {
                 Some(n) => self.expected = n,
                 None => break,
             }
+        }
+        // Evict the lowest message IDs below the window, keeping `size`
+        // entries: the peer may retransmit any request of its window, and
+        // those are the highest IDs answered (answer order does not matter).
+        while self.cache.len() > usize::try_from(self.size).unwrap_or(usize::MAX) {
+            let expected = self.expected;
+            let Some((old, _)) = self
+                .cache
+                .iter()
+                .enumerate()
+                .filter(|(_, (id, _))| *id < expected)
+                .min_by_key(|(_, (id, _))| *id)
+            else {
+                break;
+            };
+            self.cache.remove(old);
         }
         true
     }
@@ -619,6 +626,23 @@ mod tests {
         assert_eq!(r.expected(), 1);
     }
 
+    #[test]
+    fn cache_keeps_highest_ids_not_latest_answered() {
+        // Found by the simulator: with window 3, requests answered in the
+        // order 1, 2, 0 and then 3 must keep 1 cached (the peer may still be
+        // retransmitting it), evicting 0.
+        let mut r = ResponseWindow::new();
+        r.set_size(3);
+        for id in [1, 2, 0] {
+            assert_eq!(r.classify(id), RequestVerdict::New);
+            assert!(r.respond(id, vec![vec![u8::try_from(id).unwrap()]]));
+        }
+        assert_eq!(r.classify(3), RequestVerdict::New);
+        assert!(r.respond(3, vec![vec![3]]));
+        assert_eq!(r.classify(1), RequestVerdict::Replay(&[vec![1]]));
+        assert_eq!(r.classify(0), RequestVerdict::Drop(DropReason::TooOld));
+    }
+
     proptest! {
         /// The response window against a simple model, window size 1..4,
         /// with the peer behaving (never exceeding the window).
@@ -633,11 +657,13 @@ mod tests {
                 let verdict = r.classify(id);
                 if answered.contains(&id) {
                     // Answered: replayed byte-identical while cached; the
-                    // latest answer is always cached.
+                    // `size` highest answered IDs are always cached.
                     match verdict {
                         RequestVerdict::Replay(d) => prop_assert_eq!(d, [id.to_be_bytes().to_vec()]),
                         RequestVerdict::Drop(DropReason::TooOld) => {
-                            prop_assert!(answered.last() != Some(&id));
+                            let mut top = answered.clone();
+                            top.sort_unstable();
+                            prop_assert!(!top.iter().rev().take(size as usize).any(|x| *x == id));
                             prop_assert!(id < expected_low);
                         }
                         other => prop_assert!(false, "{:?}", other),
