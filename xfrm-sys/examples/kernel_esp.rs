@@ -43,8 +43,8 @@ mod linux {
     use xfrm_sys::attr::Attr;
     use xfrm_sys::msg::sa_flags;
     use xfrm_sys::{
-        AeadAlg, ChildSaSpec, Cipher, EncAlg, Event, Group, IntegAlg, KernelFeatures, Key,
-        Lifetime, Mode, SaIdMsg, SaKeys, TsPrefix, XfrmMessage, XfrmSocket,
+        AeadAlg, AllocSpi, ChildSaSpec, Cipher, EncAlg, Event, Group, IntegAlg, KernelFeatures,
+        Key, Lifetime, Mode, SaIdMsg, SaKeys, TsPrefix, XfrmMessage, XfrmSocket,
     };
 
     type R<T> = Result<T, String>;
@@ -82,8 +82,11 @@ mod linux {
     }
 
     fn setup() -> R<()> {
-        let _ = Command::new("ip").args(["netns", "del", A]).status();
-        let _ = Command::new("ip").args(["netns", "del", B]).status();
+        for ns in [A, B] {
+            if std::path::Path::new(&format!("/run/netns/{ns}")).exists() {
+                let _ = Command::new("ip").args(["netns", "del", ns]).status();
+            }
+        }
         sh(&["ip", "netns", "add", A])?;
         sh(&["ip", "netns", "add", B])?;
         sh(&[
@@ -276,10 +279,34 @@ mod linux {
         let mut ev = socket_in(A, &[Group::Expire, Group::Sa])?;
         ev.set_nonblocking(true).map_err(|e| e.to_string())?;
 
-        let cases = cases();
-        for c in &cases {
-            sa.install(&c.spec, k)
-                .map_err(|e| format!("{}: install in A: {e}", c.name))?;
+        let mut cases = cases();
+        // The first case reserves A's inbound SPI first, as an IKE daemon
+        // does before it answers (ALLOCSPI), then completes the larval SA.
+        let c0 = &mut cases[0];
+        let req = AllocSpi::inbound(
+            c0.spec.local,
+            c0.spec.remote,
+            50,
+            c0.spec.mode,
+            c0.spec.reqid,
+            0xc000_0000,
+            0xcfff_ffff,
+        );
+        let larval = sa.alloc_spi(req).map_err(|e| format!("ALLOCSPI: {e}"))?;
+        println!("ALLOCSPI gave SPI {:#x}", larval.id.spi);
+        if !(0xc000_0000..=0xcfff_ffff).contains(&larval.id.spi) {
+            return Err("allocated SPI out of range".into());
+        }
+        c0.spec.inbound.spi = larval.id.spi;
+        for m in c0.spec.install_after_alloc(k).map_err(|e| e.to_string())? {
+            sa.execute(&m)
+                .map_err(|e| format!("{}: install (after ALLOCSPI) in A: {e}", c0.name))?;
+        }
+        for (i, c) in cases.iter().enumerate() {
+            if i > 0 {
+                sa.install(&c.spec, k)
+                    .map_err(|e| format!("{}: install in A: {e}", c.name))?;
+            }
             sb.install(&c.spec.peer_view(), k)
                 .map_err(|e| format!("{}: install in B: {e}", c.name))?;
             println!("installed: {}", c.name);

@@ -305,6 +305,41 @@ pub struct AllocSpi {
     pub max: u32,
 }
 
+impl AllocSpi {
+    /// Reserves an SPI in `min..=max` for the SA `remote -> local` (our inbound
+    /// SA), before its keys are known. The kernel creates a larval SA that
+    /// [`XfrmMessage::UpdateSa`] later completes (see
+    /// [`crate::ChildSaSpec::install_after_alloc`]); it expires by itself if
+    /// never completed.
+    pub fn inbound(
+        local: std::net::IpAddr,
+        remote: std::net::IpAddr,
+        proto: u8,
+        mode: Mode,
+        reqid: u32,
+        min: u32,
+        max: u32,
+    ) -> Self {
+        AllocSpi {
+            info: SaInfo {
+                id: XfrmId {
+                    daddr: local.into(),
+                    spi: 0,
+                    proto,
+                },
+                saddr: remote.into(),
+                lft: LifetimeCfg::default(),
+                reqid,
+                family: crate::types::family_of(&local),
+                mode: mode.into(),
+                ..SaInfo::default()
+            },
+            min,
+            max,
+        }
+    }
+}
+
 /// `struct xfrm_user_acquire`: the kernel wants an SA for a packet that hit a
 /// policy without one.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

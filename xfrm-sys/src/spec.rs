@@ -517,6 +517,19 @@ impl ChildSaSpec {
         Ok(v)
     }
 
+    /// Like [`Self::install`], but the inbound SA completes the larval SA an
+    /// earlier [`crate::AllocSpi`] created for `inbound.spi`
+    /// (`XFRM_MSG_UPDSA` instead of `XFRM_MSG_NEWSA`).
+    pub fn install_after_alloc(&self, k: KernelFeatures) -> Result<Vec<XfrmMessage>, Error> {
+        let mut v = self.install(k)?;
+        if let Some(XfrmMessage::NewSa(sa)) = v.first().cloned() {
+            if let Some(first) = v.first_mut() {
+                *first = XfrmMessage::UpdateSa(sa);
+            }
+        }
+        Ok(v)
+    }
+
     /// Messages deleting both SAs (keeps the policies, for rekeying).
     pub fn remove_sas(&self) -> Vec<XfrmMessage> {
         [Direction::In, Direction::Out]

@@ -17,8 +17,9 @@ use std::time::{Duration, Instant};
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use xfrm_sys::types::{LifetimeCfg, XfrmId};
 use xfrm_sys::{
-    AeadAlg, AllocSpi, Attr, ChildSaSpec, Cipher, Direction, Error, Event, Group, KernelFeatures,
-    Key, Mark, Mode, PolicyDir, SaInfo, SaKeys, TsPrefix, XfrmMessage, XfrmSocket,
+    AeadAlg, AllocSpi, Attr, ChildSaSpec, Cipher, Direction, EncAlg, Error, Event, Group, IntegAlg,
+    KernelFeatures, Key, Mark, Mode, PolicyDir, SaDir, SaInfo, SaKeys, TsPrefix, XfrmMessage,
+    XfrmSocket,
 };
 
 fn ip(s: &str) -> IpAddr {
@@ -342,4 +343,59 @@ fn events_observe_policy_changes_flushes_and_acquire() {
     s.alloc_spi(alloc_req(4, 0x300, 0x3ff)).unwrap();
     s.flush_sa(0).unwrap();
     wait_event(&mut ev, |e| *e == Event::Flushed);
+}
+
+/// On Linux 6.10+ the kernel checks an SA's direction before it looks for
+/// the ESP transform: our outbound SA (window 0) passes that check and only
+/// fails on the missing transform here, while the same SA with a replay window
+/// is refused for exactly that reason. (The algorithms are ones this kernel's
+/// crypto API has, so the algorithm lookup passes too.)
+#[test]
+fn outbound_sa_replay_window_rule_matches_the_kernel() {
+    common::private_netns();
+    let k = KernelFeatures::detect();
+    if !k.sa_dir {
+        // A pre-6.10 kernel knows no SA direction: the rule does not apply.
+        assert!(!KernelFeatures::from_release("6.9.0").sa_dir);
+        return;
+    }
+    let mut s = XfrmSocket::open().unwrap();
+    let mut spec = spec(Mode::Tunnel);
+    let cbc = Cipher::EncInteg {
+        enc: EncAlg::AesCbc { key_bits: 128 },
+        enc_key: Key::new(&[1; 16]),
+        integ: IntegAlg::HmacSha256_128,
+        integ_key: Key::new(&[2; 32]),
+    };
+    spec.inbound.cipher = cbc.clone();
+    spec.outbound.cipher = cbc;
+    spec.replay_window = 32;
+    let out = spec.sa(Direction::Out, k).unwrap();
+    assert_eq!(out.replay_window, 0);
+    assert!(out.attrs.contains(&Attr::SaDir(SaDir::Out)));
+    let refusal = |r: Result<(), Error>| match r {
+        Err(Error::Kernel(e)) => (e.errno, e.message.unwrap_or_default()),
+        other => panic!("expected a refusal, got {other:?}"),
+    };
+    let mut bad = out.clone();
+    bad.replay_window = 32;
+    assert_eq!(
+        refusal(s.add_sa(bad)),
+        (22, "Replay window should be 0 for output SA".to_string())
+    );
+    match s.add_sa(out) {
+        Ok(()) => {} // a kernel with ESP accepts it
+        r => assert_eq!(
+            refusal(r),
+            (93, "Requested type not found".to_string()),
+            "EPROTONOSUPPORT: no ESP"
+        ),
+    }
+    // The inbound SA keeps its window.
+    let inb = spec.sa(Direction::In, k).unwrap();
+    assert_eq!(inb.replay_window, 32);
+    match s.add_sa(inb) {
+        Ok(()) => {}
+        r => assert_eq!(refusal(r).0, 93),
+    }
 }
