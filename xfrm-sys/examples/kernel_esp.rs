@@ -34,12 +34,11 @@ fn main() {
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use std::fs::File;
     use std::net::IpAddr;
+    use std::path::Path;
     use std::process::Command;
     use std::time::{Duration, Instant};
 
-    use nix::sched::{setns, CloneFlags};
     use xfrm_sys::attr::Attr;
     use xfrm_sys::msg::sa_flags;
     use xfrm_sys::{
@@ -68,17 +67,10 @@ mod linux {
         s.parse().unwrap()
     }
 
-    /// An XFRM socket in the named namespace: a helper thread enters it,
-    /// opens the socket (which stays bound to that namespace) and hands it back.
-    fn socket_in(ns: &str, groups: &'static [Group]) -> R<XfrmSocket> {
-        let path = format!("/run/netns/{ns}");
-        std::thread::spawn(move || -> R<XfrmSocket> {
-            let f = File::open(&path).map_err(|e| format!("{path}: {e}"))?;
-            setns(f, CloneFlags::CLONE_NEWNET).map_err(|e| format!("setns {path}: {e}"))?;
-            XfrmSocket::open_events(groups).map_err(|e| e.to_string())
-        })
-        .join()
-        .map_err(|_| "socket thread panicked".to_string())?
+    /// An XFRM socket in the named namespace.
+    fn socket_in(ns: &str, groups: &[Group]) -> R<XfrmSocket> {
+        XfrmSocket::open_in_netns(Path::new(&format!("/run/netns/{ns}")), groups)
+            .map_err(|e| format!("{ns}: {e}"))
     }
 
     fn setup() -> R<()> {
@@ -107,6 +99,19 @@ mod linux {
             }
             sh(&["ip", "-n", ns, "link", "set", "lo", "up"])?;
             sh(&["ip", "-n", ns, "link", "set", dev, "up"])?;
+        }
+        for (ns, dev, me) in [(A, "va", "1"), (B, "vb", "2")] {
+            sh(&[
+                "ip",
+                "-n",
+                ns,
+                "addr",
+                "add",
+                &format!("fd00:6::{me}/64"),
+                "dev",
+                dev,
+                "nodad",
+            ])?;
         }
         // Inner networks of the tunnel case.
         sh(&["ip", "-n", A, "addr", "add", "192.168.1.1/32", "dev", "lo"])?;
@@ -228,6 +233,21 @@ mod linux {
             spec: s,
             ping_from: Some("192.168.1.1"),
             ping_to: "192.168.2.2",
+        });
+
+        let s = ChildSaSpec::new(
+            ip("fd00:6::1"),
+            ip("fd00:6::2"),
+            Mode::Tunnel,
+            6,
+            aead(gcm256, 0x6001, 11),
+            aead(gcm256, 0x6002, 12),
+        );
+        v.push(Case {
+            name: "IPv6 tunnel AES-GCM-256",
+            spec: s,
+            ping_from: None,
+            ping_to: "fd00:6::2",
         });
 
         let gcm128 = AeadAlg::AesGcm16 { key_bits: 128 };

@@ -59,6 +59,23 @@ impl XfrmSocket {
         })
     }
 
+    /// Opens a socket in another network namespace, given its file (such as
+    /// `/run/netns/NAME` or `/proc/PID/ns/net`). A short-lived helper thread
+    /// enters the namespace and opens the socket, which stays bound to that
+    /// namespace; the calling thread is not moved. Useful for appliances that
+    /// run one IPsec domain per namespace.
+    pub fn open_in_netns(netns: &std::path::Path, groups: &[Group]) -> Result<Self, Error> {
+        let file = std::fs::File::open(netns)?;
+        let groups = groups.to_vec();
+        std::thread::spawn(move || {
+            nix::sched::setns(file, nix::sched::CloneFlags::CLONE_NEWNET)
+                .map_err(|e| Error::Io(std::io::Error::from(e)))?;
+            Self::open_events(&groups)
+        })
+        .join()
+        .map_err(|_| Error::Io(std::io::Error::other("netns helper thread panicked")))?
+    }
+
     /// Opens a socket subscribed to `groups`, for events only.
     pub fn open_events(groups: &[Group]) -> Result<Self, Error> {
         let s = Self::open()?;

@@ -399,3 +399,23 @@ fn outbound_sa_replay_window_rule_matches_the_kernel() {
         r => assert_eq!(refusal(r).0, 93),
     }
 }
+
+/// A socket opened for another namespace sees that namespace's state, not
+/// the caller's.
+#[test]
+fn socket_opened_in_another_namespace() {
+    use std::os::fd::AsRawFd;
+    common::private_netns();
+    let mut x = XfrmSocket::open().unwrap();
+    x.add_policy(spec(Mode::Transport).policies().remove(0))
+        .unwrap();
+    let x_ns = std::fs::File::open("/proc/thread-self/ns/net").unwrap();
+    // Move this thread on to a second fresh namespace.
+    nix::sched::unshare(nix::sched::CloneFlags::CLONE_NEWNET).unwrap();
+    let mut y = XfrmSocket::open().unwrap();
+    assert!(y.dump_policy().unwrap().is_empty());
+    let path = format!("/proc/self/fd/{}", x_ns.as_raw_fd());
+    let mut x2 = XfrmSocket::open_in_netns(std::path::Path::new(&path), &[]).unwrap();
+    assert_eq!(x2.dump_policy().unwrap().len(), 1);
+    assert_eq!(x.dump_policy().unwrap().len(), 1);
+}

@@ -36,7 +36,7 @@ copy_bin() {
 copy_bin "$(command -v ip)" /sbin/ip     # busybox's ip knows no xfrm/netns details we rely on
 copy_bin "$PROG" /test-program
 
-MODS="xfrm_user xfrm_algo esp4 esp6 xfrm4_tunnel tunnel4 ip_tunnel veth drbg jitterentropy_rng
+MODS="xfrm_user xfrm_algo esp4 esp6 xfrm4_tunnel tunnel4 ip_tunnel veth drbg
       aes_generic aesni_intel gcm ghash_generic ctr seqiv echainiv authenc authencesn
       chacha20poly1305 chacha_generic poly1305_generic cbc hmac sha256_generic sha512_generic"
 : > "$ROOT/etc/modules"
