@@ -337,6 +337,15 @@ impl OutboundSa {
         }
         let c = &self.core;
         let hdr = c.header_len();
+        let body = payload_len.max(opts.tfc_pad_to);
+        let ct_len = body + pad_len(body, c.align) + 2;
+        let total = hdr + ct_len + c.icv_len;
+        if buf.len() < total {
+            return Err(Error::BufferTooSmall {
+                need: total,
+                have: buf.len(),
+            });
+        }
         let next_header = match opts.next_header {
             Some(nh) => nh,
             None if c.mode == Mode::Tunnel => match buf.get(hdr).map(|b| b >> 4) {
@@ -350,21 +359,8 @@ impl OutboundSa {
             },
             None => return Err(Error::InvalidConfig("transport mode needs a next header")),
         };
-        let body = if opts.tfc_pad_to > payload_len {
-            if c.mode != Mode::Tunnel && next_header != NEXT_HEADER_NONE {
-                return Err(Error::InvalidConfig("TFC padding needs tunnel mode"));
-            }
-            opts.tfc_pad_to
-        } else {
-            payload_len
-        };
-        let ct_len = body + pad_len(body, c.align) + 2;
-        let total = hdr + ct_len + c.icv_len;
-        if buf.len() < total {
-            return Err(Error::BufferTooSmall {
-                need: total,
-                have: buf.len(),
-            });
+        if body > payload_len && c.mode != Mode::Tunnel && next_header != NEXT_HEADER_NONE {
+            return Err(Error::InvalidConfig("TFC padding needs tunnel mode"));
         }
         let seq = match self.seq.peek() {
             Ok(s) => s,
