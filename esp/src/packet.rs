@@ -159,14 +159,16 @@ pub(crate) fn parse_trailer(plaintext: &[u8]) -> Result<(usize, u8), Error> {
 }
 
 /// Length of the inner IP packet at the start of `payload` (tunnel mode), from its own
-/// header, so TFC padding after it can be removed (RFC 4303 section 2.7).
+/// header, so TFC padding after it can be removed (RFC 4303 section 2.7). `None` when the
+/// next header is not IPv4/IPv6 or the packet's version field disagrees with it.
 pub(crate) fn inner_ip_len(next_header: u8, payload: &[u8]) -> Option<usize> {
+    let version = payload.first()? >> 4;
     match next_header {
-        NEXT_HEADER_IPV4 => {
+        NEXT_HEADER_IPV4 if version == 4 => {
             let b = payload.get(2..4)?;
             Some(usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?])))
         }
-        NEXT_HEADER_IPV6 => {
+        NEXT_HEADER_IPV6 if version == 6 => {
             let b = payload.get(4..6)?;
             Some(40 + usize::from(u16::from_be_bytes([*b.first()?, *b.get(1)?])))
         }
@@ -225,5 +227,21 @@ mod tests {
         assert_eq!(parse_trailer(&[1, 2, 9, 4]), Err(Error::BadPadding));
         assert_eq!(parse_trailer(&[4]), Err(Error::BadLength));
         assert_eq!(parse_trailer(&[0, 59]), Ok((0, 59)));
+    }
+
+    #[test]
+    fn inner_length() {
+        let v4 = [0x45, 0, 0, 28, 0, 0];
+        assert_eq!(inner_ip_len(4, &v4), Some(28));
+        assert_eq!(
+            inner_ip_len(41, &v4),
+            None,
+            "version 4 under next header 41"
+        );
+        let v6 = [0x60, 0, 0, 0, 0, 8, 17, 64];
+        assert_eq!(inner_ip_len(41, &v6), Some(48));
+        assert_eq!(inner_ip_len(4, &v6), None);
+        assert_eq!(inner_ip_len(6, &v4), None);
+        assert_eq!(inner_ip_len(4, &[0x45]), None);
     }
 }
