@@ -49,6 +49,7 @@
 
 pub mod alg;
 pub mod attr;
+pub mod envelope;
 mod error;
 pub mod event;
 pub mod msg;
@@ -60,12 +61,10 @@ pub mod types;
 
 pub use alg::{AeadAlg, Cipher, EncAlg, IntegAlg, Key};
 pub use attr::{Attr, SaDir};
+pub use envelope::{ErrorMsg, NetlinkMessage, Payload};
 pub use error::{Error, KernelError};
 pub use event::{Event, Group, SaRef};
-pub use msg::{
-    AllocSpi, ErrorMsg, Mode, NetlinkMessage, Payload, PolicyDir, PolicyId, PolicyInfo, SaIdMsg,
-    SaInfo, XfrmMessage,
-};
+pub use msg::{AllocSpi, Mode, PolicyDir, PolicyId, PolicyInfo, SaIdMsg, SaInfo, XfrmMessage};
 pub use nl::NlHeader;
 #[cfg(target_os = "linux")]
 pub use socket::XfrmSocket;

@@ -6,10 +6,9 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 
 use netlink_sys::{protocols::NETLINK_XFRM, Socket, SocketAddr};
 
+use crate::envelope::{NetlinkMessage, Payload};
 use crate::event::{Event, Group};
-use crate::msg::{
-    AllocSpi, NetlinkMessage, Payload, PolicyId, PolicyInfo, SaIdMsg, SaInfo, XfrmMessage,
-};
+use crate::msg::{AllocSpi, PolicyId, PolicyInfo, SaIdMsg, SaInfo, XfrmMessage};
 use crate::spec::{ChildSaSpec, KernelFeatures};
 use crate::Error;
 
@@ -28,6 +27,14 @@ const RX_BUF: usize = 128 * 1024;
 /// drain [`XfrmSocket::recv`] until it returns an `Io` error of kind
 /// `WouldBlock`. Use one socket for events and another for requests, as IKE
 /// daemons do: a burst of events then never delays an answer.
+///
+/// If the kernel drops multicast messages because the receive buffer was
+/// full, the next receive fails with an `Io` error of kind `ENOBUFS`
+/// (raw OS error 105): the events are lost, so resynchronise with
+/// [`XfrmSocket::dump_sa`] / [`XfrmSocket::dump_policy`]. Events that
+/// arrive on a socket used for requests are queued until
+/// [`XfrmSocket::poll_event`] drains them; do not subscribe a request socket
+/// you never poll.
 #[derive(Debug)]
 pub struct XfrmSocket {
     sock: Socket,
