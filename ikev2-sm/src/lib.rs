@@ -13,9 +13,15 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod config;
+mod error;
+pub mod events;
 pub mod proposal;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod stats;
 pub mod timer;
 pub mod ts;
 pub mod window;
+
+pub use error::Error;

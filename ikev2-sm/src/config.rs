@@ -1,0 +1,598 @@
+//! Peer configuration: identities, authentication, proposals, children,
+//! lifetimes, retransmission, liveness and half-open limits.
+//!
+//! Only the parts the foundations use are interpreted today (proposals,
+//! traffic selectors, retransmission, lifetimes' arithmetic, identity
+//! matching); the rest is validated and carried for the exchanges to come
+//! (marked *not wired yet* below).
+//!
+//! ```
+//! use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+//! let peer = PeerConfig::new("gw", Identity::parse("moon.example.org")?, Identity::parse("%any")?)
+//!     .with_auth(Auth::psk(b"correct horse battery staple".to_vec()), Auth::psk(b"correct horse battery staple".to_vec()))
+//!     .with_ike_proposals("aes256gcm16-prfsha384-ecp384, aes128-sha256-x25519")?
+//!     .with_child(ChildConfig::new("net").with_ts("10.1.0.0/16", "10.2.0.0/16")?.with_esp_proposals("aes128gcm16-esn-noesn")?);
+//! peer.validate()?;
+//! assert!(peer.remote_id.matches(&Identity::parse("carol@example.org")?));
+//! # Ok::<(), ikev2_sm::Error>(())
+//! ```
+
+use core::fmt;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use ikev2_wire::{IdType, ProtocolId};
+use zeroize::Zeroizing;
+
+use crate::proposal::{default_proposals, parse_proposals, Proposal, SelectionPolicy};
+use crate::ts::{parse_ts_list, TsSpec};
+use crate::window::RetransmitConfig;
+use crate::Error;
+
+/// An IKE identity (RFC 7296 §3.5), written as strongSwan writes them.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Identity {
+    /// `%any`: accept any identity (remote side only).
+    Any,
+    /// ID_IPV4_ADDR / ID_IPV6_ADDR.
+    Addr(IpAddr),
+    /// ID_FQDN; a leading `*.` matches any subdomain.
+    Fqdn(String),
+    /// ID_RFC822_ADDR; `*@domain` matches any user.
+    Rfc822(String),
+    /// ID_DER_ASN1_DN, kept as text (`C=CH, O=Example, CN=moon`); the DER
+    /// form is produced by the certificate layer (*not wired yet*).
+    Dn(String),
+    /// ID_KEY_ID, opaque bytes.
+    KeyId(Vec<u8>),
+}
+
+impl Identity {
+    /// Parses strongSwan's identity syntax: `%any`; an IP address; `@fqdn`
+    /// or a bare name (FQDN); `user@domain` (RFC 822); text containing `=`
+    /// (DN); `@#hex` or `keyid:#hex` (key ID); prefixes `fqdn:`, `email:`,
+    /// `keyid:` force a type.
+    ///
+    /// # Errors
+    /// [`Error::Identity`] for empty input or bad hex.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        let s = s.trim();
+        let bad = || Error::Identity(s.to_owned());
+        if s == "%any" {
+            return Ok(Self::Any);
+        }
+        if s.is_empty() {
+            return Err(bad());
+        }
+        if let Some(hex) = s.strip_prefix("@#").or_else(|| s.strip_prefix("keyid:#")) {
+            return decode_hex(hex).map(Self::KeyId).ok_or_else(bad);
+        }
+        if let Some(raw) = s.strip_prefix("keyid:") {
+            return Ok(Self::KeyId(raw.as_bytes().to_vec()));
+        }
+        if let Some(f) = s.strip_prefix("fqdn:").or_else(|| s.strip_prefix('@')) {
+            if let Some(mail) = f.strip_prefix('@') {
+                return Ok(Self::Rfc822(mail.to_owned()));
+            }
+            return Ok(Self::Fqdn(f.to_owned()));
+        }
+        if let Some(m) = s.strip_prefix("email:") {
+            return Ok(Self::Rfc822(m.to_owned()));
+        }
+        if let Ok(ip) = s.parse::<IpAddr>() {
+            return Ok(Self::Addr(ip));
+        }
+        if s.contains('=') {
+            return Ok(Self::Dn(s.to_owned()));
+        }
+        if s.contains('@') {
+            return Ok(Self::Rfc822(s.to_owned()));
+        }
+        Ok(Self::Fqdn(s.to_owned()))
+    }
+
+    /// The ID Type for an ID payload (`None` for `%any`).
+    #[must_use]
+    pub fn id_type(&self) -> Option<IdType> {
+        Some(match self {
+            Self::Any => return None,
+            Self::Addr(IpAddr::V4(_)) => IdType::Ipv4Addr,
+            Self::Addr(IpAddr::V6(_)) => IdType::Ipv6Addr,
+            Self::Fqdn(_) => IdType::Fqdn,
+            Self::Rfc822(_) => IdType::Rfc822Addr,
+            Self::Dn(_) => IdType::DerAsn1Dn,
+            Self::KeyId(_) => IdType::KeyId,
+        })
+    }
+
+    /// True if a received identity satisfies this configured one: equal
+    /// (FQDN and e-mail case-insensitively), or matched by `%any`, `*.domain`
+    /// or `*@domain`.
+    #[must_use]
+    pub fn matches(&self, received: &Self) -> bool {
+        match (self, received) {
+            (Self::Any, _) => true,
+            (Self::Fqdn(pat), Self::Fqdn(name)) => match pat.strip_prefix("*.") {
+                Some(domain) => name
+                    .len()
+                    .checked_sub(domain.len() + 1)
+                    .and_then(|i| name.get(i..))
+                    .is_some_and(|tail| tail.eq_ignore_ascii_case(&format!(".{domain}"))),
+                None => pat.eq_ignore_ascii_case(name),
+            },
+            (Self::Rfc822(pat), Self::Rfc822(addr)) => match pat.strip_prefix("*@") {
+                Some(domain) => addr
+                    .rsplit_once('@')
+                    .is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain)),
+                None => pat.eq_ignore_ascii_case(addr),
+            },
+            (a, b) => a == b,
+        }
+    }
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 2 != 0 || s.is_empty() {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Any => f.write_str("%any"),
+            Self::Addr(a) => write!(f, "{a}"),
+            Self::Fqdn(s) | Self::Rfc822(s) | Self::Dn(s) => f.write_str(s),
+            Self::KeyId(k) => {
+                f.write_str("@#")?;
+                k.iter().try_for_each(|b| write!(f, "{b:02x}"))
+            }
+        }
+    }
+}
+
+/// A pre-shared key; zeroized on drop, never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Psk(Zeroizing<Vec<u8>>);
+
+impl Psk {
+    /// Wraps the secret.
+    #[must_use]
+    pub fn new(secret: Vec<u8>) -> Self {
+        Self(Zeroizing::new(secret))
+    }
+    /// The secret bytes (for the AUTH computation).
+    #[must_use]
+    pub fn secret(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Psk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Psk(<{} bytes redacted>)", self.0.len())
+    }
+}
+
+/// How one side authenticates (*not wired yet*: consumed by IKE_AUTH).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Auth {
+    /// Shared Key Message Integrity Code.
+    Psk(Psk),
+    /// Digital signature with a certificate held by the embedder's
+    /// credential store, named by this reference (a label, file name or HSM
+    /// handle; resolved by the certificate layer). For the remote side, the
+    /// reference names the trust anchor the peer's chain must reach.
+    Certificate(String),
+}
+
+impl Auth {
+    /// PSK authentication.
+    #[must_use]
+    pub fn psk(secret: Vec<u8>) -> Self {
+        Self::Psk(Psk::new(secret))
+    }
+}
+
+/// Tunnel or transport mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Mode {
+    /// Tunnel mode (default).
+    #[default]
+    Tunnel,
+    /// Transport mode (USE_TRANSPORT_MODE).
+    Transport,
+}
+
+/// Soft/hard lifetimes with jitter, as strongSwan configures them: rekey at
+/// `rekey_time - random(0..=rand_time)`, delete at `life_time`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// Soft lifetime: start a rekey.
+    pub rekey_time: Duration,
+    /// Hard lifetime: delete.
+    pub life_time: Duration,
+    /// Maximum random amount subtracted from `rekey_time`, so many SAs
+    /// configured alike do not rekey at once.
+    pub rand_time: Duration,
+}
+
+impl Lifetimes {
+    /// strongSwan's IKE SA defaults: rekey after 4 h, jitter 10 % of that,
+    /// hard limit 10 % above.
+    #[must_use]
+    pub fn ike_default() -> Self {
+        Self::from_rekey(Duration::from_secs(4 * 3600))
+    }
+    /// strongSwan's Child SA defaults: rekey after 1 h, jitter 10 % of that,
+    /// hard limit 10 % above.
+    #[must_use]
+    pub fn child_default() -> Self {
+        Self::from_rekey(Duration::from_secs(3600))
+    }
+    /// strongSwan's derivation from `rekey_time` alone: `life_time` =
+    /// 110 % and `rand_time` = `life_time - rekey_time`.
+    #[must_use]
+    pub fn from_rekey(rekey_time: Duration) -> Self {
+        let life_time = rekey_time + rekey_time / 10;
+        Self {
+            rekey_time,
+            life_time,
+            rand_time: life_time - rekey_time,
+        }
+    }
+    /// The soft deadline for a given random value (uniform over `u64`).
+    #[must_use]
+    pub fn rekey_after(&self, random: u64) -> Duration {
+        let span = u64::try_from(self.rand_time.as_millis()).unwrap_or(u64::MAX);
+        let cut = if span == 0 {
+            0
+        } else {
+            random % span.saturating_add(1)
+        };
+        self.rekey_time.saturating_sub(Duration::from_millis(cut))
+    }
+}
+
+/// A Child SA configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildConfig {
+    /// Name (for logs and events).
+    pub name: String,
+    /// Our side's selectors (`local_ts`; default `dynamic`).
+    pub local_ts: Vec<TsSpec>,
+    /// The peer's side's selectors (`remote_ts`; default `dynamic`).
+    pub remote_ts: Vec<TsSpec>,
+    /// ESP proposals (default: `default`).
+    pub esp_proposals: Vec<Proposal>,
+    /// Tunnel or transport.
+    pub mode: Mode,
+    /// Lifetimes.
+    pub lifetimes: Lifetimes,
+}
+
+impl ChildConfig {
+    /// A child with strongSwan's defaults: `dynamic` selectors on both
+    /// sides, default ESP proposals, tunnel mode, 1 h rekey.
+    #[must_use]
+    pub fn new(name: &str) -> Self {
+        let dynamic = TsSpec::Dynamic {
+            ip_protocol: 0,
+            ports: (0, u16::MAX),
+        };
+        Self {
+            name: name.to_owned(),
+            local_ts: vec![dynamic],
+            remote_ts: vec![dynamic],
+            esp_proposals: default_proposals(ProtocolId::Esp),
+            mode: Mode::Tunnel,
+            lifetimes: Lifetimes::child_default(),
+        }
+    }
+
+    /// Sets `local_ts` and `remote_ts` from strongSwan syntax.
+    ///
+    /// # Errors
+    /// [`Error::TrafficSelector`].
+    pub fn with_ts(mut self, local: &str, remote: &str) -> Result<Self, Error> {
+        self.local_ts = parse_ts_list(local)?;
+        self.remote_ts = parse_ts_list(remote)?;
+        Ok(self)
+    }
+
+    /// Sets `esp_proposals` from strongSwan syntax.
+    ///
+    /// # Errors
+    /// [`Error::Proposal`].
+    pub fn with_esp_proposals(mut self, s: &str) -> Result<Self, Error> {
+        self.esp_proposals = parse_proposals(ProtocolId::Esp, s)?;
+        Ok(self)
+    }
+}
+
+/// Limits on IKE SAs that are not yet established (*not wired yet*:
+/// enforced by the endpoint's IKE_SA_INIT handling).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HalfOpenLimits {
+    /// Above this many half-open SAs, require a COOKIE (strongSwan's
+    /// `cookie_threshold`, 10).
+    pub cookie_threshold: u32,
+    /// Above this many, refuse new IKE_SA_INIT outright (0 = no limit;
+    /// strongSwan's `init_limit_half_open`).
+    pub max_half_open: u32,
+    /// A half-open SA is dropped after this long (`half_open_timeout`, 30 s).
+    pub timeout: Duration,
+}
+
+impl Default for HalfOpenLimits {
+    fn default() -> Self {
+        Self {
+            cookie_threshold: 10,
+            max_half_open: 0,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Everything needed to set up IKE and Child SAs with one peer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerConfig {
+    /// Name (for logs and events).
+    pub name: String,
+    /// Our identity (IDi/IDr we send).
+    pub local_id: Identity,
+    /// The identity we require from the peer; responders pick the
+    /// configuration whose `remote_id` matches the received IDi.
+    pub remote_id: Identity,
+    /// How we authenticate.
+    pub local_auth: Auth,
+    /// How the peer must authenticate.
+    pub remote_auth: Auth,
+    /// IKE proposals (default: `default`).
+    pub ike_proposals: Vec<Proposal>,
+    /// Proposal selection settings as responder.
+    pub selection: SelectionPolicy,
+    /// Child SAs.
+    pub children: Vec<ChildConfig>,
+    /// IKE SA lifetimes (*not wired yet*).
+    pub lifetimes: Lifetimes,
+    /// Retransmission schedule.
+    pub retransmit: RetransmitConfig,
+    /// Liveness check after this long without inbound traffic (`None` = off;
+    /// *not wired yet*).
+    pub dpd_interval: Option<Duration>,
+    /// Half-open limits.
+    pub half_open: HalfOpenLimits,
+}
+
+impl PeerConfig {
+    /// A configuration with PSK placeholders replaced via [`Self::with_auth`];
+    /// defaults elsewhere follow strongSwan.
+    #[must_use]
+    pub fn new(name: &str, local_id: Identity, remote_id: Identity) -> Self {
+        Self {
+            name: name.to_owned(),
+            local_id,
+            remote_id,
+            local_auth: Auth::psk(Vec::new()),
+            remote_auth: Auth::psk(Vec::new()),
+            ike_proposals: default_proposals(ProtocolId::Ike),
+            selection: SelectionPolicy::default(),
+            children: Vec::new(),
+            lifetimes: Lifetimes::ike_default(),
+            retransmit: RetransmitConfig::default(),
+            dpd_interval: None,
+            half_open: HalfOpenLimits::default(),
+        }
+    }
+
+    /// Sets local and remote authentication.
+    #[must_use]
+    pub fn with_auth(mut self, local: Auth, remote: Auth) -> Self {
+        self.local_auth = local;
+        self.remote_auth = remote;
+        self
+    }
+
+    /// Sets `ike_proposals` from strongSwan syntax.
+    ///
+    /// # Errors
+    /// [`Error::Proposal`].
+    pub fn with_ike_proposals(mut self, s: &str) -> Result<Self, Error> {
+        self.ike_proposals = parse_proposals(ProtocolId::Ike, s)?;
+        Ok(self)
+    }
+
+    /// Adds a child.
+    #[must_use]
+    pub fn with_child(mut self, child: ChildConfig) -> Self {
+        self.children.push(child);
+        self
+    }
+
+    /// Checks what the parsers could not: non-empty proposal lists, a
+    /// usable PSK, lifetimes in order, a local identity, child selectors.
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the configuration and the problem.
+    pub fn validate(&self) -> Result<(), Error> {
+        let err = |name: &str, why| {
+            Err(Error::Config {
+                name: name.to_owned(),
+                why,
+            })
+        };
+        if self.ike_proposals.is_empty() {
+            return err(&self.name, "no IKE proposals");
+        }
+        if self.local_id == Identity::Any {
+            return err(&self.name, "local identity cannot be %any");
+        }
+        for auth in [&self.local_auth, &self.remote_auth] {
+            if let Auth::Psk(p) = auth {
+                if p.secret().is_empty() {
+                    return err(&self.name, "empty pre-shared key");
+                }
+            }
+        }
+        let check_life = |l: &Lifetimes| l.rekey_time < l.life_time && l.rand_time <= l.rekey_time;
+        if !check_life(&self.lifetimes) {
+            return err(
+                &self.name,
+                "IKE lifetimes: need rand_time <= rekey_time < life_time",
+            );
+        }
+        for c in &self.children {
+            if c.esp_proposals.is_empty() {
+                return err(&c.name, "no ESP proposals");
+            }
+            if c.local_ts.is_empty() || c.remote_ts.is_empty() {
+                return err(&c.name, "empty traffic selectors");
+            }
+            if !check_life(&c.lifetimes) {
+                return err(
+                    &c.name,
+                    "child lifetimes: need rand_time <= rekey_time < life_time",
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identities_as_strongswan_reads_them() {
+        assert_eq!(Identity::parse("%any").unwrap(), Identity::Any);
+        assert_eq!(
+            Identity::parse("192.0.2.1").unwrap(),
+            Identity::Addr("192.0.2.1".parse().unwrap())
+        );
+        assert_eq!(
+            Identity::parse("moon.example.org").unwrap(),
+            Identity::Fqdn("moon.example.org".into())
+        );
+        assert_eq!(
+            Identity::parse("@moon").unwrap(),
+            Identity::Fqdn("moon".into())
+        );
+        assert_eq!(
+            Identity::parse("carol@example.org").unwrap(),
+            Identity::Rfc822("carol@example.org".into())
+        );
+        assert_eq!(
+            Identity::parse("@@carol").unwrap(),
+            Identity::Rfc822("carol".into())
+        );
+        assert_eq!(
+            Identity::parse("C=CH, O=Example, CN=moon")
+                .unwrap()
+                .id_type(),
+            Some(IdType::DerAsn1Dn)
+        );
+        assert_eq!(
+            Identity::parse("@#0a0B").unwrap(),
+            Identity::KeyId(vec![0x0a, 0x0b])
+        );
+        assert_eq!(Identity::parse("@#0a0B").unwrap().to_string(), "@#0a0b");
+        assert!(Identity::parse("@#0g").is_err());
+        assert!(Identity::parse(" ").is_err());
+        assert_eq!(
+            Identity::parse("fec0::1").unwrap().id_type(),
+            Some(IdType::Ipv6Addr)
+        );
+    }
+
+    #[test]
+    fn identity_matching() {
+        let id = |s| Identity::parse(s).unwrap();
+        assert!(id("%any").matches(&id("anything.example")));
+        assert!(id("*.example.org").matches(&id("Moon.EXAMPLE.org")));
+        assert!(!id("*.example.org").matches(&id("example.org")));
+        assert!(!id("*.example.org").matches(&id("evilexample.org")));
+        assert!(id("*@example.org").matches(&id("carol@example.org")));
+        assert!(!id("*@example.org").matches(&id("carol@example.com")));
+        assert!(id("moon.example.org").matches(&id("MOON.example.org")));
+        assert!(!id("192.0.2.1").matches(&id("192.0.2.2")));
+        assert!(!id("moon.example.org").matches(&id("192.0.2.1")));
+    }
+
+    #[test]
+    fn psk_is_redacted() {
+        let a = Auth::psk(b"secret!".to_vec());
+        let shown = format!("{a:?}");
+        assert!(!shown.contains("secret"), "{shown}");
+        assert!(shown.contains("7 bytes redacted"));
+    }
+
+    #[test]
+    fn lifetimes_follow_strongswan() {
+        let l = Lifetimes::child_default();
+        assert_eq!(l.life_time, Duration::from_secs(3960));
+        assert_eq!(l.rand_time, Duration::from_secs(360));
+        assert_eq!(l.rekey_after(0), Duration::from_secs(3600));
+        assert_eq!(l.rekey_after(360_000), Duration::from_secs(3240));
+        for r in [1u64, 99, 12345, u64::MAX] {
+            let d = l.rekey_after(r);
+            assert!(d <= l.rekey_time && d >= l.rekey_time - l.rand_time);
+        }
+        assert_eq!(
+            Lifetimes::ike_default().rekey_time,
+            Duration::from_secs(14400)
+        );
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let base = || {
+            PeerConfig::new("gw", Identity::parse("moon").unwrap(), Identity::Any)
+                .with_auth(Auth::psk(b"k".to_vec()), Auth::Certificate("ca.pem".into()))
+        };
+        assert!(base().validate().is_ok());
+        let e = PeerConfig::new("gw", Identity::parse("moon").unwrap(), Identity::Any).validate();
+        assert_eq!(
+            e,
+            Err(Error::Config {
+                name: "gw".into(),
+                why: "empty pre-shared key"
+            })
+        );
+        let mut c = base();
+        c.ike_proposals.clear();
+        assert!(matches!(
+            c.validate(),
+            Err(Error::Config {
+                why: "no IKE proposals",
+                ..
+            })
+        ));
+        let mut child = ChildConfig::new("net");
+        child.lifetimes.life_time = child.lifetimes.rekey_time;
+        let e = base().with_child(child).validate().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "configuration `net`: child lifetimes: need rand_time <= rekey_time < life_time"
+        );
+        let e = base()
+            .with_ike_proposals("aes128-sha256-x2551")
+            .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "proposal: algorithm keyword not recognized: `x2551` at byte 14"
+        );
+        let e = ChildConfig::new("net")
+            .with_ts("10.0.0.0/8", "10.0.0.0/88")
+            .unwrap_err();
+        assert!(matches!(e, Error::TrafficSelector(_)));
+    }
+}

@@ -1,0 +1,368 @@
+//! What the state machine reports to the embedder, and why SAs fail.
+//!
+//! Every failure is a typed [`Failure`] that names the cause and carries the
+//! evidence an operator needs (both proposal lists, both selector sets, the
+//! exchange that timed out), so a user can tell why without a capture.
+//! [`Failure::notify`] gives the error notification a responder sends for it
+//! (like rustls's `AlertDescription` mapping).
+//!
+//! Status: the exchanges that emit these are not written yet. The selection
+//! and narrowing code already produces the diagnostics carried here
+//! ([`NoProposalChosen`], [`TsUnacceptable`]), and the request window
+//! produces the retransmit timeout.
+
+use core::fmt;
+use std::time::Duration;
+
+use ikev2_wire::{ExchangeType, KeId, NotifyType};
+
+use crate::proposal::NoProposalChosen;
+use crate::ts::{TrafficSelector, TsUnacceptable};
+
+/// Why authentication failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AuthFailure {
+    /// The peer's PSK-based AUTH value did not verify: the keys differ.
+    PskMismatch,
+    /// A signature did not verify with the certificate's key.
+    SignatureInvalid,
+    /// The peer used another method than configured.
+    MethodMismatch {
+        /// What we require (as configured).
+        expected: &'static str,
+        /// What the peer used (AUTH method name).
+        received: String,
+    },
+    /// The authenticated identity is not the one configured.
+    IdentityMismatch {
+        /// Configured remote identity.
+        expected: String,
+        /// Identity in IDi/IDr.
+        received: String,
+    },
+    /// The peer's certificate was rejected.
+    Certificate(CertFailure),
+    /// The peer told us our authentication failed (AUTHENTICATION_FAILED).
+    RejectedByPeer,
+}
+
+/// Why a certificate was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertFailure {
+    /// Outside its validity period.
+    Expired,
+    /// Key usage does not allow signing.
+    KeyUsage,
+    /// Extended key usage excludes IKE (RFC 4945 §5.1.3.12).
+    ExtendedKeyUsage,
+    /// The identity is not in the certificate's subject or SAN.
+    IdentityNotInCertificate,
+    /// No chain to a trusted anchor.
+    Untrusted,
+    /// Revoked.
+    Revoked,
+}
+
+impl fmt::Display for AuthFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::PskMismatch => f.write_str("pre-shared key mismatch"),
+            Self::SignatureInvalid => f.write_str("signature invalid"),
+            Self::MethodMismatch { expected, received } => {
+                write!(
+                    f,
+                    "peer authenticated with {received}, configured {expected}"
+                )
+            }
+            Self::IdentityMismatch { expected, received } => {
+                write!(
+                    f,
+                    "peer identity {received} does not match configured {expected}"
+                )
+            }
+            Self::Certificate(c) => write!(f, "certificate rejected: {c}"),
+            Self::RejectedByPeer => f.write_str("peer rejected our authentication"),
+        }
+    }
+}
+
+impl fmt::Display for CertFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Expired => "expired or not yet valid",
+            Self::KeyUsage => "key usage does not permit digital signatures",
+            Self::ExtendedKeyUsage => "extended key usage does not permit IKE",
+            Self::IdentityNotInCertificate => "identity not in subject or subjectAltName",
+            Self::Untrusted => "no path to a trusted CA",
+            Self::Revoked => "revoked",
+        })
+    }
+}
+
+/// Why an IKE or Child SA could not be set up or was lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Failure {
+    /// No proposal acceptable, with what each side offered and why each
+    /// received proposal was refused.
+    NoProposalChosen {
+        /// Diagnostic from proposal selection.
+        diagnostic: Box<NoProposalChosen>,
+    },
+    /// The peer asked for a different key exchange method more times than
+    /// allowed, or for one we do not offer.
+    InvalidKe {
+        /// The group the peer requested.
+        requested: KeId,
+    },
+    /// Authentication failed.
+    AuthenticationFailed {
+        /// The cause.
+        cause: AuthFailure,
+    },
+    /// Traffic selectors could not be agreed.
+    TsUnacceptable {
+        /// Our policy's selectors.
+        ours: Vec<TrafficSelector>,
+        /// The peer's selectors.
+        theirs: Vec<TrafficSelector>,
+    },
+    /// A request was retransmitted until the schedule ran out: the peer is
+    /// unreachable or dead.
+    RetransmitTimeout {
+        /// The exchange that got no answer.
+        exchange: ExchangeType,
+        /// Retransmissions sent.
+        retransmits: u32,
+        /// Time from the first send to giving up.
+        after: Duration,
+    },
+    /// An authenticated peer answered with an error notification.
+    PeerError {
+        /// The notification.
+        notify: NotifyType,
+    },
+}
+
+impl Failure {
+    /// The error notification a responder sends for this failure, if any
+    /// (RFC 7296 §3.10.1); `None` for failures that are not reported to
+    /// the peer.
+    #[must_use]
+    pub fn notify(&self) -> Option<NotifyType> {
+        Some(match self {
+            Self::NoProposalChosen { .. } => NotifyType::NoProposalChosen,
+            Self::InvalidKe { .. } => NotifyType::InvalidKePayload,
+            Self::AuthenticationFailed {
+                cause: AuthFailure::RejectedByPeer,
+            } => return None,
+            Self::AuthenticationFailed { .. } => NotifyType::AuthenticationFailed,
+            Self::TsUnacceptable { .. } => NotifyType::TsUnacceptable,
+            Self::RetransmitTimeout { .. } | Self::PeerError { .. } => return None,
+        })
+    }
+
+    /// A short stable name for counting (`show crypto ikev2 stats` style).
+    #[must_use]
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            Self::NoProposalChosen { .. } => FailureKind::NoProposalChosen,
+            Self::InvalidKe { .. } => FailureKind::InvalidKe,
+            Self::AuthenticationFailed { .. } => FailureKind::AuthenticationFailed,
+            Self::TsUnacceptable { .. } => FailureKind::TsUnacceptable,
+            Self::RetransmitTimeout { .. } => FailureKind::RetransmitTimeout,
+            Self::PeerError { .. } => FailureKind::PeerError,
+        }
+    }
+}
+
+impl From<Box<NoProposalChosen>> for Failure {
+    fn from(diagnostic: Box<NoProposalChosen>) -> Self {
+        Self::NoProposalChosen { diagnostic }
+    }
+}
+
+impl From<TsUnacceptable> for Failure {
+    fn from(e: TsUnacceptable) -> Self {
+        Self::TsUnacceptable {
+            ours: e.ours,
+            theirs: e.theirs,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoProposalChosen { diagnostic } => write!(f, "NO_PROPOSAL_CHOSEN: {diagnostic}"),
+            Self::InvalidKe { requested } => {
+                write!(f, "INVALID_KE_PAYLOAD: peer requires {requested}")
+            }
+            Self::AuthenticationFailed { cause } => write!(f, "AUTHENTICATION_FAILED: {cause}"),
+            Self::TsUnacceptable { ours, theirs } => write!(
+                f,
+                "TS_UNACCEPTABLE: {}",
+                TsUnacceptable {
+                    ours: ours.clone(),
+                    theirs: theirs.clone()
+                }
+            ),
+            Self::RetransmitTimeout {
+                exchange,
+                retransmits,
+                after,
+            } => write!(
+                f,
+                "{exchange} request unanswered after {retransmits} retransmissions ({:.1} s): peer unreachable",
+                after.as_secs_f64()
+            ),
+            Self::PeerError { notify } => write!(f, "peer sent {notify}"),
+        }
+    }
+}
+
+/// [`Failure`] without its evidence, for counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// [`Failure::NoProposalChosen`].
+    NoProposalChosen,
+    /// [`Failure::InvalidKe`].
+    InvalidKe,
+    /// [`Failure::AuthenticationFailed`].
+    AuthenticationFailed,
+    /// [`Failure::TsUnacceptable`].
+    TsUnacceptable,
+    /// [`Failure::RetransmitTimeout`].
+    RetransmitTimeout,
+    /// [`Failure::PeerError`].
+    PeerError,
+}
+
+impl FailureKind {
+    /// Every kind, in counter order.
+    pub const ALL: [Self; 6] = [
+        Self::NoProposalChosen,
+        Self::InvalidKe,
+        Self::AuthenticationFailed,
+        Self::TsUnacceptable,
+        Self::RetransmitTimeout,
+        Self::PeerError,
+    ];
+
+    /// Counter label.
+    #[must_use]
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::NoProposalChosen => "no proposal chosen",
+            Self::InvalidKe => "invalid KE",
+            Self::AuthenticationFailed => "authentication failed",
+            Self::TsUnacceptable => "TS unacceptable",
+            Self::RetransmitTimeout => "retransmit timeout",
+            Self::PeerError => "peer error notify",
+        }
+    }
+}
+
+/// What happened to an SA (*not wired yet*: emitted by the endpoint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Event {
+    /// The IKE SA is established.
+    IkeSaUp,
+    /// A Child SA is established (installed before this event).
+    ChildSaUp {
+        /// Child configuration name.
+        name: String,
+    },
+    /// The SA was deleted (by us, by the peer, or expired).
+    Deleted,
+    /// Setting up or keeping the SA failed.
+    Failed {
+        /// Why.
+        reason: Failure,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proposal::{parse_proposals, select, SelectionPolicy};
+    use crate::ts::{narrow, TsSpec};
+    use crate::window::RetransmitConfig;
+    use ikev2_wire::ProtocolId;
+
+    #[test]
+    fn selection_failure_becomes_no_proposal_chosen() {
+        let local = parse_proposals(ProtocolId::Ike, "aes256gcm16-prfsha256-x25519").unwrap();
+        let received = parse_proposals(ProtocolId::Ike, "aes256-sha256-modp1024").unwrap();
+        let f = Failure::from(select(&local, &received, &SelectionPolicy::default()).unwrap_err());
+        assert_eq!(f.notify(), Some(NotifyType::NoProposalChosen));
+        assert_eq!(f.kind(), FailureKind::NoProposalChosen);
+        let text = f.to_string();
+        assert!(
+            text.starts_with("NO_PROPOSAL_CHOSEN: no acceptable proposal"),
+            "{text}"
+        );
+        assert!(
+            text.contains("KE MODP_1024 not in local set {CURVE_25519}"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn narrowing_failure_becomes_ts_unacceptable() {
+        let ts = |s| TsSpec::parse(s).unwrap().resolve(None).unwrap();
+        let f = Failure::from(narrow(&[ts("10.9.0.0/16")], &[ts("10.1.0.0/16")]).unwrap_err());
+        assert_eq!(f.notify(), Some(NotifyType::TsUnacceptable));
+        assert_eq!(
+            f.to_string(),
+            "TS_UNACCEPTABLE: traffic selectors unacceptable: proposed {10.9.0.0/16} but local policy allows {10.1.0.0/16}"
+        );
+    }
+
+    #[test]
+    fn timeout_names_exchange_and_is_not_notified() {
+        let c = RetransmitConfig::default();
+        let f = Failure::RetransmitTimeout {
+            exchange: ExchangeType::IkeAuth,
+            retransmits: c.tries,
+            after: c.give_up_after(),
+        };
+        assert_eq!(f.notify(), None);
+        assert_eq!(
+            f.to_string(),
+            "IKE_AUTH request unanswered after 5 retransmissions (165.1 s): peer unreachable"
+        );
+    }
+
+    #[test]
+    fn auth_causes_are_distinguished() {
+        let psk = Failure::AuthenticationFailed {
+            cause: AuthFailure::PskMismatch,
+        };
+        let cert = Failure::AuthenticationFailed {
+            cause: AuthFailure::Certificate(CertFailure::ExtendedKeyUsage),
+        };
+        assert_eq!(
+            psk.to_string(),
+            "AUTHENTICATION_FAILED: pre-shared key mismatch"
+        );
+        assert_eq!(
+            cert.to_string(),
+            "AUTHENTICATION_FAILED: certificate rejected: extended key usage does not permit IKE"
+        );
+        assert_eq!(cert.notify(), Some(NotifyType::AuthenticationFailed));
+        let rejected = Failure::AuthenticationFailed {
+            cause: AuthFailure::RejectedByPeer,
+        };
+        assert_eq!(
+            rejected.notify(),
+            None,
+            "never answer a notify with a notify"
+        );
+        assert_eq!(FailureKind::ALL.len(), 6);
+    }
+}

@@ -1,0 +1,375 @@
+//! Endpoint counters (in the spirit of `show crypto ikev2 stats`) and a
+//! bounded history of recent errors (`show crypto ikev2 diagnose error`).
+//!
+//! The endpoint (*not wired yet*) will own one [`Stats`] and one
+//! [`ErrorHistory`] and record into them; the recording methods and the
+//! operator rendering are complete and tested here.
+
+use core::fmt;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use ikev2_wire::ExchangeType;
+
+use crate::events::{Failure, FailureKind};
+use crate::window::DropReason;
+
+/// Which side started an exchange.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// We sent the request.
+    Initiated,
+    /// We answered the request.
+    Responded,
+}
+
+/// Completed exchanges by type.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExchangeCounts {
+    /// IKE_SA_INIT.
+    pub ike_sa_init: u64,
+    /// IKE_AUTH.
+    pub ike_auth: u64,
+    /// CREATE_CHILD_SA.
+    pub create_child_sa: u64,
+    /// INFORMATIONAL.
+    pub informational: u64,
+    /// Any other exchange type.
+    pub other: u64,
+}
+
+impl ExchangeCounts {
+    fn slot(&mut self, ex: ExchangeType) -> &mut u64 {
+        match ex {
+            ExchangeType::IkeSaInit => &mut self.ike_sa_init,
+            ExchangeType::IkeAuth => &mut self.ike_auth,
+            ExchangeType::CreateChildSa => &mut self.create_child_sa,
+            ExchangeType::Informational => &mut self.informational,
+            _ => &mut self.other,
+        }
+    }
+}
+
+/// Datagrams and messages dropped without a state change, by reason.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DropCounts {
+    /// Malformed or failing integrity checks.
+    pub invalid_message: u64,
+    /// No IKE SA for the SPIs.
+    pub unknown_spi: u64,
+    /// Requests older than the window, no longer cached.
+    pub request_too_old: u64,
+    /// Requests beyond the window.
+    pub request_too_new: u64,
+    /// Retransmitted requests still being processed.
+    pub request_in_progress: u64,
+    /// Responses that matched no outstanding request.
+    pub unmatched_response: u64,
+}
+
+/// Endpoint-wide counters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Exchanges we initiated that completed.
+    pub initiated: ExchangeCounts,
+    /// Exchanges we answered.
+    pub responded: ExchangeCounts,
+    failures: [u64; FailureKind::ALL.len()],
+    /// Requests retransmitted by us.
+    pub retransmits: u64,
+    /// Retransmitted requests answered from the response cache.
+    pub responses_replayed: u64,
+    /// COOKIE notifications sent (stateless responder mode).
+    pub cookies_sent: u64,
+    /// INVALID_KE_PAYLOAD notifications sent.
+    pub invalid_ke_sent: u64,
+    /// IKE SAs not yet established (gauge).
+    pub half_open: u64,
+    /// Established IKE SAs (gauge).
+    pub ike_sas: u64,
+    /// Drops.
+    pub dropped: DropCounts,
+}
+
+impl Stats {
+    /// Counts a completed exchange.
+    pub fn record_exchange(&mut self, role: Role, exchange: ExchangeType) {
+        let counts = match role {
+            Role::Initiated => &mut self.initiated,
+            Role::Responded => &mut self.responded,
+        };
+        *counts.slot(exchange) += 1;
+    }
+
+    /// Counts a failure by kind.
+    pub fn record_failure(&mut self, failure: &Failure) {
+        if let Some(i) = FailureKind::ALL.iter().position(|k| *k == failure.kind()) {
+            if let Some(c) = self.failures.get_mut(i) {
+                *c += 1;
+            }
+        }
+    }
+
+    /// Failures of one kind so far.
+    #[must_use]
+    pub fn failures(&self, kind: FailureKind) -> u64 {
+        FailureKind::ALL
+            .iter()
+            .position(|k| *k == kind)
+            .and_then(|i| self.failures.get(i))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// Counts a request dropped by the response window.
+    pub fn record_request_drop(&mut self, reason: DropReason) {
+        let d = &mut self.dropped;
+        match reason {
+            DropReason::TooOld => d.request_too_old += 1,
+            DropReason::TooNew => d.request_too_new += 1,
+            _ => d.request_in_progress += 1,
+        }
+    }
+}
+
+impl fmt::Display for Stats {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "IKEv2 statistics")?;
+        writeln!(
+            f,
+            "  {:<22}{:>11}{:>11}",
+            "exchange", "initiated", "responded"
+        )?;
+        let rows = [
+            (
+                "IKE_SA_INIT",
+                self.initiated.ike_sa_init,
+                self.responded.ike_sa_init,
+            ),
+            ("IKE_AUTH", self.initiated.ike_auth, self.responded.ike_auth),
+            (
+                "CREATE_CHILD_SA",
+                self.initiated.create_child_sa,
+                self.responded.create_child_sa,
+            ),
+            (
+                "INFORMATIONAL",
+                self.initiated.informational,
+                self.responded.informational,
+            ),
+            ("other", self.initiated.other, self.responded.other),
+        ];
+        for (name, i, r) in rows {
+            writeln!(f, "  {name:<22}{i:>11}{r:>11}")?;
+        }
+        writeln!(f, "  failures")?;
+        for (k, n) in FailureKind::ALL.iter().zip(self.failures.iter()) {
+            writeln!(f, "    {:<28}{n:>8}", k.label())?;
+        }
+        writeln!(f, "  {:<30}{:>8}", "retransmissions", self.retransmits)?;
+        writeln!(
+            f,
+            "  {:<30}{:>8}",
+            "responses replayed", self.responses_replayed
+        )?;
+        writeln!(f, "  {:<30}{:>8}", "cookies sent", self.cookies_sent)?;
+        writeln!(
+            f,
+            "  {:<30}{:>8}",
+            "INVALID_KE_PAYLOAD sent", self.invalid_ke_sent
+        )?;
+        writeln!(f, "  {:<30}{:>8}", "half-open IKE SAs", self.half_open)?;
+        writeln!(f, "  {:<30}{:>8}", "established IKE SAs", self.ike_sas)?;
+        let d = &self.dropped;
+        writeln!(f, "  dropped")?;
+        for (name, n) in [
+            ("invalid message", d.invalid_message),
+            ("unknown SPI", d.unknown_spi),
+            ("request too old", d.request_too_old),
+            ("request too new", d.request_too_new),
+            ("request in progress", d.request_in_progress),
+            ("unmatched response", d.unmatched_response),
+        ] {
+            writeln!(f, "    {name:<28}{n:>8}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One remembered failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorRecord {
+    /// When it happened.
+    pub at: Instant,
+    /// The peer's address, if known.
+    pub peer: Option<SocketAddr>,
+    /// The peer configuration involved, if one was selected.
+    pub config: Option<String>,
+    /// What happened.
+    pub failure: Failure,
+}
+
+/// The most recent failures, oldest evicted first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorHistory {
+    capacity: usize,
+    records: VecDeque<ErrorRecord>,
+    total: u64,
+}
+
+impl ErrorHistory {
+    /// Keeps at most `capacity` records (at least 1).
+    #[must_use]
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            capacity: capacity.max(1),
+            records: VecDeque::new(),
+            total: 0,
+        }
+    }
+
+    /// Remembers a failure, evicting the oldest beyond capacity.
+    pub fn push(&mut self, record: ErrorRecord) {
+        self.total += 1;
+        self.records.push_back(record);
+        while self.records.len() > self.capacity {
+            self.records.pop_front();
+        }
+    }
+
+    /// Records kept, newest first.
+    pub fn iter(&self) -> impl Iterator<Item = &ErrorRecord> {
+        self.records.iter().rev()
+    }
+
+    /// Number of records kept.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// True if nothing was recorded.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// Failures recorded since creation, including evicted ones.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// Renders the history for an operator, ages relative to `now`.
+    #[must_use]
+    pub fn render(&self, now: Instant) -> String {
+        let mut s = format!(
+            "recent IKEv2 errors ({} kept of {}):\n",
+            self.len(),
+            self.total
+        );
+        for r in self.iter() {
+            let age = now.saturating_duration_since(r.at).as_secs_f64();
+            let peer = r.peer.map_or_else(|| "-".to_owned(), |p| p.to_string());
+            let config = r.config.as_deref().unwrap_or("-");
+            s.push_str(&format!(
+                "  {age:>8.1}s ago  {peer}  {config}: {}\n",
+                r.failure
+            ));
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::window::RetransmitConfig;
+    use std::time::Duration;
+
+    fn timeout(ex: ExchangeType) -> Failure {
+        Failure::RetransmitTimeout {
+            exchange: ex,
+            retransmits: 5,
+            after: RetransmitConfig::default().give_up_after(),
+        }
+    }
+
+    #[test]
+    fn counters_by_type_and_cause() {
+        let mut s = Stats::default();
+        s.record_exchange(Role::Initiated, ExchangeType::IkeSaInit);
+        s.record_exchange(Role::Responded, ExchangeType::IkeAuth);
+        s.record_exchange(Role::Responded, ExchangeType::IkeAuth);
+        s.record_exchange(Role::Responded, ExchangeType::IkeIntermediate);
+        s.record_failure(&timeout(ExchangeType::IkeAuth));
+        s.record_failure(&Failure::PeerError {
+            notify: ikev2_wire::NotifyType::InvalidSyntax,
+        });
+        s.record_request_drop(DropReason::TooNew);
+        s.record_request_drop(DropReason::InProgress);
+        assert_eq!(s.initiated.ike_sa_init, 1);
+        assert_eq!(s.responded.ike_auth, 2);
+        assert_eq!(s.responded.other, 1);
+        assert_eq!(s.failures(FailureKind::RetransmitTimeout), 1);
+        assert_eq!(s.failures(FailureKind::PeerError), 1);
+        assert_eq!(s.failures(FailureKind::NoProposalChosen), 0);
+        assert_eq!(
+            (s.dropped.request_too_new, s.dropped.request_in_progress),
+            (1, 1)
+        );
+        let text = s.to_string();
+        assert!(
+            text.contains("  IKE_AUTH                        0          2\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    retransmit timeout                 1\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("    request too new                    1\n"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn history_is_bounded_newest_first() {
+        let t0 = Instant::now();
+        let mut h = ErrorHistory::new(2);
+        assert!(h.is_empty());
+        for (i, ex) in [
+            ExchangeType::IkeSaInit,
+            ExchangeType::IkeAuth,
+            ExchangeType::Informational,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            h.push(ErrorRecord {
+                at: t0 + Duration::from_secs(i as u64),
+                peer: Some("192.0.2.1:500".parse().unwrap()),
+                config: Some("gw".into()),
+                failure: timeout(ex),
+            });
+        }
+        assert_eq!((h.len(), h.total()), (2, 3));
+        let kinds: Vec<_> = h
+            .iter()
+            .map(|r| match &r.failure {
+                Failure::RetransmitTimeout { exchange, .. } => *exchange,
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![ExchangeType::Informational, ExchangeType::IkeAuth]
+        );
+        let text = h.render(t0 + Duration::from_secs(10));
+        assert!(text.starts_with("recent IKEv2 errors (2 kept of 3):\n"));
+        assert!(text.contains(
+            "       8.0s ago  192.0.2.1:500  gw: INFORMATIONAL request unanswered after 5 retransmissions"
+        ), "{text}");
+    }
+}
