@@ -23,10 +23,14 @@ use crate::keys::{EspKeyTable, Ikev2KeyTable};
 use crate::net::{Extracted, UdpExtractor};
 use crate::Error;
 
+mod fragments;
 mod ikev2;
+mod summary;
 mod text;
 
-pub use ikev2::{
+use fragments::FragmentStore;
+pub use fragments::{MAX_PENDING, MAX_TOTAL};
+pub use summary::{
     CfgAttrSummary, Detail, Ikev2Summary, PayloadSummary, ProposalSummary, TransformSummary,
     TsSummary,
 };
@@ -98,13 +102,47 @@ pub struct EspSummary {
     /// Whether an `esp_sa` entry matches this packet.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keys: Option<bool>,
+    /// The inner packet, when an [`EspOpener`] opened it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inner: Option<EspInner>,
+    /// Why the packet was not opened, when opening was attempted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decrypt: Option<String>,
+}
+
+/// What an opened ESP packet carries.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EspInner {
+    /// ESP Next Header (4 IPv4, 41 IPv6, 59 dummy, else the transport protocol).
+    pub next_header: u8,
+    /// Inner packet's protocol (tunnel mode), or the next header again.
+    pub protocol: u8,
+    /// Inner source address (tunnel mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub src: Option<String>,
+    /// Inner destination address (tunnel mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dst: Option<String>,
+    /// Inner packet (or transport payload) length.
+    pub len: usize,
+}
+
+/// The ESP decryption hook: a matching `esp_sa` entry and the packet (from
+/// the SPI on) in, the inner packet (or the reason it did not open) out.
+///
+/// The `esp` crate implements it; without one, ESP packets are shown with
+/// SPI, sequence number and whether keys are known.
+pub trait EspOpener {
+    /// Opens one ESP packet with the keys of `sa`.
+    fn open(&self, sa: &crate::keys::EspSaKeys, packet: &[u8]) -> Result<EspInner, String>;
 }
 
 /// Plaintext of an SK/SKF payload, produced by a decryption back end.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Opened {
-    /// The inner payload chain (its first payload type is the SK payload's
-    /// next-payload field; for SKF fragments after the first it is 0).
+    /// The decrypted octets: for SK the inner payload chain (its first type
+    /// is the SK payload's Next Payload); for SKF this fragment's share of
+    /// the chain, which the decoder reassembles once every fragment is in.
     Plaintext(Vec<u8>),
     /// Keys were found but the ICV did not verify (or padding was bad).
     IntegrityFailure,
@@ -144,6 +182,8 @@ pub struct Decoder {
     ikev2_keys: Option<Ikev2KeyTable>,
     esp_keys: Option<EspKeyTable>,
     opener: Option<Box<dyn SkOpener>>,
+    esp_opener: Option<Box<dyn EspOpener>>,
+    fragments: FragmentStore,
 }
 
 impl core::fmt::Debug for Decoder {
@@ -152,6 +192,7 @@ impl core::fmt::Debug for Decoder {
             .field("ikev2_keys", &self.ikev2_keys.as_ref().map(|t| t.sas.len()))
             .field("esp_keys", &self.esp_keys.as_ref().map(|t| t.sas.len()))
             .field("opener", &self.opener.is_some())
+            .field("esp_opener", &self.esp_opener.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -184,11 +225,19 @@ impl Decoder {
         self
     }
 
+    /// Uses this back end to open ESP packets that have an `esp_sa` entry.
+    #[must_use]
+    pub fn with_esp_opener(mut self, opener: Box<dyn EspOpener>) -> Self {
+        self.esp_opener = Some(opener);
+        self
+    }
+
     /// Decodes every frame of a pcap/pcapng capture.
     pub fn decode_capture(&mut self, file: &[u8]) -> Result<Vec<Record>, Error> {
         let mut out = Vec::new();
-        // IP fragments never span files.
+        // IP and IKE fragments never span files.
         self.extractor = UdpExtractor::new();
+        self.fragments = FragmentStore::default();
         for frame in Frames::new(file)? {
             out.extend(self.decode_frame(&frame?));
         }
@@ -239,19 +288,26 @@ impl Decoder {
 
     /// Decodes one IKE message (a UDP payload, non-ESP marker already
     /// removed): IKEv2 parsed, IKEv1 recognised, anything else an error.
+    /// SKF fragments opened by the [`SkOpener`] are not reassembled here
+    /// (that needs the other fragments: see [`Decoder::decode_frame`]).
     #[must_use]
     pub fn decode_ike_message(&self, msg: &[u8], non_esp_marker: bool) -> Body {
-        ikev2::summarize(msg, non_esp_marker, self.opener.as_deref())
+        ikev2::summarize(msg, non_esp_marker, self.opener.as_deref()).0
     }
 
-    fn ike(&self, msg: &[u8], non_esp_marker: bool) -> Body {
-        let mut body = self.decode_ike_message(msg, non_esp_marker);
-        if let (Body::Ikev2(m), Some(table)) = (&mut body, &self.ikev2_keys) {
-            if m.is_encrypted() {
-                let spi = |s: &str| u64::from_str_radix(s, 16).map(u64::to_be_bytes);
-                if let (Ok(i), Ok(r)) = (spi(&m.spi_i), spi(&m.spi_r)) {
-                    m.keys = Some(table.find(&i, &r).is_some());
+    fn ike(&mut self, msg: &[u8], non_esp_marker: bool) -> Body {
+        let (mut body, fragment) = ikev2::summarize(msg, non_esp_marker, self.opener.as_deref());
+        if let Body::Ikev2(m) = &mut body {
+            if let Some(table) = &self.ikev2_keys {
+                if m.is_encrypted() {
+                    let spi = |s: &str| u64::from_str_radix(s, 16).map(u64::to_be_bytes);
+                    if let (Ok(i), Ok(r)) = (spi(&m.spi_i), spi(&m.spi_r)) {
+                        m.keys = Some(table.find(&i, &r).is_some());
+                    }
                 }
+            }
+            if let Some(f) = fragment {
+                self.fragments.add(m, f);
             }
         }
         body
@@ -260,15 +316,25 @@ impl Decoder {
     fn esp(&self, pkt: &[u8], src: SocketAddr, dst: SocketAddr) -> EspSummary {
         let word = |i: usize| be32(pkt, i).unwrap_or(0);
         let spi = word(0);
-        EspSummary {
+        let sa = self
+            .esp_keys
+            .as_ref()
+            .and_then(|t| t.find(src.ip(), dst.ip(), spi));
+        let mut summary = EspSummary {
             spi: format!("0x{spi:08x}"),
             seq: word(4),
             len: pkt.len().saturating_sub(8),
-            keys: self
-                .esp_keys
-                .as_ref()
-                .map(|t| t.find(src.ip(), dst.ip(), spi).is_some()),
+            keys: self.esp_keys.as_ref().map(|_| sa.is_some()),
+            inner: None,
+            decrypt: None,
+        };
+        if let (Some(sa), Some(opener)) = (sa, &self.esp_opener) {
+            match opener.open(sa, pkt) {
+                Ok(inner) => summary.inner = Some(inner),
+                Err(e) => summary.decrypt = Some(e),
+            }
         }
+        summary
     }
 }
 

@@ -29,6 +29,20 @@ pub fn render_text(r: &Record) -> String {
                 Some(false) => s.push_str(" (no esp_sa entry)"),
                 None => {}
             }
+            if let Some(i) = &e.inner {
+                let _ = write!(
+                    s,
+                    "\n    inner: next header {} proto {}",
+                    i.next_header, i.protocol
+                );
+                if let (Some(src), Some(dst)) = (&i.src, &i.dst) {
+                    let _ = write!(s, " {src} -> {dst}");
+                }
+                let _ = write!(s, " len {}", i.len);
+            }
+            if let Some(d) = &e.decrypt {
+                let _ = write!(s, "\n    ! {d}");
+            }
         }
         Body::NatKeepalive => s.push_str("NAT-keepalive"),
         Body::Error { error } => {
