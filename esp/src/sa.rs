@@ -335,6 +335,13 @@ impl OutboundSa {
             self.counters.expired += 1;
             return Err(Error::HardLifetimeExpired);
         }
+        if payload_len.max(opts.tfc_pad_to) > buf.len() {
+            // Also keeps the length sums below from overflowing on absurd arguments.
+            return Err(Error::BufferTooSmall {
+                need: payload_len.max(opts.tfc_pad_to),
+                have: buf.len(),
+            });
+        }
         let c = &self.core;
         let hdr = c.header_len();
         let body = payload_len.max(opts.tfc_pad_to);

@@ -475,6 +475,29 @@ fn sender_reports_rekey_then_refuses_to_wrap() {
 }
 
 #[test]
+fn absurd_lengths_are_refused_not_panicked_on() {
+    let (mut tx, _) = gcm_pair(64);
+    let mut buf = vec![0u8; 100];
+    for n in [101, usize::MAX / 2, usize::MAX] {
+        assert!(matches!(
+            tx.seal(&mut buf, n),
+            Err(Error::BufferTooSmall { .. })
+        ));
+        let opts = SealOptions {
+            tfc_pad_to: n,
+            next_header: Some(4),
+            ..SealOptions::default()
+        };
+        assert!(matches!(
+            tx.seal_with(&mut buf, 10, &opts),
+            Err(Error::BufferTooSmall { .. })
+        ));
+    }
+    assert_eq!(tx.counters().packets, 0);
+    assert_eq!(tx.sequence().last(), 0, "no sequence number consumed");
+}
+
+#[test]
 fn null_encryption_needs_opt_in() {
     let ik = [1u8; 32];
     let p = SaParams::cipher_integ(1, EncrId::Null, None, &[], IntegId::HmacSha2_256_128, &ik);
