@@ -23,5 +23,6 @@ pub mod stats;
 pub mod timer;
 pub mod ts;
 pub mod window;
+pub mod wire;
 
 pub use error::Error;
