@@ -3,7 +3,8 @@
 //!
 //! Compared for IKEv2: SPIs, exchange type, message ID, Initiator and
 //! Response flags, the outer payload chain (types in order), each Notify's
-//! type, each KE's group, each SKF's fragment number and total. For IKEv1:
+//! type, each KE's group, each SKF's fragment number and total, and every
+//! SA transform (proposal number and protocol, type, ID, key length). For IKEv1:
 //! the version, cookies and exchange type. ESP-in-UDP: SPI and sequence
 //! number. NAT-keepalives: present in both. Every frame one side reports
 //! must be reported by the other.
@@ -39,6 +40,8 @@ enum Seen {
         notifies: Vec<u64>,
         ke_groups: Vec<u64>,
         fragments: Vec<(u64, u64)>,
+        /// (proposal number, protocol, transform type, transform ID, key length).
+        transforms: Vec<(u64, u64, u64, u64, Option<u64>)>,
     },
     Ikev1 {
         major: u64,
@@ -90,8 +93,34 @@ fn from_tshark(isakmp: &Value) -> Seen {
     let mut notifies = Vec::new();
     let mut ke_groups = Vec::new();
     let mut fragments = Vec::new();
+    let mut transforms = Vec::new();
     for (ty, tree) in payloads.iter().zip(&trees) {
         match ty {
+            33 => {
+                for prop in as_list(&tree["isakmp.typepayload_tree"]) {
+                    let number = num(prop, "isakmp.prop.number");
+                    let protocol = num(prop, "isakmp.prop.protoid");
+                    for tf in as_list(&prop["isakmp.typepayload_tree"]) {
+                        let id = tf
+                            .as_object()
+                            .unwrap()
+                            .iter()
+                            .find(|(k, _)| k.starts_with("isakmp.tf.id"))
+                            .map(|(_, v)| parse_num(v.as_str().unwrap()))
+                            .unwrap_or_else(|| panic!("no transform id in {tf}"));
+                        let mut kl = Vec::new();
+                        common::find_all(tf, "isakmp.ike2.attr.key_length", &mut kl);
+                        let key_length = kl.first().map(|v| parse_num(v.as_str().unwrap()));
+                        transforms.push((
+                            number,
+                            protocol,
+                            num(tf, "isakmp.tf.type"),
+                            id,
+                            key_length,
+                        ));
+                    }
+                }
+            }
             41 => notifies.push(num(tree, "isakmp.notify.msgtype")),
             34 => ke_groups.push(num(tree, "isakmp.key_exchange.dh_group")),
             53 => fragments.push((
@@ -112,6 +141,7 @@ fn from_tshark(isakmp: &Value) -> Seen {
         notifies,
         ke_groups,
         fragments,
+        transforms,
     }
 }
 
@@ -119,8 +149,22 @@ fn from_decoder_ikev2(m: &Ikev2Summary) -> Seen {
     let mut notifies = Vec::new();
     let mut ke_groups = Vec::new();
     let mut fragments = Vec::new();
+    let mut transforms = Vec::new();
     for p in &m.payloads {
         match &p.detail {
+            Detail::Sa { proposals } => {
+                for prop in proposals {
+                    for t in &prop.transforms {
+                        transforms.push((
+                            u64::from(prop.number),
+                            u64::from(prop.protocol_value),
+                            u64::from(t.type_value),
+                            u64::from(t.id_value),
+                            t.key_length.map(u64::from),
+                        ));
+                    }
+                }
+            }
             Detail::Notify { notify_type, .. } => notifies.push(u64::from(*notify_type)),
             Detail::Ke { group_value, .. } => ke_groups.push(u64::from(*group_value)),
             Detail::Skf {
@@ -142,6 +186,7 @@ fn from_decoder_ikev2(m: &Ikev2Summary) -> Seen {
         notifies,
         ke_groups,
         fragments,
+        transforms,
     }
 }
 
@@ -194,6 +239,7 @@ fn tshark_view(rel: &str) -> BTreeMap<u64, Seen> {
 #[test]
 fn decoder_agrees_with_tshark_on_every_capture() {
     let mut compared = BTreeMap::new();
+    let mut transforms = 0;
     for rel in CAPTURES {
         let file = common::read_testdata(rel);
         let ours: BTreeMap<u64, Seen> = Decoder::new()
@@ -211,6 +257,9 @@ fn decoder_agrees_with_tshark_on_every_capture() {
                 o, t,
                 "{rel} frame {frame}: decoder (left) vs tshark (right)"
             );
+            if let Seen::Ikev2 { transforms: tf, .. } = t {
+                transforms += tf.len();
+            }
         }
         for frame in ours.keys() {
             assert!(
@@ -224,5 +273,7 @@ fn decoder_agrees_with_tshark_on_every_capture() {
     // Every capture contributed, and the total is what the captures hold
     // (IKE messages, ESP packets and keepalives; see captures.rs).
     assert!(compared.values().all(|&n| n > 0), "{compared:?}");
+    // The plaintext SA payloads of the captures hold 96 transforms.
+    assert_eq!(transforms, 96);
     assert_eq!(compared.values().sum::<usize>(), 86 + 24 + 46 + 4);
 }

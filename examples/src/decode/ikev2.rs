@@ -217,6 +217,7 @@ fn detail(body: &PayloadBody<'_>) -> Detail {
                 .map(|p| ProposalSummary {
                     number: p.number,
                     protocol: protocol_name(p.protocol_id),
+                    protocol_value: p.protocol_id.value(),
                     spi: super::hex(&p.spi),
                     transforms: p
                         .transforms
@@ -226,6 +227,7 @@ fn detail(body: &PayloadBody<'_>) -> Detail {
                                 || t.transform_type.value().to_string(),
                                 str::to_owned,
                             ),
+                            type_value: t.transform_type.value(),
                             id: t.id().to_string(),
                             id_value: t.transform_id,
                             key_length: t.key_length(),

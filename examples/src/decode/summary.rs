@@ -189,6 +189,8 @@ pub struct ProposalSummary {
     pub number: u8,
     /// Protocol ID by IANA name.
     pub protocol: String,
+    /// Protocol ID number.
+    pub protocol_value: u8,
     /// SPI in hex (empty for the first IKE_SA_INIT).
     pub spi: String,
     /// Transforms in order.
@@ -201,6 +203,8 @@ pub struct TransformSummary {
     /// Transform type abbreviation (`ENCR`, `PRF`, `INTEG`, `KE`, `ESN`, `ADDKE1`...).
     #[serde(rename = "type")]
     pub ty: String,
+    /// Transform type number.
+    pub type_value: u8,
     /// Transform ID by IANA name.
     pub id: String,
     /// Transform ID number.
