@@ -84,12 +84,16 @@ fn no_arguments_decodes_the_embedded_capture_as_json_lines() {
 fn text_output_names_payloads() {
     let out = run(&[]);
     assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = String::from_utf8(out.stdout.clone()).unwrap();
     assert!(text.starts_with(
         "#1 192.168.245.131:10954 -> 172.16.15.92:4500 IKE_SA_INIT request (I) msgid 0"
     ));
     assert!(text.contains("    N SIGNATURE_HASH_ALGORITHMS SHA1,SHA2-256,SHA2-384,SHA2-512\n"));
     assert!(text.contains("ESP spi 0xac0faf03 seq 1"));
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "30 IKEv2 messages (0 malformed), 0 IKEv1, 24 ESP, 0 NAT-keepalives, 0 undecodable\n"
+    );
 }
 
 #[test]

@@ -11,7 +11,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use ikev2_examples::decode::{render_text, Decoder};
+use ikev2_examples::decode::{render_text, Body, Decoder, Record};
 use ikev2_examples::keys::{EspKeyTable, Ikev2KeyTable};
 use ikev2_examples::{Error, DEFAULT_CAPTURE, DEFAULT_ESP_KEYS, DEFAULT_IKEV2_KEYS};
 
@@ -101,6 +101,7 @@ fn run(args: &Args) -> Result<(), Error> {
             .map(|f| Ok((f.clone(), read(f)?)))
             .collect::<Result<_, Error>>()?
     };
+    let mut all = Tally::default();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     for (name, data) in &inputs {
@@ -109,6 +110,7 @@ fn run(args: &Args) -> Result<(), Error> {
         }
         let records = decoder.decode_capture(data)?;
         for r in &records {
+            all.count(r);
             let line = if args.json {
                 serde_json::to_string(r).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
             } else {
@@ -121,7 +123,39 @@ fn run(args: &Args) -> Result<(), Error> {
         }
     }
     let _ = out.flush();
+    if !args.json {
+        eprintln!(
+            "{} IKEv2 messages ({} malformed), {} IKEv1, {} ESP, {} NAT-keepalives, {} undecodable",
+            all.ikev2, all.malformed, all.ikev1, all.esp, all.keepalive, all.error
+        );
+    }
     Ok(())
+}
+
+/// Record counts for the closing summary line.
+#[derive(Default)]
+struct Tally {
+    ikev2: usize,
+    malformed: usize,
+    ikev1: usize,
+    esp: usize,
+    keepalive: usize,
+    error: usize,
+}
+
+impl Tally {
+    fn count(&mut self, r: &Record) {
+        match &r.body {
+            Body::Ikev2(m) => {
+                self.ikev2 += 1;
+                self.malformed += usize::from(m.error.is_some());
+            }
+            Body::Ikev1(_) => self.ikev1 += 1,
+            Body::Esp(_) => self.esp += 1,
+            Body::NatKeepalive => self.keepalive += 1,
+            _ => self.error += 1,
+        }
+    }
 }
 
 fn main() -> ExitCode {
