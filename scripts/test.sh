@@ -13,7 +13,7 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"
-cargo test --workspace --locked
+cargo test --workspace --locked --no-fail-fast
 
 for stage in scripts/test.d/*.sh; do
     [ -e "$stage" ] || continue
