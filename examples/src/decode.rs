@@ -5,14 +5,21 @@
 //! chain); IKEv1 messages (major version 1 in the header) are recognised and
 //! reported with their header fields only, never parsed as IKEv2.
 //!
-//! Decrypted inner payloads: an SK or SKF payload is shown as its envelope
-//! (inner next-payload type, length, fragment number/total). A [`SkOpener`]
-//! given to the decoder is asked for the plaintext of each SK/SKF payload;
-//! the inner chain it returns is parsed and shown under the payload. The
-//! crypto crate supplies the opener built from an [`Ikev2KeyTable`]; ESP
-//! records likewise carry the matching [`EspKeyTable`] entry for an ESP
-//! opener to use.
-
+//! # Decryption hooks
+//! An SK or SKF payload is shown as its envelope (inner next-payload type,
+//! length, fragment number/total). Two traits let a crypto back end go
+//! further, so `--ikev2-keys` and `--esp-keys` need one impl each:
+//! - [`SkOpener`]: handed each SK/SKF payload ([`SealedPayload`]: the whole
+//!   message, the payload's offset, SPIs, direction), it returns the
+//!   plaintext ([`Opened`]). SK plaintext is parsed and shown under the SK
+//!   payload; SKF fragments are collected per IKE SA, message ID and
+//!   direction and the reassembled chain is shown under the fragment that
+//!   completes the set. The back end looks the SA up in the
+//!   [`Ikev2KeyTable`] it was built from (`ikev2_crypto::sk::decrypt_sk` /
+//!   `decrypt_skf` fit directly).
+//! - [`EspOpener`]: handed the matching [`EspKeyTable`] entry and the ESP
+//!   packet, it returns the inner packet ([`EspInner`]) or why it did not
+//!   open (`esp::describe` fits directly).
 use std::net::SocketAddr;
 
 use ikev2_wire::udp::{demux_udp_4500, Udp4500, IKE_PORT, NAT_T_PORT};
