@@ -35,6 +35,9 @@ fn main() {
 #[cfg(target_os = "linux")]
 mod linux {
     use std::net::IpAddr;
+
+    use nix::libc;
+    use nix::{getsockopt_impl, setsockopt_impl, sockopt_impl};
     use std::path::Path;
     use std::process::Command;
     use std::time::{Duration, Instant};
@@ -43,7 +46,7 @@ mod linux {
     use xfrm_sys::msg::sa_flags;
     use xfrm_sys::{
         AeadAlg, AllocSpi, ChildSaSpec, Cipher, EncAlg, Event, Group, IntegAlg, KernelFeatures,
-        Key, Lifetime, Mode, SaIdMsg, SaKeys, TsPrefix, XfrmMessage, XfrmSocket,
+        Key, Lifetime, Mode, SaIdMsg, SaKeys, TsPrefix, UdpEncap, XfrmMessage, XfrmSocket,
     };
 
     type R<T> = Result<T, String>;
@@ -73,6 +76,37 @@ mod linux {
             .map_err(|e| format!("{ns}: {e}"))
     }
 
+    /// `UDP_ENCAP` (linux/udp.h): turns a UDP socket into an ESP-in-UDP
+    /// (RFC 3948) receiver, as IKE daemons do on port 4500.
+    const UDP_ENCAP: i32 = 100;
+    /// `UDP_ENCAP_ESPINUDP`.
+    const UDP_ENCAP_ESPINUDP: usize = 2;
+    // nix's documented way to add a socket option it does not ship.
+    nix::sockopt_impl!(UdpEncapOpt, Both, 17 /* SOL_UDP */, UDP_ENCAP, usize);
+
+    /// A UDP socket on `addr` in namespace `ns` with ESP-in-UDP decapsulation
+    /// enabled. Keep it open while traffic flows.
+    fn encap_socket_in(ns: &str, addr: &str) -> R<std::net::UdpSocket> {
+        let path = format!("/run/netns/{ns}");
+        let addr = addr.to_string();
+        std::thread::spawn(move || -> R<std::net::UdpSocket> {
+            let f = std::fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
+            nix::sched::setns(f, nix::sched::CloneFlags::CLONE_NEWNET)
+                .map_err(|e| format!("setns: {e}"))?;
+            let s = std::net::UdpSocket::bind(&addr).map_err(|e| format!("bind {addr}: {e}"))?;
+            nix::sys::socket::setsockopt(&s, UdpEncapOpt, &UDP_ENCAP_ESPINUDP)
+                .map_err(|e| format!("UDP_ENCAP: {e}"))?;
+            let got = nix::sys::socket::getsockopt(&s, UdpEncapOpt)
+                .map_err(|e| format!("UDP_ENCAP: {e}"))?;
+            if got != UDP_ENCAP_ESPINUDP {
+                return Err(format!("UDP_ENCAP reads back {got}"));
+            }
+            Ok(s)
+        })
+        .join()
+        .map_err(|_| "encap socket thread panicked".to_string())?
+    }
+
     fn setup() -> R<()> {
         for ns in [A, B] {
             if std::path::Path::new(&format!("/run/netns/{ns}")).exists() {
@@ -85,7 +119,7 @@ mod linux {
             "ip", "link", "add", "va", "netns", A, "type", "veth", "peer", "name", "vb", "netns", B,
         ])?;
         for (ns, dev, me) in [(A, "va", "1"), (B, "vb", "2")] {
-            for net in 1..=5 {
+            for net in [1, 2, 3, 4, 5, 7] {
                 sh(&[
                     "ip",
                     "-n",
@@ -113,6 +147,33 @@ mod linux {
                 "nodad",
             ])?;
         }
+        // Inner addresses of the NAT-T case.
+        sh(&["ip", "-n", A, "addr", "add", "192.168.71.1/32", "dev", "lo"])?;
+        sh(&["ip", "-n", B, "addr", "add", "192.168.72.2/32", "dev", "lo"])?;
+        sh(&[
+            "ip",
+            "-n",
+            A,
+            "route",
+            "add",
+            "192.168.72.2/32",
+            "via",
+            "10.0.7.2",
+            "src",
+            "192.168.71.1",
+        ])?;
+        sh(&[
+            "ip",
+            "-n",
+            B,
+            "route",
+            "add",
+            "192.168.71.1/32",
+            "via",
+            "10.0.7.1",
+            "src",
+            "192.168.72.2",
+        ])?;
         // Inner networks of the tunnel case.
         sh(&["ip", "-n", A, "addr", "add", "192.168.1.1/32", "dev", "lo"])?;
         sh(&["ip", "-n", B, "addr", "add", "192.168.2.2/32", "dev", "lo"])?;
@@ -290,6 +351,100 @@ mod linux {
         Err(format!("no {what} event within 20 s"))
     }
 
+    /// ESP in UDP (RFC 3948) through encapsulation sockets, with B believing
+    /// A sits behind a NAT that maps it to port 4501: A's packets arriving
+    /// from port 4500 make B's kernel report a MAPPING change for B's inbound
+    /// SA (SPI 0x7002).
+    fn nat_t(k: KernelFeatures, sa: &mut XfrmSocket, sb: &mut XfrmSocket) -> R<()> {
+        let _a4500 = encap_socket_in(A, "10.0.7.1:4500")?;
+        let _a4501 = encap_socket_in(A, "10.0.7.1:4501")?;
+        let _b4500 = encap_socket_in(B, "10.0.7.2:4500")?;
+        let mut mapping_ev = socket_in(B, &[Group::Mapping])?;
+        mapping_ev
+            .set_nonblocking(true)
+            .map_err(|e| e.to_string())?;
+        let gcm = AeadAlg::AesGcm16 { key_bits: 256 };
+        let mut s = ChildSaSpec::new(
+            ip("10.0.7.1"),
+            ip("10.0.7.2"),
+            Mode::Tunnel,
+            7,
+            aead(gcm, 0x7001, 13),
+            aead(gcm, 0x7002, 14),
+        );
+        // Inner addresses differ from the outer ones: the UDP-encapsulated
+        // packets themselves must not match the policies (an IKE daemon
+        // instead puts a bypass policy on its port-4500 socket).
+        s.local_ts = vec![TsPrefix::host(ip("192.168.71.1"))];
+        s.remote_ts = vec![TsPrefix::host(ip("192.168.72.2"))];
+        s.encap = Some(UdpEncap {
+            local_port: 4500,
+            remote_port: 4500,
+        });
+        let mut peer = s.peer_view();
+        peer.encap = Some(UdpEncap {
+            local_port: 4500,
+            remote_port: 4501,
+        });
+        sa.install(&s, k)
+            .map_err(|e| format!("NAT-T install in A: {e}"))?;
+        sb.install(&peer, k)
+            .map_err(|e| format!("NAT-T install in B: {e}"))?;
+        if let Err(e) = sh(&[
+            "ip",
+            "netns",
+            "exec",
+            A,
+            "ping",
+            "-c",
+            "3",
+            "-W",
+            "2",
+            "-I",
+            "192.168.71.1",
+            "192.168.72.2",
+        ]) {
+            for (n, ns, sock, spec) in [("A", A, &mut *sa, &s), ("B", B, &mut *sb, &peer)] {
+                for inbound in [true, false] {
+                    let x = sock.get_sa(sa_id(spec, inbound));
+                    println!(
+                        "{n} {}: {:?}",
+                        if inbound { "in" } else { "out" },
+                        x.map(|x| (x.curlft, x.stats))
+                    );
+                }
+                let _ = Command::new("ip")
+                    .args(["netns", "exec", ns, "cat", "/proc/net/xfrm_stat"])
+                    .status();
+                let _ = Command::new("ip")
+                    .args(["netns", "exec", ns, "cat", "/proc/net/udp"])
+                    .status();
+            }
+            return Err(format!("NAT-T ping: {e}"));
+        }
+        let in_b = sb.get_sa(sa_id(&peer, true)).map_err(|e| e.to_string())?;
+        let in_a = sa.get_sa(sa_id(&s, true)).map_err(|e| e.to_string())?;
+        println!(
+            "ESP-in-UDP: B in {} pkts, A in (replies) {} pkts",
+            in_b.curlft.packets, in_a.curlft.packets
+        );
+        if in_b.curlft.packets < 3 || in_a.curlft.packets < 1 {
+            return Err("ESP-in-UDP counters too low".into());
+        }
+        let e = wait_event(&mut mapping_ev, "MAPPING", |e| {
+            matches!(e, Event::Mapping { .. })
+        })?;
+        println!("received: {e:?}");
+        match e {
+            Event::Mapping { sa: r, old, new }
+                if r.spi == 0x7002 && old.1 == 4501 && new == (Some(ip("10.0.7.1")), 4500) => {}
+            other => return Err(format!("unexpected mapping event {other:?}")),
+        }
+        sa.uninstall(&s).map_err(|e| e.to_string())?;
+        sb.uninstall(&peer).map_err(|e| e.to_string())?;
+        Ok(())
+    }
+
     pub(crate) fn run() -> R<()> {
         let k = KernelFeatures::detect();
         println!("kernel features: {k:?}");
@@ -442,6 +597,8 @@ mod linux {
             other => return Err(format!("hard-expired SA still there: {other:?}")),
         }
         sa.uninstall(&s).map_err(|e| e.to_string())?;
+
+        nat_t(k, &mut sa, &mut sb)?;
 
         for c in &cases {
             sa.uninstall(&c.spec).map_err(|e| e.to_string())?;
