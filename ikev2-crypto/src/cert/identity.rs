@@ -1,7 +1,6 @@
 //! Matching an IKE identity (IDi/IDr) against a certificate (RFC 4945 3.1).
 
-use x509_parser::prelude::FromDer;
-use x509_parser::prelude::{GeneralName, X509Certificate, X509Name};
+use x509_parser::prelude::{FromDer, GeneralName, X509Certificate, X509Name};
 
 use super::CertError;
 use crate::CryptoError;
@@ -55,6 +54,15 @@ impl<'a> PeerIdentity<'a> {
             _ => return Err(bad()),
         })
     }
+}
+
+/// Check that `id` names the subject of the certificate `cert_der` (DER),
+/// without validating the certificate: the same rules as
+/// [`ValidatedCert::check_identity`](super::ValidatedCert::check_identity),
+/// for callers that validate separately or inspect a peer's certificate.
+pub fn check_identity(cert_der: &[u8], id: &PeerIdentity<'_>) -> Result<(), CryptoError> {
+    let (_, c) = X509Certificate::from_der(cert_der).map_err(|_| CertError::Malformed)?;
+    match_identity(&c, id)
 }
 
 pub(super) fn match_identity(

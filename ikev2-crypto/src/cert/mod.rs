@@ -59,7 +59,7 @@ mod identity;
 mod verify;
 mod webpki_algs;
 
-pub use identity::PeerIdentity;
+pub use identity::{check_identity, PeerIdentity};
 pub use rustls_pki_types::UnixTime;
 pub use verify::{CertVerifier, RevocationPolicy, ValidatedCert, ValidationPolicy};
 pub use webpki_algs::signature_algorithms;

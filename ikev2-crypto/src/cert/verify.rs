@@ -10,7 +10,7 @@ use webpki::{
 };
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use super::identity::{match_identity, PeerIdentity};
+use super::identity::{check_identity, PeerIdentity};
 use super::webpki_algs::signature_algorithms;
 use super::{CertError, EkuPolicy};
 use crate::{CryptoError, SignatureVerifier};
@@ -369,7 +369,6 @@ impl ValidatedCert {
     /// Check that the peer's ID payload names this certificate's subject
     /// (RFC 4945 section 3.1; rules in [`PeerIdentity`]).
     pub fn check_identity(&self, id: &PeerIdentity<'_>) -> Result<(), CryptoError> {
-        let (_, c) = X509Certificate::from_der(&self.der).map_err(|_| CertError::Malformed)?;
-        match_identity(&c, id)
+        check_identity(&self.der, id)
     }
 }
