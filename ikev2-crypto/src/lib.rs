@@ -51,6 +51,8 @@ pub mod provider;
 pub mod random;
 mod secret;
 pub mod sk;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use error::CryptoError;
 pub use ids::{EncrId, IntegId, KeId, PrfId};
