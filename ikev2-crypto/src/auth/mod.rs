@@ -18,6 +18,30 @@
 //!
 //! Every failure is an [`AuthError`], carried in
 //! [`CryptoError::Auth`](crate::CryptoError::Auth).
+//!
+//! # Example
+//!
+//! Sign our AUTH with a key from strongSwan's `pki`, choosing the scheme from
+//! the peer's SIGNATURE_HASH_ALGORITHMS, and verify it as the peer would:
+//!
+//! ```
+//! use ikev2_crypto::auth::signer::{choose_scheme, sign_auth, SchemePreferences};
+//! use ikev2_crypto::auth::{verify_auth, AuthPolicy, AuthSigner, HashAlgorithm, SoftwareSigner};
+//! use ikev2_crypto::provider::rustcrypto::{OS_RANDOM, VERIFIER};
+//!
+//! let pem = include_bytes!("../../tests/data/strongswan-pki/a-ecdsa.pk8.pem");
+//! let key = SoftwareSigner::from_pem_or_der(pem, &OS_RANDOM)?;
+//! let peer_hashes = [HashAlgorithm::Sha2_256, HashAlgorithm::Sha2_512];
+//! let (method, scheme) =
+//!     choose_scheme(&SchemePreferences::default(), key.public_key_spki(), Some(&peer_hashes))?;
+//! let octets = b"RealMessage | Nonce | prf(SK_p, ID')".to_vec();
+//! let Ok((method, auth_data)) = sign_auth(&key, &VERIFIER, method, scheme, octets.clone())? else {
+//!     unreachable!("a software key signs at once")
+//! };
+//! let used = verify_auth(&VERIFIER, &AuthPolicy::default(), method, &auth_data, &octets, key.public_key_spki())?;
+//! assert_eq!(used, scheme);
+//! # Ok::<(), ikev2_crypto::CryptoError>(())
+//! ```
 
 pub mod psk;
 pub mod scheme;

@@ -9,6 +9,25 @@
 //! its AUTH payload ([`crate::auth::verify_auth`]). [`certreq`] computes and
 //! reads the CERTREQ authority hashes and picks the chain to send.
 //!
+//! # Example
+//!
+//! ```
+//! use core::time::Duration;
+//! use ikev2_crypto::cert::{CertVerifier, EkuPolicy, PeerIdentity, UnixTime, ValidationPolicy};
+//! use ikev2_crypto::provider::rustcrypto::VERIFIER;
+//!
+//! let ca = include_bytes!("../../tests/data/strongswan-pki/ca-ecdsa.crt.der");
+//! let peer = include_bytes!("../../tests/data/strongswan-pki/a-ecdsa.crt.der");
+//! let verifier = CertVerifier::new(&VERIFIER, &[ca])?;
+//! let now = UnixTime::since_unix_epoch(Duration::from_secs(1_798_761_600)); // 2027-01-01
+//! let policy = ValidationPolicy { eku: EkuPolicy::ServerAuth, ..Default::default() };
+//! let cert = verifier.validate(peer, &[], now, &policy)?;
+//! cert.check_identity(&PeerIdentity::Fqdn("a.ecdsa.lab"))?;
+//! assert!(cert.check_identity(&PeerIdentity::Fqdn("b.ecdsa.lab")).is_err());
+//! assert_eq!(verifier.certreq_data().len(), 20); // one SHA-1 authority hash
+//! # Ok::<(), ikev2_crypto::CryptoError>(())
+//! ```
+//!
 //! # Checks, in order, and the error each failure gives
 //!
 //! | check | error |
