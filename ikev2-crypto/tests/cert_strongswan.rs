@@ -268,3 +268,27 @@ fn certreq_for_the_lab_cas() {
     let ca = X509Certificate::from_der(CA_RSA).unwrap().1;
     assert_eq!(&data[..20], authority_hash(ca.public_key().raw));
 }
+
+#[test]
+fn pem_files_as_strongswan_writes_them() {
+    use ikev2_crypto::cert::{certs_from_pem, crl_from_pem};
+    let ca = certs_from_pem(include_bytes!("data/strongswan-pki/ca-rsa.crt.pem")).unwrap();
+    assert_eq!(ca, vec![CA_RSA.to_vec()]);
+    let mut bundle = include_bytes!("data/strongswan-pki/a-rsa.crt.pem").to_vec();
+    bundle.extend_from_slice(include_bytes!("data/strongswan-pki/ca-rsa.crt.pem"));
+    let both = certs_from_pem(&bundle).unwrap();
+    assert_eq!(both, vec![A_RSA.to_vec(), CA_RSA.to_vec()]);
+    // A key file holds no certificate; garbage inside a block is an error.
+    assert!(
+        certs_from_pem(include_bytes!("data/strongswan-pki/a-rsa.pk8.pem"))
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        certs_from_pem(b"-----BEGIN CERTIFICATE-----\n!!\n-----END CERTIFICATE-----\n").is_err()
+    );
+    assert_eq!(
+        crl_from_pem(b"nothing").unwrap_err(),
+        CryptoError::Cert(CertError::CrlInvalid)
+    );
+}

@@ -83,6 +83,26 @@ pub use rustls_pki_types::UnixTime;
 pub use verify::{CertVerifier, RevocationPolicy, ValidatedCert, ValidationPolicy};
 pub use webpki_algs::signature_algorithms;
 
+/// Read every `CERTIFICATE` block of a PEM file (a CA bundle, a chain) as
+/// DER, in file order; other blocks are skipped.
+pub fn certs_from_pem(pem: &[u8]) -> Result<Vec<Vec<u8>>, crate::CryptoError> {
+    use rustls_pki_types::pem::PemObject;
+    rustls_pki_types::CertificateDer::pem_slice_iter(pem)
+        .map(|c| {
+            c.map(|c| c.to_vec())
+                .map_err(|_| CertError::Malformed.into())
+        })
+        .collect()
+}
+
+/// Read a CRL from PEM (`X509 CRL`) as DER, for [`CertVerifier::add_crl`].
+pub fn crl_from_pem(pem: &[u8]) -> Result<Vec<u8>, crate::CryptoError> {
+    use rustls_pki_types::pem::PemObject;
+    rustls_pki_types::CertificateRevocationListDer::from_pem_slice(pem)
+        .map(|c| c.as_ref().to_vec())
+        .map_err(|_| CertError::CrlInvalid.into())
+}
+
 /// Extended Key Usage policy for a peer's end-entity certificate (see the
 /// module docs for what each requires).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
