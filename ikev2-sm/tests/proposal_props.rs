@@ -6,7 +6,7 @@
     clippy::panic
 )]
 
-use ikev2_sm::proposal::{parse_proposals, select, Preference, SelectionPolicy};
+use ikev2_sm::proposal::{check_response, parse_proposals, select, Preference, SelectionPolicy};
 use ikev2_wire::{ProtocolId, TransformType};
 use proptest::prelude::*;
 
@@ -105,6 +105,23 @@ proptest! {
                 prop_assert_eq!(e.refusals.len(), 1);
                 prop_assert!(!e.to_string().is_empty());
             }
+        }
+    }
+
+    #[test]
+    fn initiator_accepts_what_a_responder_selects(a in ike_string(), b in ike_string(), c in ike_string(), peer in any::<bool>()) {
+        let responder = parse_proposals(ProtocolId::Ike, &a).unwrap();
+        let mut offer = parse_proposals(ProtocolId::Ike, &format!("{b}, {c}")).unwrap();
+        for (i, p) in offer.iter_mut().enumerate() {
+            p.number = u8::try_from(i + 1).unwrap();
+        }
+        let policy = SelectionPolicy {
+            prefer: if peer { Preference::Peer } else { Preference::Local },
+            ..SelectionPolicy::default()
+        };
+        if let Ok(s) = select(&responder, &offer, &policy) {
+            let checked = check_response(&offer, std::slice::from_ref(s.proposal()));
+            prop_assert!(checked.is_ok(), "{:?}", checked);
         }
     }
 }

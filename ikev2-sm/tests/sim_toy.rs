@@ -501,3 +501,43 @@ fn nat_rebinding_mid_exchange_is_answered_from_cache() {
     );
     assert_eq!(sim.nat.as_ref().unwrap().stats().rebinds, 1);
 }
+
+#[test]
+fn tamper_and_hold() {
+    let epoch = Instant::now();
+    let mut client = Client::new(client_addr(), server_addr(), toy_retransmit(), 3, 1);
+    client.window.set_size(3);
+    client.pump(epoch);
+    let mut server = Server::new();
+    server.window.set_size(3);
+    let link = LinkConfig::with_latency(Duration::from_millis(10));
+    let mut sim = Sim::with_epoch(epoch, client, server, link, link, 3);
+    // Corrupt the first datagram A sends: the server ignores it, the
+    // client's retransmission gets through.
+    let mut seen = 0;
+    sim.ab.set_tamper(Some(Box::new(move |d| {
+        seen += 1;
+        if seen == 1 {
+            d.bytes[0] = 0x7f;
+        }
+        true
+    })));
+    // Hold B's answers for a while: they arrive together afterwards.
+    sim.ba.hold();
+    let release_at = epoch + Duration::from_secs(2);
+    assert!(sim.run_until(release_at, 10_000));
+    assert!(sim.a.completed.is_empty());
+    sim.ba.release(release_at);
+    assert!(sim.drive(10_000));
+    let mut done = sim.a.completed.clone();
+    done.sort_unstable();
+    assert_eq!(done, vec![0, 1, 2]);
+    let mut delivered = sim.b.delivered.clone();
+    delivered.sort_unstable();
+    assert_eq!(
+        delivered,
+        vec![0, 1, 2],
+        "each once despite held answers and retransmissions"
+    );
+    assert!(sim.a.window.retransmits() >= 1);
+}

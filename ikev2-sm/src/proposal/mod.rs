@@ -6,8 +6,11 @@
 //! proposals come from configuration strings ([`parse_proposals`]); received
 //! ones come from the peer's SA payload. [`select`] picks one transform per
 //! type and returns a [`Selected`] proposal, or a [`NoProposalChosen`]
-//! diagnostic that explains every refusal.
+//! diagnostic that explains every refusal. On the initiator's side,
+//! [`initial_ke`], [`retry_with_ke`] and [`check_response`] pick the KE
+//! payload, react to INVALID_KE_PAYLOAD and vet the responder's choice.
 
+mod initiator;
 mod keywords;
 mod parse;
 mod select;
@@ -16,6 +19,7 @@ use core::fmt;
 
 use ikev2_wire::{EncrId, EsnId, IntegId, KeId, PrfId, ProtocolId, TransformId, TransformType};
 
+pub use initiator::{check_response, initial_ke, retry_with_ke, BadResponseProposal};
 pub use parse::{default_proposals, parse_proposals, ProposalParseError, ProposalParseErrorKind};
 pub use select::{
     decide_ke, select, select_with_ke, KeDecision, KePreference, NoProposalChosen, Preference,

@@ -215,7 +215,7 @@ fn display_number(p: &Proposal, index: usize) -> usize {
 /// the number of the proposal it accepted).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selected {
-    proposal: Proposal,
+    pub(super) proposal: Proposal,
 }
 
 impl Selected {

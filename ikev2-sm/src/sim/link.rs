@@ -122,8 +122,10 @@ impl Ord for Queued {
     }
 }
 
+/// Rewrites (or drops, by returning false) a datagram entering a link.
+pub type Tamper = Box<dyn FnMut(&mut Datagram) -> bool + Send>;
+
 /// One direction of the path.
-#[derive(Debug)]
 pub struct Link {
     /// Impairments; may be changed between steps.
     pub config: LinkConfig,
@@ -132,7 +134,21 @@ pub struct Link {
     queue: BinaryHeap<Queued>,
     seq: u64,
     drop_next: u64,
+    held: Option<Vec<Datagram>>,
+    tamper: Option<Tamper>,
     stats: LinkStats,
+}
+
+impl core::fmt::Debug for Link {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Link")
+            .field("config", &self.config)
+            .field("in_flight", &self.queue.len())
+            .field("held", &self.held.as_ref().map(Vec::len))
+            .field("tamper", &self.tamper.is_some())
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Link {
@@ -147,8 +163,29 @@ impl Link {
             queue: BinaryHeap::new(),
             seq: 0,
             drop_next: 0,
+            held: None,
+            tamper: None,
             stats: LinkStats::default(),
         }
+    }
+
+    /// Holds every datagram sent from now on until [`Link::release`].
+    pub fn hold(&mut self) {
+        self.held.get_or_insert_with(Vec::new);
+    }
+
+    /// Stops holding; the held datagrams enter the link at `now`, in order,
+    /// subject to the configured impairments.
+    pub fn release(&mut self, now: Instant) {
+        for d in self.held.take().unwrap_or_default() {
+            self.admit(now, d);
+        }
+    }
+
+    /// Installs a function that sees (and may rewrite, or drop by returning
+    /// false) every datagram entering the link; `None` removes it.
+    pub fn set_tamper(&mut self, tamper: Option<Tamper>) {
+        self.tamper = tamper;
     }
 
     /// Counters.
@@ -214,8 +251,22 @@ impl Link {
     }
 
     /// Hands a datagram to the link at `now`.
-    pub fn send(&mut self, now: Instant, datagram: Datagram) {
+    pub fn send(&mut self, now: Instant, mut datagram: Datagram) {
         self.stats.sent += 1;
+        if let Some(t) = self.tamper.as_mut() {
+            if !t(&mut datagram) {
+                self.stats.lost += 1;
+                return;
+            }
+        }
+        if let Some(held) = self.held.as_mut() {
+            held.push(datagram);
+            return;
+        }
+        self.admit(now, datagram);
+    }
+
+    fn admit(&mut self, now: Instant, datagram: Datagram) {
         if self.drop_next > 0 {
             self.drop_next -= 1;
             self.stats.lost += 1;

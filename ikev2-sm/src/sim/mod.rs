@@ -48,7 +48,7 @@ mod nat;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-pub use link::{Link, LinkConfig, LinkStats, LossModel};
+pub use link::{Link, LinkConfig, LinkStats, LossModel, Tamper};
 pub use nat::{Nat, NatConfig, NatStats};
 
 /// A UDP datagram with its addresses.
