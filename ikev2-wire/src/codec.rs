@@ -17,6 +17,7 @@ pub(crate) struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    #[inline]
     pub(crate) const fn new(buf: &'a [u8], base: usize, part: Part) -> Self {
         Self {
             buf,
@@ -27,6 +28,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Bytes not yet read.
+    #[inline]
     pub(crate) fn remaining(&self) -> usize {
         self.buf.len().saturating_sub(self.pos)
     }
@@ -36,6 +38,7 @@ impl<'a> Reader<'a> {
         self.base + self.pos
     }
 
+    #[inline]
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
         let end = self.pos.checked_add(n);
         match end.and_then(|end| self.buf.get(self.pos..end)) {
@@ -52,6 +55,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
         let s = self.take(N)?;
         let mut out = [0u8; N];
@@ -59,19 +63,23 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
+    #[inline]
     pub(crate) fn u8(&mut self) -> Result<u8, Error> {
         Ok(self.array::<1>()?[0])
     }
 
+    #[inline]
     pub(crate) fn u16(&mut self) -> Result<u16, Error> {
         Ok(u16::from_be_bytes(self.array()?))
     }
 
+    #[inline]
     pub(crate) fn u32(&mut self) -> Result<u32, Error> {
         Ok(u32::from_be_bytes(self.array()?))
     }
 
     /// The rest of the buffer.
+    #[inline]
     pub(crate) fn rest(&mut self) -> &'a [u8] {
         let s = self.buf.get(self.pos..).unwrap_or_default();
         self.pos = self.buf.len();
@@ -132,6 +140,31 @@ impl<'b> Writer<'b> {
     }
 }
 
+/// Copies the first `N` octets of `buf` (a fixed header), or reports the
+/// structure at `offset` as truncated.
+#[inline]
+pub(crate) fn fixed<const N: usize>(
+    buf: &[u8],
+    part: Part,
+    offset: usize,
+) -> Result<[u8; N], Error> {
+    match buf.first_chunk::<N>() {
+        Some(a) => Ok(*a),
+        None => Err(truncated(part, offset, N, buf.len())),
+    }
+}
+
+#[cold]
+#[inline(never)]
+pub(crate) const fn truncated(part: Part, offset: usize, need: usize, have: usize) -> Error {
+    Error::Truncated {
+        part,
+        offset,
+        need,
+        have,
+    }
+}
+
 /// Converts a length to a 16-bit field value or reports it as too long.
 pub(crate) fn len16(part: Part, offset: usize, len: usize) -> Result<u16, Error> {
     u16::try_from(len).map_err(|_| Error::BadLength {
@@ -146,6 +179,7 @@ pub(crate) fn len16(part: Part, offset: usize, len: usize) -> Result<u16, Error>
 /// Splits `buf` at a structure's own 16-bit length field.
 ///
 /// `len` must be at least `min` (its fixed header) and at most what is left.
+#[inline]
 pub(crate) fn split_len(
     buf: &[u8],
     len: usize,

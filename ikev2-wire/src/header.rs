@@ -73,6 +73,7 @@ impl Header {
     /// # Errors
     /// [`Error::Truncated`] if `buf` is shorter than 28 octets,
     /// [`Error::UnsupportedVersion`] if the major version is not 2.
+    #[inline]
     pub fn parse(buf: &[u8]) -> Result<Self, Error> {
         if buf.len() < HEADER_LEN {
             let have = buf.len();

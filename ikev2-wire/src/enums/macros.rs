@@ -41,6 +41,7 @@ macro_rules! wire_enum {
 
             /// Maps a wire value to the enum (never fails: unnamed values become `Unknown`).
             #[must_use]
+            #[inline]
             pub const fn from_value(value: $ty) -> Self {
                 match value {
                     $($value => $name::$variant,)+
@@ -50,6 +51,7 @@ macro_rules! wire_enum {
 
             /// The wire value.
             #[must_use]
+            #[inline]
             pub const fn value(self) -> $ty {
                 match self {
                     $($name::$variant => $value,)+
@@ -68,12 +70,14 @@ macro_rules! wire_enum {
         }
 
         impl From<$ty> for $name {
+            #[inline]
             fn from(value: $ty) -> Self {
                 Self::from_value(value)
             }
         }
 
         impl From<$name> for $ty {
+            #[inline]
             fn from(value: $name) -> Self {
                 value.value()
             }

@@ -87,6 +87,7 @@ impl<'a> CfgAttributes<'a> {
     ///
     /// # Errors
     /// A truncated CP header.
+    #[inline]
     pub fn new(raw: &RawPayload<'a>) -> Result<(CfgType, [u8; 3], Self), Error> {
         let mut r = raw.reader();
         let cfg_type = CfgType::from(r.u8()?);
@@ -103,6 +104,7 @@ impl<'a> CfgAttributes<'a> {
         ))
     }
 
+    #[inline]
     fn step(&mut self) -> Result<CfgAttribute<'a>, Error> {
         let part = Part::CfgAttribute;
         if self.count >= MAX_CFG_ATTRIBUTES {
@@ -130,6 +132,7 @@ impl<'a> CfgAttributes<'a> {
 
 impl<'a> Iterator for CfgAttributes<'a> {
     type Item = Result<CfgAttribute<'a>, Error>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.rest.is_empty() {
             return None;
@@ -154,6 +157,7 @@ pub struct CpRepr<'a> {
 }
 
 impl CpRepr<'_> {
+    #[inline]
     pub(crate) fn validate(raw: &RawPayload<'_>) -> Result<(), Error> {
         CfgAttributes::new(raw)?.2.try_for_each(|a| a.map(drop))
     }

@@ -87,6 +87,7 @@ impl<'a> RawPayload<'a> {
         self.offset + GENERIC_HEADER_LEN
     }
 
+    #[inline]
     pub(crate) const fn reader(&self) -> Reader<'a> {
         Reader::new(
             self.body,
@@ -103,6 +104,7 @@ impl<'a> RawPayload<'a> {
     ///
     /// # Errors
     /// The first structural error in the body.
+    #[inline]
     pub fn validate(&self) -> Result<(), Error> {
         match self.payload_type {
             PayloadType::SecurityAssociation => SaRepr::validate(self),
@@ -110,7 +112,8 @@ impl<'a> RawPayload<'a> {
                 TsRepr::validate(self)
             }
             PayloadType::Configuration => CpRepr::validate(self),
-            PayloadType::Notify => NotifyRepr::parse(self)?.data().map(drop),
+            // NotifyRepr::parse also validates the typed notification data.
+            PayloadType::Notify => NotifyRepr::parse(self).map(drop),
             _ => PayloadBody::parse(self).map(drop),
         }
     }
@@ -138,6 +141,7 @@ pub(crate) trait Body<'a>: Sized {
 }
 
 /// Fails with [`Error::TrailingData`] if `r` has bytes left.
+#[inline]
 pub(crate) fn finish(r: &Reader<'_>, part: Part) -> Result<(), Error> {
     match r.remaining() {
         0 => Ok(()),
@@ -150,6 +154,7 @@ pub(crate) fn finish(r: &Reader<'_>, part: Part) -> Result<(), Error> {
 }
 
 /// Byte-string length check helper for bodies with a size range.
+#[inline]
 pub(crate) fn check_size(
     part: Part,
     offset: usize,
@@ -385,15 +390,20 @@ impl<'a> Payloads<'a> {
     ///
     /// # Errors
     /// The first error found.
-    pub fn validate(self) -> Result<usize, Error> {
+    #[inline]
+    pub fn validate(mut self) -> Result<usize, Error> {
         let mut n = 0;
-        for p in self {
-            p?.validate()?;
+        if self.done {
+            return Ok(0);
+        }
+        while let Some(p) = self.step()? {
+            p.validate()?;
             n += 1;
         }
         Ok(n)
     }
 
+    #[inline(always)]
     fn step(&mut self) -> Result<Option<RawPayload<'a>>, Error> {
         let offset = self.base + self.pos;
         let rest = self.buf.get(self.pos..).unwrap_or_default();
@@ -417,10 +427,9 @@ impl<'a> Payloads<'a> {
                 limit: MAX_PAYLOADS,
             });
         }
-        let mut r = Reader::new(rest, offset, part);
-        let next_payload = PayloadType::from(r.u8()?);
-        let flags = r.u8()?;
-        let len = usize::from(r.u16()?);
+        let [next, flags, l0, l1] = crate::codec::fixed::<4>(rest, part, offset)?;
+        let next_payload = PayloadType::from(next);
+        let len = usize::from(u16::from_be_bytes([l0, l1]));
         let (this, _) = crate::codec::split_len(rest, len, GENERIC_HEADER_LEN, part, offset)?;
         let raw = RawPayload {
             payload_type: ty,
@@ -460,6 +469,7 @@ impl<'a> Payloads<'a> {
 impl<'a> Iterator for Payloads<'a> {
     type Item = Result<RawPayload<'a>, Error>;
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.done {
             return None;

@@ -9,7 +9,7 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use super::{Body, NotifyData, RawPayload};
-use crate::codec::Writer;
+use crate::codec::{fixed, Writer};
 use crate::enums::{NotifyType, ProtocolId};
 use crate::error::{Error, Part};
 
@@ -57,18 +57,21 @@ impl<'a> NotifyRepr<'a> {
     }
 
     /// Like [`NotifyRepr::data`], reporting errors at the data's offset in `raw`.
+    #[inline]
     pub(crate) fn parse_data(&self, data_offset: usize) -> Result<NotifyData<'_>, Error> {
         NotifyData::parse(self.notify_type, &self.data, data_offset)
     }
 }
 
 impl<'a> Body<'a> for NotifyRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
+        let [protocol, spi_size, t0, t1] = fixed::<4>(raw.body, raw.part(), raw.body_offset())?;
+        let protocol_id = ProtocolId::from(protocol);
+        let notify_type = NotifyType::from(u16::from_be_bytes([t0, t1]));
         let mut r = raw.reader();
-        let protocol_id = ProtocolId::from(r.u8()?);
-        let spi_size = usize::from(r.u8()?);
-        let notify_type = NotifyType::from(r.u16()?);
-        let spi = r.take(spi_size)?;
+        r.take(4)?;
+        let spi = r.take(usize::from(spi_size))?;
         let data_offset = r.offset();
         let n = Self {
             protocol_id,
@@ -146,6 +149,7 @@ impl<'a> DeleteRepr<'a> {
 }
 
 impl<'a> Body<'a> for DeleteRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         let mut r = raw.reader();
         let protocol_id = ProtocolId::from(r.u8()?);

@@ -171,6 +171,7 @@ impl<'a> NotifyData<'a> {
     /// # Errors
     /// [`Error::WrongSize`], [`Error::BadLength`], [`Error::Truncated`] or
     /// [`Error::TrailingData`] naming [`Part::NotifyData`].
+    #[inline]
     pub fn parse(ty: NotifyType, data: &'a [u8], offset: usize) -> Result<Self, Error> {
         use NotifyType as T;
         let part = Part::NotifyData(ty);

@@ -13,7 +13,7 @@ use alloc::borrow::Cow;
 use alloc::vec::Vec;
 
 use super::{Body, RawPayload, MAX_ATTRIBUTES, MAX_PROPOSALS, MAX_TRANSFORMS};
-use crate::codec::{split_len, Reader, Writer};
+use crate::codec::{fixed, split_len, Reader, Writer};
 use crate::enums::{ProtocolId, TransformAttributeType, TransformId, TransformType};
 use crate::error::{Error, Part};
 
@@ -23,20 +23,20 @@ const MORE_PROPOSALS: u8 = 2;
 const MORE_TRANSFORMS: u8 = 3;
 const ATTR_FORMAT_TV: u16 = 0x8000;
 
-/// Splits one substructure with a `Last | RESERVED | Length(16)` header off
-/// `rest`, checking the Last marker against whether anything follows.
-fn substructure<'a>(
-    rest: &'a [u8],
+/// Splits one substructure with a `Last | RESERVED | Length(16) | ...`
+/// header of `N` octets off `rest`, checking the Last marker against whether
+/// anything follows. Returns the header, the substructure and the tail.
+#[inline]
+fn substructure<const N: usize>(
+    rest: &[u8],
     base: usize,
     part: Part,
-    min: usize,
     more_marker: u8,
-) -> Result<(Reader<'a>, &'a [u8], u8), Error> {
-    let mut r = Reader::new(rest, base, part);
-    let last = r.u8()?;
-    let reserved = r.u8()?;
-    let len = usize::from(r.u16()?);
-    let (this, tail) = split_len(rest, len, min, part, base)?;
+) -> Result<([u8; N], &[u8], &[u8]), Error> {
+    let header = fixed::<N>(rest, part, base)?;
+    let [last, _, l0, l1, ..] = *header.first_chunk::<4>().unwrap_or(&[0; 4]);
+    let len = usize::from(u16::from_be_bytes([l0, l1]));
+    let (this, tail) = split_len(rest, len, N, part, base)?;
     let expected = if tail.is_empty() { 0 } else { more_marker };
     if last != expected {
         return Err(Error::InvalidField {
@@ -45,9 +45,7 @@ fn substructure<'a>(
             field: "Last Substructure",
         });
     }
-    let mut r = Reader::new(this, base, part);
-    r.take(4)?;
-    Ok((r, tail, reserved))
+    Ok((header, this, tail))
 }
 
 /// Iterator over the proposals of an SA payload body.
@@ -69,6 +67,7 @@ impl<'a> Proposals<'a> {
         }
     }
 
+    #[inline]
     fn step(&mut self) -> Result<ProposalView<'a>, Error> {
         let offset = self.offset;
         if self.count >= MAX_PROPOSALS {
@@ -78,18 +77,13 @@ impl<'a> Proposals<'a> {
                 limit: MAX_PROPOSALS,
             });
         }
-        let (mut r, tail, reserved) = substructure(
-            self.rest,
-            offset,
-            Part::Proposal,
-            PROPOSAL_HEADER_LEN,
-            MORE_PROPOSALS,
-        )?;
-        let number = r.u8()?;
-        let protocol_id = ProtocolId::from(r.u8()?);
-        let spi_size = usize::from(r.u8()?);
-        let num_transforms = r.u8()?;
-        let spi = r.take(spi_size)?;
+        let (header, this, tail) =
+            substructure::<PROPOSAL_HEADER_LEN>(self.rest, offset, Part::Proposal, MORE_PROPOSALS)?;
+        let [_, reserved, _, _, number, protocol, spi_size, num_transforms] = header;
+        let protocol_id = ProtocolId::from(protocol);
+        let mut r = Reader::new(this, offset, Part::Proposal);
+        r.take(PROPOSAL_HEADER_LEN)?;
+        let spi = r.take(usize::from(spi_size))?;
         let transforms_offset = r.offset();
         let transforms = Transforms::new(r.rest(), transforms_offset);
         self.offset += self.rest.len() - tail.len();
@@ -109,6 +103,7 @@ impl<'a> Proposals<'a> {
 
 impl<'a> Iterator for Proposals<'a> {
     type Item = Result<ProposalView<'a>, Error>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.rest.is_empty() {
             return None;
@@ -145,6 +140,7 @@ impl ProposalView<'_> {
     ///
     /// # Errors
     /// The first error found.
+    #[inline]
     pub fn validate(&self) -> Result<(), Error> {
         let mut n = 0usize;
         for t in self.transforms.clone() {
@@ -156,6 +152,7 @@ impl ProposalView<'_> {
         self.check_count(n)
     }
 
+    #[inline]
     fn check_count(&self, n: usize) -> Result<(), Error> {
         if n != usize::from(self.num_transforms) {
             return Err(Error::InvalidField {
@@ -177,6 +174,7 @@ pub struct Transforms<'a> {
 }
 
 impl<'a> Transforms<'a> {
+    #[inline]
     const fn new(rest: &'a [u8], offset: usize) -> Self {
         Self {
             rest,
@@ -185,6 +183,7 @@ impl<'a> Transforms<'a> {
         }
     }
 
+    #[inline]
     fn step(&mut self) -> Result<TransformView<'a>, Error> {
         let offset = self.offset;
         if self.count >= MAX_TRANSFORMS {
@@ -194,20 +193,19 @@ impl<'a> Transforms<'a> {
                 limit: MAX_TRANSFORMS,
             });
         }
-        let (mut r, tail, reserved1) = substructure(
+        let (header, this, tail) = substructure::<TRANSFORM_HEADER_LEN>(
             self.rest,
             offset,
             Part::Transform,
-            TRANSFORM_HEADER_LEN,
             MORE_TRANSFORMS,
         )?;
-        let transform_type = TransformType::from(r.u8()?);
-        let reserved2 = r.u8()?;
-        let transform_id = r.u16()?;
-        let attr_offset = r.offset();
+        let [_, reserved1, _, _, ty, reserved2, i0, i1] = header;
+        let transform_type = TransformType::from(ty);
+        let transform_id = u16::from_be_bytes([i0, i1]);
+        let rest = this.get(TRANSFORM_HEADER_LEN..).unwrap_or_default();
         let attributes = Attributes {
-            rest: r.rest(),
-            offset: attr_offset,
+            rest,
+            offset: offset + TRANSFORM_HEADER_LEN,
             count: 0,
         };
         self.offset += self.rest.len() - tail.len();
@@ -226,6 +224,7 @@ impl<'a> Transforms<'a> {
 
 impl<'a> Iterator for Transforms<'a> {
     type Item = Result<TransformView<'a>, Error>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.rest.is_empty() {
             return None;
@@ -272,6 +271,7 @@ pub struct Attributes<'a> {
 }
 
 impl<'a> Attributes<'a> {
+    #[inline]
     fn step(&mut self) -> Result<Attribute<'a>, Error> {
         let part = Part::TransformAttribute;
         if self.count >= MAX_ATTRIBUTES {
@@ -281,16 +281,18 @@ impl<'a> Attributes<'a> {
                 limit: MAX_ATTRIBUTES,
             });
         }
-        let mut r = Reader::new(self.rest, self.offset, part);
-        let raw_type = r.u16()?;
+        let [t0, t1, v0, v1] = fixed::<4>(self.rest, part, self.offset)?;
+        let raw_type = u16::from_be_bytes([t0, t1]);
         let attribute_type = TransformAttributeType::from(raw_type & !ATTR_FORMAT_TV);
-        let value = if raw_type & ATTR_FORMAT_TV != 0 {
-            AttributeValue::Tv(r.u16()?)
+        let field = u16::from_be_bytes([v0, v1]);
+        let (value, used) = if raw_type & ATTR_FORMAT_TV != 0 {
+            (AttributeValue::Tv(field), 4)
         } else {
-            let len = usize::from(r.u16()?);
-            AttributeValue::Tlv(Cow::Borrowed(r.take(len)?))
+            let mut r = Reader::new(self.rest, self.offset, part);
+            r.take(4)?;
+            let len = usize::from(field);
+            (AttributeValue::Tlv(Cow::Borrowed(r.take(len)?)), 4 + len)
         };
-        let used = r.offset() - self.offset;
         self.rest = self.rest.get(used..).unwrap_or_default();
         self.offset += used;
         self.count += 1;
@@ -303,6 +305,7 @@ impl<'a> Attributes<'a> {
 
 impl<'a> Iterator for Attributes<'a> {
     type Item = Result<Attribute<'a>, Error>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.rest.is_empty() {
             return None;
@@ -504,6 +507,7 @@ pub struct SaRepr<'a> {
 
 impl SaRepr<'_> {
     /// Validates an SA body without allocating.
+    #[inline]
     pub(crate) fn validate(raw: &RawPayload<'_>) -> Result<(), Error> {
         Proposals::new(raw.body, raw.body_offset()).try_for_each(|p| p?.validate())
     }

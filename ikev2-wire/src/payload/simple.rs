@@ -25,6 +25,7 @@ impl KeId {
     /// fixed size (RFC 7296 §3.4, RFC 5903 §7, RFC 6954, RFC 8031). `None`
     /// for ML-KEM (sizes differ by direction) and unknown groups.
     #[must_use]
+    #[inline]
     pub const fn public_len(self) -> Option<usize> {
         Some(match self {
             Self::Modp768 => 96,
@@ -48,6 +49,7 @@ impl KeId {
 }
 
 impl<'a> Body<'a> for KeRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         let mut r = raw.reader();
         let group = KeId::from(r.u16()?);
@@ -103,6 +105,7 @@ impl<'a> IdRepr<'a> {
 }
 
 impl<'a> Body<'a> for IdRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         let mut r = raw.reader();
         let id_type = IdType::from(r.u8()?);
@@ -150,6 +153,7 @@ pub struct CertRepr<'a> {
 }
 
 impl<'a> Body<'a> for CertRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         let mut r = raw.reader();
         let encoding = CertEncoding::from(r.u8()?);
@@ -179,6 +183,7 @@ pub struct AuthRepr<'a> {
 }
 
 impl<'a> Body<'a> for AuthRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         let mut r = raw.reader();
         let method = AuthMethod::from(r.u8()?);
@@ -214,6 +219,7 @@ impl NonceRepr<'_> {
 }
 
 impl<'a> Body<'a> for NonceRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         check_size(
             raw.part(),
@@ -242,6 +248,7 @@ pub struct VendorIdRepr<'a> {
 }
 
 impl<'a> Body<'a> for VendorIdRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         Ok(Self {
             data: Cow::Borrowed(raw.body),
@@ -285,6 +292,7 @@ impl EapRepr<'_> {
 }
 
 impl<'a> Body<'a> for EapRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         let mut r = raw.reader();
         let _code = r.u8()?;

@@ -23,6 +23,7 @@ pub struct SkRepr<'a> {
 }
 
 impl<'a> Body<'a> for SkRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         Ok(Self {
             first_inner: raw.next_payload,
@@ -53,6 +54,7 @@ pub struct SkfRepr<'a> {
 }
 
 impl<'a> Body<'a> for SkfRepr<'a> {
+    #[inline]
     fn parse(raw: &RawPayload<'a>) -> Result<Self, Error> {
         let mut r = raw.reader();
         let fragment_number = r.u16()?;

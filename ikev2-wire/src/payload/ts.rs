@@ -134,6 +134,7 @@ impl<'a> TrafficSelectors<'a> {
     ///
     /// # Errors
     /// Truncated header or more than [`MAX_TRAFFIC_SELECTORS`].
+    #[inline]
     pub fn new(raw: &RawPayload<'a>) -> Result<(Self, [u8; 3]), Error> {
         let mut r = raw.reader();
         let count = usize::from(r.u8()?);
@@ -156,6 +157,7 @@ impl<'a> TrafficSelectors<'a> {
         Ok((iter, reserved))
     }
 
+    #[inline]
     fn step(&mut self) -> Result<TrafficSelector<'a>, Error> {
         let part = Part::TrafficSelector;
         let offset = self.offset;
@@ -209,6 +211,7 @@ impl<'a> TrafficSelectors<'a> {
 
 impl<'a> Iterator for TrafficSelectors<'a> {
     type Item = Result<TrafficSelector<'a>, Error>;
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         if self.left == 0 {
             if self.rest.is_empty() {
@@ -250,6 +253,7 @@ pub struct TsRepr<'a> {
 }
 
 impl TsRepr<'_> {
+    #[inline]
     pub(crate) fn validate(raw: &RawPayload<'_>) -> Result<(), Error> {
         TrafficSelectors::new(raw)?.0.try_for_each(|t| t.map(drop))
     }
