@@ -23,6 +23,9 @@ const MORE_PROPOSALS: u8 = 2;
 const MORE_TRANSFORMS: u8 = 3;
 const ATTR_FORMAT_TV: u16 = 0x8000;
 
+/// A substructure's fixed header, its bytes, and the bytes after it.
+type Split<'a, const N: usize> = ([u8; N], &'a [u8], &'a [u8]);
+
 /// Splits one substructure with a `Last | RESERVED | Length(16) | ...`
 /// header of `N` octets off `rest`, checking the Last marker against whether
 /// anything follows. Returns the header, the substructure and the tail.
@@ -32,7 +35,7 @@ fn substructure<const N: usize>(
     base: usize,
     part: Part,
     more_marker: u8,
-) -> Result<([u8; N], &[u8], &[u8]), Error> {
+) -> Result<Split<'_, N>, Error> {
     let header = fixed::<N>(rest, part, base)?;
     let [last, _, l0, l1, ..] = *header.first_chunk::<4>().unwrap_or(&[0; 4]);
     let len = usize::from(u16::from_be_bytes([l0, l1]));
