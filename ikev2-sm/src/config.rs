@@ -241,11 +241,11 @@ impl Lifetimes {
     /// 110 % and `rand_time` = `life_time - rekey_time`.
     #[must_use]
     pub fn from_rekey(rekey_time: Duration) -> Self {
-        let life_time = rekey_time + rekey_time / 10;
+        let life_time = rekey_time.saturating_add(rekey_time / 10);
         Self {
             rekey_time,
             life_time,
-            rand_time: life_time - rekey_time,
+            rand_time: life_time.saturating_sub(rekey_time),
         }
     }
     /// The soft deadline for a given random value (uniform over `u64`).

@@ -75,16 +75,28 @@ impl RetransmitConfig {
     }
 
     fn jittered(&self, attempt: u32, rng: &mut SplitMix64) -> Duration {
-        let d = self.wait(attempt);
-        let j = self.jitter.clamp(0.0, 1.0);
-        if j == 0.0 {
+        // Cap absurd configurations at ~136 years so deadlines stay representable.
+        let d = self
+            .wait(attempt)
+            .min(Duration::from_secs(u64::from(u32::MAX)));
+        // NaN or non-positive jitter means none.
+        if self.jitter.is_nan() || self.jitter <= 0.0 {
             return d;
         }
+        let j = self.jitter.min(1.0);
         // Uniform in [0, 1) from the top 53 bits.
         #[allow(clippy::cast_precision_loss)]
         let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64;
         d.mul_f64(1.0 - j * u)
     }
+}
+
+/// `now + wait`, or a day later if that is not representable (never `now`,
+/// which would retransmit in a tight loop).
+fn far(now: Instant, wait: Duration) -> Instant {
+    now.checked_add(wait)
+        .or_else(|| now.checked_add(Duration::from_secs(86_400)))
+        .unwrap_or(now)
 }
 
 /// A small deterministic PRNG for retransmission jitter (not for secrets).
@@ -242,7 +254,7 @@ impl RequestWindow {
             exchange,
             datagrams,
             attempt: 0,
-            deadline: now.checked_add(wait).unwrap_or(now),
+            deadline: far(now, wait),
         });
         Ok(message_id)
     }
@@ -309,7 +321,7 @@ impl RequestWindow {
             }
             o.attempt += 1;
             let wait = self.config.jittered(o.attempt, &mut self.rng);
-            o.deadline = now.checked_add(wait).unwrap_or(now);
+            o.deadline = far(now, wait);
             self.retransmits += 1;
             out.push(TimeoutOutcome::Retransmit {
                 message_id: o.message_id,
@@ -576,6 +588,34 @@ mod tests {
         assert_eq!(w.send(t0, INFO, vec![]).unwrap(), 3);
         w.next_id = u32::MAX;
         assert_eq!(w.send(t0, INFO, vec![]), Err(WindowError::Exhausted));
+    }
+
+    #[test]
+    fn absurd_configs_do_not_panic_or_spin() {
+        let t0 = Instant::now();
+        for c in [
+            RetransmitConfig {
+                base: f64::NAN,
+                jitter: f64::NAN,
+                ..RetransmitConfig::default()
+            },
+            RetransmitConfig {
+                base: 1e300,
+                tries: 50,
+                jitter: 7.0,
+                ..RetransmitConfig::default()
+            },
+            RetransmitConfig {
+                timeout: Duration::MAX,
+                ..RetransmitConfig::default()
+            },
+        ] {
+            let mut w = RequestWindow::new(c, 3);
+            w.send(t0, INFO, vec![]).unwrap();
+            let d = w.poll_timeout().unwrap();
+            assert!(d > t0 || c.jitter >= 1.0, "{c:?}");
+            let _ = c.give_up_after();
+        }
     }
 
     #[test]
