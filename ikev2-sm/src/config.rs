@@ -25,7 +25,7 @@ use ikev2_wire::{IdType, ProtocolId};
 use zeroize::Zeroizing;
 
 use crate::proposal::{default_proposals, parse_proposals, Proposal, SelectionPolicy};
-use crate::ts::{parse_ts_list, TsSpec};
+use crate::ts::{parse_ts_list, TrafficSelector, TsSpec};
 use crate::window::RetransmitConfig;
 use crate::Error;
 
@@ -307,6 +307,29 @@ impl ChildConfig {
         Ok(self)
     }
 
+    /// The concrete selectors for an SA between `local_host` and
+    /// `remote_host` (substituting `dynamic`), as `(local, remote)`.
+    ///
+    /// # Errors
+    /// [`Error::TrafficSelector`] if a `dynamic` side has no address.
+    pub fn resolve_ts(
+        &self,
+        local_host: Option<IpAddr>,
+        remote_host: Option<IpAddr>,
+    ) -> Result<(Vec<TrafficSelector>, Vec<TrafficSelector>), Error> {
+        let local = self
+            .local_ts
+            .iter()
+            .map(|t| t.resolve(local_host))
+            .collect::<Result<_, _>>()?;
+        let remote = self
+            .remote_ts
+            .iter()
+            .map(|t| t.resolve(remote_host))
+            .collect::<Result<_, _>>()?;
+        Ok((local, remote))
+    }
+
     /// Sets `esp_proposals` from strongSwan syntax.
     ///
     /// # Errors
@@ -550,6 +573,26 @@ mod tests {
             Lifetimes::ike_default().rekey_time,
             Duration::from_secs(14400)
         );
+    }
+
+    #[test]
+    fn dynamic_selectors_resolve_to_the_hosts() {
+        let me: IpAddr = "192.0.2.1".parse().unwrap();
+        let peer: IpAddr = "198.51.100.7".parse().unwrap();
+        let c = ChildConfig::new("host-to-host");
+        let (l, r) = c.resolve_ts(Some(me), Some(peer)).unwrap();
+        assert_eq!(
+            (l[0].to_string(), r[0].to_string()),
+            ("192.0.2.1/32".into(), "198.51.100.7/32".into())
+        );
+        assert!(c.resolve_ts(None, Some(peer)).is_err());
+        let c = c
+            .with_ts("dynamic[udp/500], 10.1.0.0/16", "0.0.0.0/0")
+            .unwrap();
+        let (l, r) = c.resolve_ts(Some(me), None).unwrap();
+        assert_eq!(l[0].to_string(), "192.0.2.1/32[udp/500]");
+        assert_eq!(l[1].to_string(), "10.1.0.0/16");
+        assert_eq!(r[0].to_string(), "0.0.0.0/0");
     }
 
     #[test]
