@@ -436,3 +436,47 @@ fn openiked_transform_type_bounds() {
         assert_eq!(repr.to_vec().unwrap(), m);
     }
 }
+
+mod arbitrary_input {
+    use super::common::PcapWriter;
+    use ikev2_examples::decode::{Body, Decoder};
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any bytes as a capture file: a typed error or frames, no panic.
+        #[test]
+        fn arbitrary_capture_files(head in prop::sample::select(vec![
+            vec![0xd4u8, 0xc3, 0xb2, 0xa1],
+            vec![0xa1, 0xb2, 0xc3, 0xd4],
+            vec![0x0a, 0x0d, 0x0d, 0x0a],
+            vec![],
+        ]), rest in vec(any::<u8>(), 0..400)) {
+            let file = [head, rest].concat();
+            let _ = Decoder::new().decode_capture(&file);
+        }
+
+        /// Any UDP payload on 500 and 4500: one record each, no panic, and an
+        /// IKEv2 record either parses whole or names its error.
+        #[test]
+        fn arbitrary_datagrams(payloads in vec(vec(any::<u8>(), 0..200), 1..8)) {
+            let mut pcap = PcapWriter::new();
+            for p in &payloads {
+                pcap.udp(500, 500, p);
+                pcap.udp(4500, 4500, &[&[0u8; 4][..], p].concat());
+            }
+            let records = Decoder::new().decode_capture(&pcap.into_bytes()).unwrap();
+            prop_assert_eq!(records.len(), 2 * payloads.len());
+            for (i, p) in payloads.iter().enumerate() {
+                // The decoder's verdict is the codec's, on both ports.
+                let valid = ikev2_wire::Message::parse(p).is_ok();
+                for r in &records[2 * i..2 * i + 2] {
+                    match &r.body {
+                        Body::Ikev2(m) => prop_assert_eq!(m.error.is_none(), valid),
+                        _ => prop_assert!(!valid),
+                    }
+                }
+            }
+        }
+    }
+}
