@@ -498,6 +498,33 @@ fn absurd_lengths_are_refused_not_panicked_on() {
 }
 
 #[test]
+fn esn_without_replay_window_still_infers_high_bits() {
+    let keymat = [0x11u8; 20];
+    let p = SaParams {
+        esn: true,
+        replay_window: 0,
+        ..SaParams::aead(7, EncrId::AesGcm16, Some(128), &keymat)
+    };
+    let mut tx = OutboundSa::new(&PROVIDER, &p).unwrap();
+    let mut rx = InboundSa::new(&PROVIDER, &p).unwrap();
+    tx.sequence().resume_at(0xFFFF_FFF0).unwrap();
+    rx.window_mut().update(0xFFFF_FFEF);
+    let mut pkts: Vec<Vec<u8>> = (0..40)
+        .map(|i| seal(&mut tx, &ipv4(40, i), &SealOptions::default()))
+        .collect();
+    // Deliver newest first, then the rest, then everything again: with the window disabled
+    // all are accepted, and each gets its true 64-bit number across the 2^32 boundary.
+    pkts.reverse();
+    for round in 0..2 {
+        for (i, p) in pkts.iter().enumerate() {
+            let o = rx.open(&mut p.clone()).unwrap();
+            assert_eq!(o.seq, 0xFFFF_FFF0 + 39 - i as u64, "round {round}");
+        }
+    }
+    assert_eq!(rx.window().top(), 0x1_0000_0017);
+}
+
+#[test]
 fn null_encryption_needs_opt_in() {
     let ik = [1u8; 32];
     let p = SaParams::cipher_integ(1, EncrId::Null, None, &[], IntegId::HmacSha2_256_128, &ik);
