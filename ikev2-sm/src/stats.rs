@@ -64,6 +64,8 @@ pub struct DropCounts {
     pub request_too_new: u64,
     /// Retransmitted requests still being processed.
     pub request_in_progress: u64,
+    /// Retransmitted fragments other than number 1 (RFC 7383 §2.6.1).
+    pub fragment_not_first: u64,
     /// Responses that matched no outstanding request.
     pub unmatched_response: u64,
 }
@@ -128,6 +130,7 @@ impl Stats {
         match reason {
             DropReason::TooOld => d.request_too_old += 1,
             DropReason::TooNew => d.request_too_new += 1,
+            DropReason::NotFirstFragment => d.fragment_not_first += 1,
             _ => d.request_in_progress += 1,
         }
     }
@@ -189,6 +192,7 @@ impl fmt::Display for Stats {
             ("request too old", d.request_too_old),
             ("request too new", d.request_too_new),
             ("request in progress", d.request_in_progress),
+            ("fragment not first", d.fragment_not_first),
             ("unmatched response", d.unmatched_response),
         ] {
             writeln!(f, "    {name:<28}{n:>8}")?;

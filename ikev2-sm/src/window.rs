@@ -346,6 +346,9 @@ pub enum DropReason {
     /// A retransmission of a request we are still processing (e.g. waiting
     /// for an asynchronous signature); the response will follow.
     InProgress,
+    /// A fragment other than number 1 of an answered request: only fragment
+    /// 1 triggers a retransmission of the response (RFC 7383 §2.6.1).
+    NotFirstFragment,
 }
 
 impl fmt::Display for DropReason {
@@ -354,6 +357,7 @@ impl fmt::Display for DropReason {
             Self::TooOld => "request older than the window",
             Self::TooNew => "request beyond the window",
             Self::InProgress => "retransmitted request still being processed",
+            Self::NotFirstFragment => "retransmitted fragment other than the first",
         })
     }
 }
@@ -369,6 +373,9 @@ pub enum RequestVerdict<'a> {
     Replay(&'a [Vec<u8>]),
     /// Drop it (counted).
     Drop(DropReason),
+    /// A fragment of a request not answered yet: add it to reassembly, then
+    /// [`ResponseWindow::classify`] the complete message.
+    Reassemble,
 }
 
 /// Counters of a [`ResponseWindow`].
@@ -384,6 +391,8 @@ pub struct ResponseStats {
     pub too_new: u64,
     /// Dropped: still in progress.
     pub in_progress: u64,
+    /// Dropped: retransmitted fragment other than number 1.
+    pub not_first_fragment: u64,
 }
 
 /// The peer's requests: expected message IDs and the response cache.
@@ -460,6 +469,35 @@ impl ResponseWindow {
         self.stats.new += 1;
         self.in_progress.push(message_id);
         RequestVerdict::New
+    }
+
+    /// Classifies one fragment (RFC 7383 SKF payload) of a request before
+    /// reassembly: fragment 1 of an answered request replays the cached
+    /// response (all its fragments), other fragments of an answered request
+    /// are dropped, fragments of a request inside the window and not yet
+    /// answered go to reassembly; out-of-window ones are dropped as usual.
+    pub fn classify_fragment(
+        &mut self,
+        message_id: u32,
+        fragment_number: u16,
+    ) -> RequestVerdict<'_> {
+        let answered = self.cache.iter().any(|(id, _)| *id == message_id);
+        if answered && fragment_number != 1 {
+            self.stats.not_first_fragment += 1;
+            return RequestVerdict::Drop(DropReason::NotFirstFragment);
+        }
+        if answered || self.in_progress.contains(&message_id) {
+            return self.classify(message_id);
+        }
+        if message_id < self.expected {
+            self.stats.too_old += 1;
+            return RequestVerdict::Drop(DropReason::TooOld);
+        }
+        if message_id - self.expected >= self.size {
+            self.stats.too_new += 1;
+            return RequestVerdict::Drop(DropReason::TooNew);
+        }
+        RequestVerdict::Reassemble
     }
 
     /// Stores the response to `message_id` (all its datagrams) for replay and
@@ -664,6 +702,29 @@ mod tests {
         );
         let r = ResponseWindow::starting_at(1);
         assert_eq!(r.expected(), 1);
+    }
+
+    #[test]
+    fn fragments_replay_only_on_fragment_one() {
+        let mut r = ResponseWindow::new();
+        // Fragments of a new request go to reassembly, then the whole is classified.
+        assert_eq!(r.classify_fragment(0, 2), RequestVerdict::Reassemble);
+        assert_eq!(r.classify_fragment(0, 1), RequestVerdict::Reassemble);
+        assert_eq!(
+            r.classify_fragment(5, 1),
+            RequestVerdict::Drop(DropReason::TooNew)
+        );
+        assert_eq!(r.classify(0), RequestVerdict::New);
+        let frags = vec![b"skf-1/2".to_vec(), b"skf-2/2".to_vec()];
+        assert!(r.respond(0, frags.clone()));
+        // Retransmitted request: fragment 2 ignored, fragment 1 replays all.
+        assert_eq!(
+            r.classify_fragment(0, 2),
+            RequestVerdict::Drop(DropReason::NotFirstFragment)
+        );
+        assert_eq!(r.classify_fragment(0, 1), RequestVerdict::Replay(&frags));
+        assert_eq!(r.stats().not_first_fragment, 1);
+        assert!(!r.respond(1, vec![]), "never accepted");
     }
 
     #[test]
