@@ -40,6 +40,11 @@
 //! let parsed = MessageRepr::parse(&bytes)?;
 //! assert_eq!(parsed, msg);
 //! assert_eq!(parsed.to_vec()?, bytes);
+//!
+//! // `into_owned` detaches a parsed message from the datagram buffer.
+//! let kept: MessageRepr<'static> = parsed.into_owned();
+//! drop(bytes);
+//! assert_eq!(kept.payloads.len(), 4);
 //! # Ok::<(), ikev2_wire::Error>(())
 //! ```
 //!
@@ -92,6 +97,7 @@ pub mod enums;
 mod error;
 mod header;
 mod message;
+mod owned;
 pub mod payload;
 pub mod udp;
 

@@ -386,6 +386,13 @@ fn check_message(m: &MessageRepr<'static>) -> Result<(), TestCaseError> {
     prop_assert_eq!(view.payload_count(), m.payloads.len());
     let back = MessageRepr::parse(&buf).map_err(|e| TestCaseError::fail(e.to_string()))?;
     prop_assert_eq!(&back, m);
+    // Detached from the buffer, it is still the same message.
+    let owned: MessageRepr<'static> = back.into_owned();
+    drop(buf);
+    prop_assert_eq!(&owned, m);
+    let buf = owned
+        .to_vec()
+        .map_err(|e| TestCaseError::fail(e.to_string()))?;
     // A buffer one octet short is refused, not overrun.
     if let Some(short) = buf.len().checked_sub(1) {
         prop_assert!(m.emit(&mut vec![0u8; short]).is_err());

@@ -226,6 +226,18 @@ macro_rules! payload_bodies {
                 }
             }
 
+            /// Converts into a value that owns all its bytes.
+            #[must_use]
+            pub fn into_owned(self) -> PayloadBody<'static> {
+                match self {
+                    $( Self::$variant(b) => PayloadBody::$variant(b.into_owned()), )+
+                    Self::Unknown { payload_type, data } => PayloadBody::Unknown {
+                        payload_type,
+                        data: Cow::Owned(data.into_owned()),
+                    },
+                }
+            }
+
             pub(crate) fn write(&self, w: &mut Writer<'_>) -> Result<(), Error> {
                 match self {
                     $( Self::$variant(b) => b.write(w), )+
