@@ -334,8 +334,9 @@ pub fn select(
 /// [`select`], then [`decide_ke`] against the received KE payload's group.
 ///
 /// With [`KePreference::PreferReceived`] the received group is promoted to
-/// the front of each local proposal, and local proposals lacking it move to
-/// the back, so it wins whenever some match allows it.
+/// the front of every proposal on both sides, and local proposals lacking it
+/// move to the back, so it wins whenever some match allows it; the rest of
+/// the selection still follows [`Preference`].
 ///
 /// # Errors
 /// [`NoProposalChosen`] explaining each refusal.
@@ -355,12 +356,13 @@ pub fn select_with_ke(
                 p.promote_ke(g);
             }
             with.append(&mut without);
-            let mut prefer_peer = *policy;
-            if prefer_peer.prefer == Preference::Peer {
-                // The promoted group must still win over the peer's order.
-                prefer_peer.prefer = Preference::Local;
+            // Promote it on the peer's side too, so it wins whichever
+            // order the policy prefers.
+            let mut theirs = received.to_vec();
+            for p in &mut theirs {
+                p.promote_ke(g);
             }
-            match select(&with, received, &prefer_peer) {
+            match select(&with, &theirs, policy) {
                 Ok(s) if s.ke() == Some(g) => s,
                 _ => select(local, received, policy)?,
             }
@@ -625,6 +627,21 @@ mod tests {
         let (s, d) = select_with_ke(&local, &received, Some(KeId::Curve25519), &policy).unwrap();
         assert_eq!(s.ke(), Some(KeId::Curve25519));
         assert_eq!(d, KeDecision::Accept(Some(KeId::Curve25519)));
+        // Also when the peer's order is preferred (its KE order differs).
+        let peer_first = SelectionPolicy {
+            prefer: Preference::Peer,
+            ..policy
+        };
+        let received2 = props(Ike, "aes128gcm16-prfsha256-ecp256-x25519");
+        let (s, d) =
+            select_with_ke(&local, &received2, Some(KeId::Curve25519), &peer_first).unwrap();
+        assert_eq!(
+            (s.ke(), d),
+            (
+                Some(KeId::Curve25519),
+                KeDecision::Accept(Some(KeId::Curve25519))
+            )
+        );
         // An unacceptable received group still yields INVALID_KE_PAYLOAD.
         let received = props(Ike, "aes128gcm16-prfsha256-modp2048-ecp256");
         let (_, d) = select_with_ke(&local, &received, Some(KeId::Modp2048), &policy).unwrap();
