@@ -146,15 +146,22 @@ pub trait EspOpener {
 
 /// Plaintext of an SK/SKF payload, produced by a decryption back end.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Opened {
     /// The decrypted octets: for SK the inner payload chain (its first type
     /// is the SK payload's Next Payload); for SKF this fragment's share of
     /// the chain, which the decoder reassembles once every fragment is in.
     Plaintext(Vec<u8>),
+    /// The ICV did not verify, but (non-AEAD cipher) the payload could still
+    /// be decrypted: shown for diagnosis, marked `icv: failed`.
+    Unauthenticated(Vec<u8>),
     /// Keys were found but the ICV did not verify (or padding was bad).
     IntegrityFailure,
     /// No keys for this IKE SA.
     NoKeys,
+    /// Keys were found but could not be used (unsupported algorithm, wrong
+    /// key length, malformed payload): the reason.
+    Failed(String),
 }
 
 /// What a decryption back end is handed for one SK or SKF payload.

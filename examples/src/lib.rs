@@ -27,6 +27,7 @@ pub mod decode;
 mod error;
 pub mod keys;
 pub mod net;
+pub mod openers;
 
 pub use error::Error;
 

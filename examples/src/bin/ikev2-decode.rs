@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use ikev2_examples::decode::{render_text, Body, Decoder, Record};
 use ikev2_examples::keys::{EspKeyTable, Ikev2KeyTable};
+use ikev2_examples::openers::{EspDescriber, Ikev2Opener};
 use ikev2_examples::{Error, DEFAULT_CAPTURE, DEFAULT_ESP_KEYS, DEFAULT_IKEV2_KEYS};
 
 const USAGE: &str = "\
@@ -85,10 +86,14 @@ fn run(args: &Args) -> Result<(), Error> {
     };
     let mut decoder = Decoder::new();
     if let Some(k) = ikev2_keys {
-        decoder = decoder.with_ikev2_keys(k);
+        decoder = decoder
+            .with_opener(Box::new(Ikev2Opener::new(k.clone())))
+            .with_ikev2_keys(k);
     }
     if let Some(k) = esp_keys {
-        decoder = decoder.with_esp_keys(k);
+        decoder = decoder
+            .with_esp_opener(Box::new(EspDescriber::new()))
+            .with_esp_keys(k);
     }
     let inputs: Vec<(String, Vec<u8>)> = if embedded {
         vec![(

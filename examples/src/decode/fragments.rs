@@ -30,6 +30,8 @@ pub(crate) struct OpenedFragment {
     pub(crate) first_inner: PayloadType,
     /// This fragment's share of the inner chain.
     pub(crate) data: Vec<u8>,
+    /// Whether its ICV verified.
+    pub(crate) verified: bool,
 }
 
 /// (SPIi, SPIr, Message ID, Response flag).
@@ -93,6 +95,8 @@ impl FragmentStore {
             .collect();
         let (inner, err) = inner_chain(first, &whole);
         skf.inner = Some(inner);
+        let ok = set.parts.values().all(|f| f.verified);
+        skf.icv = Some(if ok { "ok" } else { "failed" }.to_owned());
         skf.decrypt = Some(match err {
             None => format!("reassembled from {} fragments", set.total),
             Some(e) => format!("reassembled from {} fragments; inner chain: {e}", set.total),

@@ -125,6 +125,7 @@ fn chain_summary(
             },
             inner: None,
             decrypt: None,
+            icv: None,
         };
         match raw.repr() {
             Ok(repr) => p.detail = detail(&repr.body),
@@ -162,35 +163,48 @@ fn open_into(
         spi_r: s.spi_r,
         from_initiator: s.from_initiator,
     };
-    match o.open(&sealed) {
-        Opened::Plaintext(plain) => {
-            if let Detail::Skf {
-                fragment_number,
-                total_fragments,
-                ..
-            } = p.detail
-            {
-                // A fragment holds a piece of the inner chain: the decoder
-                // parses it once all pieces are in.
-                p.decrypt = Some(format!(
-                    "decrypted fragment {fragment_number}/{total_fragments}, {} bytes",
-                    plain.len()
-                ));
-                return Some(OpenedFragment {
-                    number: fragment_number,
-                    total: total_fragments,
-                    first_inner: raw.next_payload,
-                    data: plain,
-                });
-            }
-            let (inner, err) = inner_chain(raw.next_payload, &plain);
-            p.inner = Some(inner);
-            if let Some(e) = err {
-                p.decrypt = Some(format!("inner chain: {e}"));
-            }
+    let (plain, verified) = match o.open(&sealed) {
+        Opened::Plaintext(plain) => (plain, true),
+        Opened::Unauthenticated(plain) => (plain, false),
+        Opened::IntegrityFailure => {
+            p.icv = Some("failed".to_owned());
+            p.decrypt = Some("ICV check failed".to_owned());
+            return None;
         }
-        Opened::IntegrityFailure => p.decrypt = Some("ICV check failed".to_owned()),
-        Opened::NoKeys => p.decrypt = Some("no keys for this IKE SA".to_owned()),
+        Opened::NoKeys => {
+            p.decrypt = Some("no keys for this IKE SA".to_owned());
+            return None;
+        }
+        Opened::Failed(why) => {
+            p.decrypt = Some(why);
+            return None;
+        }
+    };
+    p.icv = Some(if verified { "ok" } else { "failed" }.to_owned());
+    if let Detail::Skf {
+        fragment_number,
+        total_fragments,
+        ..
+    } = p.detail
+    {
+        // A fragment holds a piece of the inner chain: the decoder
+        // parses it once all pieces are in.
+        p.decrypt = Some(format!(
+            "decrypted fragment {fragment_number}/{total_fragments}, {} bytes",
+            plain.len()
+        ));
+        return Some(OpenedFragment {
+            number: fragment_number,
+            total: total_fragments,
+            first_inner: raw.next_payload,
+            data: plain,
+            verified,
+        });
+    }
+    let (inner, err) = inner_chain(raw.next_payload, &plain);
+    p.inner = Some(inner);
+    if let Some(e) = err {
+        p.decrypt = Some(format!("inner chain: {e}"));
     }
     None
 }

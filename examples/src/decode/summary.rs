@@ -68,6 +68,10 @@ pub struct PayloadSummary {
     /// Why an SK/SKF payload was not opened, when decryption was attempted.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decrypt: Option<String>,
+    /// Integrity of a decrypted SK/SKF payload: `ok` or `failed` (for SKF:
+    /// of every fragment of the reassembled message).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub icv: Option<String>,
 }
 
 /// Type-specific fields of a payload.
@@ -337,6 +341,9 @@ impl PayloadSummary {
             Detail::Data { data_len } => format!("({data_len} bytes)"),
         };
         let mut s = format!("{t}{crit} {body}");
+        if let Some(icv) = &self.icv {
+            s.push_str(&format!(" [ICV {icv}]"));
+        }
         if let Some(d) = &self.decrypt {
             s.push_str(&format!(" [{d}]"));
         }
