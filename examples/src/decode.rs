@@ -6,9 +6,11 @@
 //! reported with their header fields only, never parsed as IKEv2.
 //!
 //! # Decryption hooks
-//! An SK or SKF payload is shown as its envelope (inner next-payload type,
-//! length, fragment number/total). Two traits let a crypto back end go
-//! further, so `--ikev2-keys` and `--esp-keys` need one impl each:
+//! Without a back end an SK or SKF payload is shown as its envelope (inner
+//! next-payload type, length, fragment number/total). Two traits let a
+//! crypto back end go further; [`crate::openers`] implements both over
+//! `ikev2-crypto` and `esp`, and `ikev2-decode` plugs them in whenever
+//! `--ikev2-keys` / `--esp-keys` are given:
 //! - [`SkOpener`]: handed each SK/SKF payload ([`SealedPayload`]: the whole
 //!   message, the payload's offset, SPIs, direction), it returns the
 //!   plaintext ([`Opened`]). SK plaintext is parsed and shown under the SK
