@@ -672,3 +672,47 @@ fn tshark_agrees_on_tcpdump_ikev2pi2() {
     assert_eq!(ours, theirs);
     assert_eq!(ours[&2].payloads, [46, 35, 39]);
 }
+
+mod hostile {
+    use super::*;
+    use proptest::collection::vec;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// Corrupted captures go through both openers without a panic, and
+        /// every parsed SK message and every ESP packet with keys still
+        /// carries an outcome: an ICV result / inner packet, or a reason.
+        #[test]
+        fn corrupted_captures_open_without_panic(
+            flips in vec((0usize..18_476, 1u8..=255), 1..16)
+        ) {
+            let mut capture = read_testdata(&format!("{WIKI}.pcapng"));
+            for (at, x) in flips {
+                if let Some(b) = capture.get_mut(at) {
+                    *b ^= x;
+                }
+            }
+            let mut d = decoder(
+                &text(&format!("{WIKI}.ikev2_decryption_table")),
+                Some(&text(&format!("{WIKI}.esp_sa"))),
+            );
+            if let Ok(records) = d.decode_capture(&capture) {
+                for r in &records {
+                    // A message that does not parse is not handed to the opener.
+                    let parsed = matches!(&r.body, Body::Ikev2(m) if m.error.is_none());
+                    if let Some(sk) = sealed(r).filter(|_| parsed) {
+                        prop_assert!(sk.icv.is_some() || sk.decrypt.is_some() || sk.ty == "SKF",
+                            "frame {}: {:?}", r.frame, sk);
+                    }
+                    if let Some(e) = esp(r) {
+                        if e.keys == Some(true) {
+                            prop_assert!(e.inner.is_some() != e.decrypt.is_some());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
