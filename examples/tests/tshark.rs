@@ -9,7 +9,11 @@
 //! number. NAT-keepalives: present in both. Every frame one side reports
 //! must be reported by the other.
 //!
-//! One tshark run per capture file. The test fails (never skips) when
+//! With the captures' `ikev2_decryption_table` given to both, the decrypted
+//! inner chains of SK messages and of reassembled SKF messages (payload
+//! types and notify types) must agree too.
+//!
+//! One tshark run per capture file (and one more per key table). The test fails (never skips) when
 //! tshark is missing; `scripts/test.sh` installs it.
 #![allow(
     clippy::unwrap_used,
@@ -22,8 +26,10 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use common::{as_list, layers, num, parse_num, text, tshark_json, CAPTURES};
-use ikev2_examples::decode::{Body, Decoder, Detail, Ikev2Summary, Record};
+use common::{as_list, layers, num, parse_num, text, tshark_json, tshark_json_with, CAPTURES};
+use ikev2_examples::decode::{Body, Decoder, Detail, Ikev2Summary, PayloadSummary, Record};
+use ikev2_examples::keys::Ikev2KeyTable;
+use ikev2_examples::openers::Ikev2Opener;
 use serde_json::Value;
 
 /// What tshark says a frame holds, reduced to the compared fields.
@@ -276,4 +282,103 @@ fn decoder_agrees_with_tshark_on_every_capture() {
     // The plaintext SA payloads of the captures hold 96 transforms.
     assert_eq!(transforms, 96);
     assert_eq!(compared.values().sum::<usize>(), 86 + 24 + 46 + 4);
+}
+
+/// (payload types, notify types) of a chain as the decoder shows it.
+fn chain_of(list: &[PayloadSummary]) -> (Vec<u64>, Vec<u64>) {
+    let types = list.iter().map(|p| u64::from(p.type_value)).collect();
+    let notifies = list
+        .iter()
+        .filter_map(|p| match &p.detail {
+            Detail::Notify { notify_type, .. } => Some(u64::from(*notify_type)),
+            _ => None,
+        })
+        .collect();
+    (types, notifies)
+}
+
+/// (payload types, notify types) of the chain tshark decrypted from an SK payload.
+fn tshark_inner(isakmp: &Value) -> Option<(Vec<u64>, Vec<u64>)> {
+    let last = as_list(&isakmp["isakmp.typepayload"]).into_iter().last()?;
+    let tree = as_list(&isakmp["isakmp.typepayload_tree"])
+        .into_iter()
+        .last()?;
+    // SK: the decrypted chain; SKF: the chain Wireshark reassembled, shown
+    // on the fragment that completed the set.
+    let contained = match last.as_str() {
+        Some("46") => &tree["isakmp.enc.decrypted"]["isakmp.enc.contained"],
+        Some("53") => tree,
+        _ => return None,
+    };
+    if contained["isakmp.typepayload"].is_null() {
+        return None;
+    }
+    let types: Vec<u64> = as_list(&contained["isakmp.typepayload"])
+        .into_iter()
+        .map(|v| parse_num(v.as_str().unwrap()))
+        .collect();
+    let trees = as_list(&contained["isakmp.typepayload_tree"]);
+    let notifies = types
+        .iter()
+        .zip(trees)
+        .filter(|(t, _)| **t == 41)
+        .map(|(_, tree)| num(tree, "isakmp.notify.msgtype"))
+        .collect();
+    Some((types, notifies))
+}
+
+#[test]
+fn decrypted_sk_and_reassembled_skf_chains_agree_with_tshark() {
+    // Both sides get the same ikev2_decryption_table: Wireshark decrypts
+    // with its own code, the decoder with ikev2-crypto through its hook.
+    let mut compared = 0;
+    for (cap, keys) in [
+        (
+            "wireshark-wiki/ikev2-natt-aes-gcm-ctr-cbc.pcapng",
+            "wireshark-wiki/ikev2-natt-aes-gcm-ctr-cbc.ikev2_decryption_table",
+        ),
+        (
+            "strongswan/lab-rsa-frag-psk-ecdsa.pcap",
+            "strongswan/lab-rsa-frag-psk-ecdsa.ikev2_decryption_table",
+        ),
+    ] {
+        let table_text = common::read_testdata(keys);
+        let table = Ikev2KeyTable::parse(std::str::from_utf8(&table_text).unwrap()).unwrap();
+        let records = Decoder::new()
+            .with_opener(Box::new(Ikev2Opener::new(table)))
+            .decode_capture(&common::read_testdata(cap))
+            .unwrap();
+        let theirs = tshark_json_with(
+            &common::testdata(cap),
+            "frame isakmp",
+            &[("ikev2_decryption_table", &table_text)],
+        );
+        for pkt in &theirs {
+            let l = layers(pkt);
+            let frame = num(&l["frame"], "frame.number");
+            let Some(t) = tshark_inner(&l["isakmp"]) else {
+                continue;
+            };
+            let r = records.iter().find(|r| r.frame == frame).unwrap();
+            let Body::Ikev2(m) = &r.body else {
+                panic!("{cap} frame {frame}: {r:?}")
+            };
+            let sk = m.payloads.last().unwrap();
+            assert!(sk.ty == "SK" || sk.ty == "SKF", "{cap} frame {frame}");
+            let inner = sk
+                .inner
+                .as_ref()
+                .unwrap_or_else(|| panic!("{cap} frame {frame}: not decrypted: {sk:?}"));
+            assert_eq!(
+                chain_of(inner),
+                t,
+                "{cap} frame {frame}: decoder (left) vs tshark"
+            );
+            compared += 1;
+        }
+    }
+    // 24 SK messages in the wiki capture; in the strongSwan capture the SK
+    // messages and reassembled SKF pairs whose IKE SA is in its table.
+    // 24 + 6 SK messages and the 2 reassembled IKE_AUTH fragment pairs.
+    assert_eq!(compared, 32);
 }

@@ -64,8 +64,21 @@ pub fn read_testdata(rel: &str) -> Vec<u8> {
 /// Runs with an empty configuration directory so a user's Wireshark
 /// preferences or key tables cannot change the dissection.
 pub fn tshark_json(file: &Path, layers: &str) -> Vec<Value> {
-    let conf = std::env::temp_dir().join(format!("ikev2-tests-wireshark-{}", std::process::id()));
+    tshark_json_with(file, layers, &[])
+}
+
+/// [`tshark_json`] with files (name, contents) placed in tshark's otherwise
+/// empty configuration directory, e.g. an `ikev2_decryption_table`.
+pub fn tshark_json_with(file: &Path, layers: &str, config: &[(&str, &[u8])]) -> Vec<Value> {
+    let conf = std::env::temp_dir().join(format!(
+        "ikev2-tests-wireshark-{}-{}",
+        std::process::id(),
+        config.len()
+    ));
     std::fs::create_dir_all(&conf).unwrap();
+    for (name, contents) in config {
+        std::fs::write(conf.join(name), contents).unwrap();
+    }
     let out = Command::new("tshark")
         .env("WIRESHARK_CONFIG_DIR", &conf)
         .args(["-n", "-r"])
