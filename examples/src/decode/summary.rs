@@ -287,7 +287,9 @@ impl PayloadSummary {
                 ..
             } => {
                 let mut s = notify.clone();
-                if *protocol != 0 || !spi.is_empty() {
+                // The Protocol ID only means something with an SPI (RFC 7296
+                // §3.10: otherwise it must be ignored).
+                if !spi.is_empty() {
                     s.push_str(&format!(" proto {protocol} spi {spi}"));
                 }
                 match data {
