@@ -89,6 +89,8 @@ fn cbc_hmac(c: &mut Criterion) {
         let ck = cbc.new_key(&[7; 16]).unwrap();
         let ik = integ.new_key(&[9; 32]).unwrap();
         for size in SIZES {
+            // CBC needs whole blocks: ESP padding would round 1400 up to 1408.
+            let size = size.div_ceil(16) * 16;
             g.throughput(Throughput::Bytes(size as u64));
             let mut buf = vec![0u8; size];
             let mut icv = [0u8; 16];
