@@ -446,6 +446,16 @@ fn unsupported_algorithms_and_missing_keys_are_reported_per_message() {
     let sk = sealed(&records[2]).unwrap();
     assert_eq!(sk.decrypt.as_deref(), Some("no keys for this IKE SA"));
     assert_eq!(sealed(&records[20]).unwrap().icv.as_deref(), Some("ok"));
+    // A key of the wrong length for its algorithm (SK_ei cut to 16 octets
+    // for AES-GCM-256, which needs 32 + 4 of salt).
+    let first = table.lines().find(|l| l.contains("AES-GCM")).unwrap();
+    let f: Vec<&str> = first.split(',').collect();
+    let short = format!("{},{},{},{}", f[0], f[1], &f[2][..32], f[3..].join(","));
+    let records = decode(&format!("{WIKI}.pcapng"), &short, None);
+    let why = sealed(&records[2]).unwrap().decrypt.clone().unwrap();
+    assert!(why.starts_with("keys do not fit"), "{why}");
+    // The responder's key was left intact: frame 4 opens.
+    assert_eq!(sealed(&records[3]).unwrap().icv.as_deref(), Some("ok"));
     // ESP: Wireshark's "ANY 96 bit authentication [no checking]" is not done.
     let esp_sa = text(&format!("{WIKI}.esp_sa")).replace(
         "\"HMAC-SHA-256-128 [RFC4868]\"",
