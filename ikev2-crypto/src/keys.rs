@@ -67,9 +67,21 @@ pub fn prf_plus(
 ///
 /// `shared` is the concatenation of the key-exchange results, normally just
 /// the one from IKE_SA_INIT; each part is given separately to avoid a copy.
+/// For a fixed-key-length PRF (AES-XCBC, AES-CMAC) the key is the first
+/// half of that length from each nonce: `Ni[0..8] | Nr[0..8]` for 16 octets.
 pub fn skeyseed(prf: &dyn SupportedPrf, ni: &[u8], nr: &[u8], shared: &[&[u8]]) -> SecretBytes {
-    let mut key = SecretBytes::from_slice(ni);
-    key.extend_from_slice(nr);
+    let mut key = match prf.fixed_key_len() {
+        Some(len) => {
+            let half = len / 2;
+            let mut k = SecretBytes::from_slice(ni.get(..half).unwrap_or(ni));
+            k.extend_from_slice(nr.get(..half).unwrap_or(nr));
+            k
+        }
+        None => SecretBytes::from_slice(ni),
+    };
+    if prf.fixed_key_len().is_none() {
+        key.extend_from_slice(nr);
+    }
     prf.prf(key.as_bytes(), shared)
 }
 

@@ -281,6 +281,12 @@ pub trait SupportedPrf: Send + Sync {
     fn id(&self) -> PrfId;
     /// Output length in octets (also the preferred key length).
     fn output_len(&self) -> usize;
+    /// For PRFs with a fixed key length (AES-XCBC, AES-CMAC), that length:
+    /// SKEYSEED then keys the PRF with the first half of Ni and of Nr
+    /// (RFC 7296 2.14).
+    fn fixed_key_len(&self) -> Option<usize> {
+        None
+    }
     /// Compute `prf(key, data[0] | data[1] | ...)` into `out`
     /// (exactly `output_len` octets).
     fn compute(&self, key: &[u8], data: &[&[u8]], out: &mut [u8]) -> Result<(), CryptoError>;

@@ -807,3 +807,58 @@ fn full_recorded_exchange_psk_modp1024() {
         let _ = SecretBytes::default();
     }
 }
+
+// ---------------------------------------------------------------- AES-XCBC / AES-CMAC
+
+#[test]
+fn aes_xcbc_and_cmac_rfc3566_4434_4493_4494_4615() {
+    for (name, p) in providers() {
+        for v in AES_XCBC.iter().chain(AES_CMAC) {
+            let (key, data, expected) = (hx(v, "key"), hx(v, "data"), hx(v, "output"));
+            let label = format!("{name} {}", get(v, "name"));
+            match get(v, "transform") {
+                "PRF_AES128_XCBC" | "PRF_AES128_CMAC" => {
+                    let id = if get(v, "transform").contains("XCBC") {
+                        PrfId::Aes128Xcbc
+                    } else {
+                        PrfId::Aes128Cmac
+                    };
+                    let out = p.prf(id).unwrap().prf(&key, &[&data]);
+                    assert_eq!(out.as_bytes(), expected, "{label}");
+                }
+                "AUTH_AES_XCBC_96" | "AUTH_AES_CMAC_96" => {
+                    let id = if get(v, "transform").contains("XCBC") {
+                        IntegId::AesXcbc96
+                    } else {
+                        IntegId::AesCmac96
+                    };
+                    let k = p.integ(id).unwrap().new_key(&key).unwrap();
+                    let mut icv = [0u8; 12];
+                    k.sign(&[&data], &mut icv).unwrap();
+                    assert_eq!(icv.to_vec(), expected, "{label}");
+                    k.verify(&[&data], &expected).unwrap();
+                    let mut bad = expected.clone();
+                    bad[11] ^= 1;
+                    assert!(k.verify(&[&data], &bad).is_err(), "{label}: forged ICV");
+                }
+                other => panic!("{other}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn skeyseed_with_a_fixed_key_prf_uses_half_of_each_nonce() {
+    for (name, p) in providers() {
+        let prf = p.prf(PrfId::Aes128Xcbc).unwrap();
+        let (ni, nr) = ([0x11u8; 32], [0x22u8; 32]);
+        let mut key = vec![0x11u8; 8];
+        key.extend([0x22u8; 8]);
+        let expected = prf.prf(&key, &[b"g^ir"]);
+        assert_eq!(
+            keys::skeyseed(prf, &ni, &nr, &[b"g^ir"]),
+            expected,
+            "{name}"
+        );
+    }
+}

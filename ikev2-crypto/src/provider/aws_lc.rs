@@ -644,14 +644,24 @@ pub static PROVIDER: CryptoProvider = CryptoProvider {
     secure_random: &rustcrypto::OS_RANDOM,
 };
 
-/// [`PROVIDER`] plus PRF_HMAC_SHA1, AUTH_HMAC_SHA1_96 and MODP-1024.
+/// [`PROVIDER`] plus PRF_HMAC_SHA1, AUTH_HMAC_SHA1_96 and MODP-1024, and the
+/// AES-XCBC/AES-CMAC transforms (from the RustCrypto provider).
 pub static PROVIDER_WITH_LEGACY: CryptoProvider = CryptoProvider {
-    prf: &[&HMAC_SHA256, &HMAC_SHA384, &HMAC_SHA512, &HMAC_SHA1],
+    prf: &[
+        &HMAC_SHA256,
+        &HMAC_SHA384,
+        &HMAC_SHA512,
+        &HMAC_SHA1,
+        &rustcrypto::PRF_AES128_XCBC,
+        &rustcrypto::PRF_AES128_CMAC,
+    ],
     integ: &[
         &AUTH_HMAC_SHA2_256_128,
         &AUTH_HMAC_SHA2_384_192,
         &AUTH_HMAC_SHA2_512_256,
         &AUTH_HMAC_SHA1_96,
+        &rustcrypto::AUTH_AES_XCBC_96,
+        &rustcrypto::AUTH_AES_CMAC_96,
     ],
     ke: &[
         &X25519,

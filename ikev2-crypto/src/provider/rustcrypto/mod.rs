@@ -5,6 +5,7 @@
 //! likewise needs an explicit opt-in.
 
 mod aead;
+mod aesmac;
 mod cipher;
 mod ke;
 mod mac;
@@ -12,6 +13,7 @@ mod modp;
 mod verify;
 
 pub use aead::RustCryptoAead;
+pub use aesmac::{AuthAesCmac96, AuthAesXcbc96, PrfAesCmac, PrfAesXcbc};
 pub use cipher::{AesCbc, AesCtr, EncrNull};
 pub use ke::{Ecp256, Ecp384, Ecp521, MlKem, X25519 as X25519Group, X448 as X448Group};
 pub use mac::{
@@ -85,6 +87,15 @@ pub static PRF_HMAC_SHA2_384: PrfHmacSha384 = PrfHmacSha384;
 /// PRF_HMAC_SHA2_512.
 pub static PRF_HMAC_SHA2_512: PrfHmacSha512 = PrfHmacSha512;
 
+/// PRF_AES128_XCBC (RFC 4434).
+pub static PRF_AES128_XCBC: PrfAesXcbc = PrfAesXcbc;
+/// PRF_AES128_CMAC (RFC 4615).
+pub static PRF_AES128_CMAC: PrfAesCmac = PrfAesCmac;
+/// AUTH_AES_XCBC_96 (RFC 3566).
+pub static AUTH_AES_XCBC_96: AuthAesXcbc96 = AuthAesXcbc96;
+/// AUTH_AES_CMAC_96 (RFC 4494).
+pub static AUTH_AES_CMAC_96: AuthAesCmac96 = AuthAesCmac96;
+
 /// AUTH_HMAC_SHA1_96 (legacy, not in [`PROVIDER`]).
 pub static AUTH_HMAC_SHA1_96: HmacSha1_96 = HmacSha1_96;
 /// AUTH_HMAC_SHA2_256_128.
@@ -151,19 +162,24 @@ pub static PROVIDER: CryptoProvider = CryptoProvider {
 };
 
 /// [`PROVIDER`] plus the legacy algorithms (PRF_HMAC_SHA1, AUTH_HMAC_SHA1_96,
-/// MODP-1024) for interoperability with old peers. Opt-in only.
+/// MODP-1024) for interoperability with old peers, and the AES-XCBC/AES-CMAC
+/// PRF and integrity transforms. Opt-in only.
 pub static PROVIDER_WITH_LEGACY: CryptoProvider = CryptoProvider {
     prf: &[
         &PRF_HMAC_SHA2_256,
         &PRF_HMAC_SHA2_384,
         &PRF_HMAC_SHA2_512,
         &PRF_HMAC_SHA1,
+        &PRF_AES128_XCBC,
+        &PRF_AES128_CMAC,
     ],
     integ: &[
         &AUTH_HMAC_SHA2_256_128,
         &AUTH_HMAC_SHA2_384_192,
         &AUTH_HMAC_SHA2_512_256,
         &AUTH_HMAC_SHA1_96,
+        &AUTH_AES_XCBC_96,
+        &AUTH_AES_CMAC_96,
     ],
     ke: &[
         &X25519, &ECP256, &ECP384, &ECP521, &X448, &MODP2048, &MODP3072, &MODP4096, &MODP6144,
