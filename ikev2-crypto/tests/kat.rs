@@ -862,3 +862,109 @@ fn skeyseed_with_a_fixed_key_prf_uses_half_of_each_nonce() {
         );
     }
 }
+
+// ---------------------------------------------------------------- peer-value validation and round trips
+// (no published vectors in the collection for these: both sides are ours,
+// and the checks are the rejection rules of RFC 6989, RFC 8031 and FIPS 203)
+
+#[test]
+fn modp_rfc6989_range_checks_and_round_trip() {
+    for (name, p) in providers() {
+        let g = p.ke(KeId::Modp2048).unwrap();
+        let rng = ikev2_crypto::random::DeterministicRandom::seed_from_u64(5);
+        let a = g.start(&rng).unwrap();
+        let (b_pub, b_secret) = g.respond(&rng, a.public()).unwrap();
+        assert_eq!(b_pub.len(), 256);
+        assert_eq!(a.complete(&b_pub).unwrap(), b_secret, "{name}");
+        // 0, 1, p-1, p, 2^2048-1 and a short value are refused; p-2 is in range.
+        // The 2048-bit MODP prime of RFC 3526 section 3:
+        let prime = h(concat!(
+            "ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74",
+            "020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f1437",
+            "4fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7ed",
+            "ee386bfb5a899fa5ae9f24117c4b1fe649286651ece45b3dc2007cb8a163bf05",
+            "98da48361c55d39a69163fa8fd24cf5f83655d23dca3ad961c62f356208552bb",
+            "9ed529077096966d670c354e4abc9804f1746c08ca18217c32905e462e36ce3b",
+            "e39e772c180e86039b2783a2ec07a28fb5c55df06f4c52c9de2bcbf695581718",
+            "3995497cea956ae515d2261898fa051015728e5a8aacaa68ffffffffffffffff",
+        ));
+        let mut p_minus_1 = prime.clone();
+        p_minus_1[255] = 0xfe;
+        let mut p_minus_2 = prime.clone();
+        p_minus_2[255] = 0xfd;
+        assert!(
+            g.start(&rng).unwrap().complete(&p_minus_2).is_ok(),
+            "{name}: p-2 refused"
+        );
+        let mut one = vec![0u8; 256];
+        one[255] = 1;
+        for bad in [
+            vec![0u8; 256],
+            one,
+            p_minus_1,
+            prime,
+            vec![0xff; 256],
+            vec![2u8; 255],
+        ] {
+            let a = g.start(&rng).unwrap();
+            assert!(
+                a.complete(&bad).is_err(),
+                "{name}: accepted {:02x?}",
+                &bad[bad.len() - 2..]
+            );
+        }
+    }
+}
+
+#[test]
+fn x448_round_trip_and_low_order_rejection() {
+    for (name, p) in providers() {
+        let g = p.ke(KeId::Curve448).unwrap();
+        let rng = ikev2_crypto::random::DeterministicRandom::seed_from_u64(6);
+        let a = g.start(&rng).unwrap();
+        let (b_pub, b_secret) = g.respond(&rng, a.public()).unwrap();
+        assert_eq!(a.complete(&b_pub).unwrap(), b_secret, "{name}");
+        for low in [vec![0u8; 56], {
+            let mut v = vec![0u8; 56];
+            v[0] = 1;
+            v
+        }] {
+            let a = g.start(&rng).unwrap();
+            assert!(
+                a.complete(&low).is_err(),
+                "{name}: low-order point accepted"
+            );
+        }
+    }
+}
+
+#[test]
+fn mlkem_round_trip_and_encapsulation_key_check() {
+    for (name, p) in providers() {
+        for (id, ek_len, ct_len) in [(KeId::MlKem768, 1184, 1088), (KeId::MlKem1024, 1568, 1568)] {
+            let g = p.ke(id).unwrap();
+            assert!(g.is_kem());
+            let rng = ikev2_crypto::random::DeterministicRandom::seed_from_u64(7);
+            let a = g.start(&rng).unwrap();
+            assert_eq!(a.public().len(), ek_len);
+            let ek = a.public().to_vec();
+            let (ct, b_secret) = g.respond(&rng, &ek).unwrap();
+            assert_eq!(ct.len(), ct_len);
+            assert_eq!(a.complete(&ct).unwrap(), b_secret, "{name} {id:?}");
+            // A coefficient of 0xfff >= q fails the FIPS 203 modulus check.
+            let mut bad = ek.clone();
+            bad[0] = 0xff;
+            bad[1] |= 0x0f;
+            assert!(
+                g.respond(&rng, &bad).is_err(),
+                "{name}: unreduced key accepted"
+            );
+            assert!(g.respond(&rng, &ek[1..]).is_err());
+            // A modified ciphertext yields a different secret (implicit rejection).
+            let a = g.start(&rng).unwrap();
+            let (mut ct, b_secret) = g.respond(&rng, a.public()).unwrap();
+            ct[0] ^= 1;
+            assert_ne!(a.complete(&ct).unwrap(), b_secret);
+        }
+    }
+}
