@@ -409,7 +409,7 @@ pub trait SignatureVerifier: Send + Sync {
     ) -> Result<(), CryptoError>;
 }
 
-/// The answer of a [`Signer`]: a signature now, or later.
+/// The answer of an [`auth::AuthSigner`]: a signature now, or later.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Signing {
@@ -418,19 +418,6 @@ pub enum Signing {
     /// The key lives elsewhere (an HSM, a remote agent): the embedder will
     /// hand the signature to the state machine later, for these same octets.
     Deferred,
-}
-
-/// A local private key that signs AUTH octets.
-///
-/// Shaped for asynchronous keys: a signer may return [`Signing::Deferred`]
-/// and let the embedder deliver the signature as a later input.
-pub trait Signer: Send + Sync {
-    /// The scheme the signature uses.
-    fn scheme(&self) -> SignatureScheme;
-    /// The public key, as DER SubjectPublicKeyInfo.
-    fn public_key_spki(&self) -> &[u8];
-    /// Sign `message` (the AUTH signed octets).
-    fn sign(&self, message: &[u8]) -> Result<Signing, CryptoError>;
 }
 
 /// A cryptographically secure random source.
