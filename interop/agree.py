@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""agree.py CAPTURE KEYDIR DECODER_JSONL: our decoder against tshark.
+
+CAPTURE was decoded by `ikev2-decode --json --ikev2-keys KEYDIR/ikev2_decryption_table
+--esp-keys KEYDIR/esp_sa` into DECODER_JSONL; tshark reads the same capture with
+WIRESHARK_CONFIG_DIR=KEYDIR. Checks, frame by frame:
+  * every IKE message parsed without error, had keys when encrypted, and
+    every SK/SKF payload verified its ICV;
+  * the payload chain (outer, then decrypted or reassembled inner; SA
+    proposals/transforms left out) equals tshark's;
+  * every ESP packet opened, and its inner IP header (src, dst, protocol,
+    length) equals the one tshark decrypted.
+Prints a one-line summary; exits 1 listing the disagreements.
+"""
+import json
+import os
+import subprocess
+import sys
+
+FIELDS = ['frame.number', 'isakmp.typepayload', 'ip.src', 'ip.dst', 'ip.proto',
+          'ip.len', 'esp.icv_good']
+
+
+def tshark(capture, keydir):
+    cmd = ['tshark', '-n', '-r', capture, '-T', 'fields', '-E', 'occurrence=a',
+           '-E', 'aggregator=|']
+    for f in FIELDS:
+        cmd += ['-e', f]
+    out = subprocess.run(cmd, env=dict(os.environ, WIRESHARK_CONFIG_DIR=keydir),
+                         check=True, capture_output=True, text=True).stdout
+    frames = {}
+    for line in out.splitlines():
+        col = line.split('\t') + [''] * len(FIELDS)
+        lst = [[x for x in c.split('|') if x] for c in col]
+        chain = [int(t) for t in lst[1] if int(t) not in (2, 3)]
+        inner = None
+        if lst[6] == ['1'] and len(lst[2]) == 2:
+            inner = (lst[2][1], lst[3][1], int(lst[4][1]), int(lst[5][1]))
+        frames[int(col[0])] = (chain, inner)
+    return frames
+
+
+def flatten(payloads, chain, problems, where):
+    for p in payloads:
+        chain.append(p['type_value'])
+        if p['type'] in ('SK', 'SKF'):
+            if p.get('icv') != 'ok':
+                problems.append('%s: %s ICV %s (%s)' % (where, p['type'], p.get('icv'), p.get('decrypt')))
+        flatten(p.get('inner') or [], chain, problems, where)
+
+
+def main():
+    capture, keydir, jsonl = sys.argv[1:4]
+    theirs = tshark(capture, keydir)
+    problems = []
+    counts = {'ike': 0, 'sealed': 0, 'esp': 0}
+    seen = set()
+    for line in open(jsonl):
+        r = json.loads(line)
+        where = 'frame %d' % r['frame']
+        seen.add(r['frame'])
+        t_chain, t_inner = theirs.get(r['frame'], ([], None))
+        if r['kind'] == 'ikev2':
+            counts['ike'] += 1
+            if r.get('error'):
+                problems.append('%s: decoder error: %s' % (where, r['error']))
+            sealed = r['payloads'] and r['payloads'][-1]['type'] in ('SK', 'SKF')
+            if sealed:
+                counts['sealed'] += 1
+                if r.get('keys') is not True:
+                    problems.append('%s: no keys for this IKE SA' % where)
+            chain = []
+            flatten(r['payloads'], chain, problems, where)
+            if chain != t_chain:
+                problems.append('%s: chain %s, tshark %s' % (where, chain, t_chain))
+        elif r['kind'] == 'esp':
+            counts['esp'] += 1
+            i = r.get('inner')
+            ours = (i['src'], i['dst'], i['protocol'], i['len']) if i else None
+            if ours is None:
+                problems.append('%s: ESP %s did not open' % (where, r.get('spi')))
+            elif ours != t_inner:
+                problems.append('%s: ESP inner %s, tshark %s' % (where, ours, t_inner))
+        elif r['kind'] != 'nat_keepalive':
+            problems.append('%s: %s %s' % (where, r['kind'], r.get('error', '')))
+    for frame, (chain, inner) in theirs.items():
+        if (chain or inner) and frame not in seen:
+            problems.append('frame %d: tshark shows it, the decoder does not' % frame)
+    if counts['ike'] == 0:
+        problems.append('no IKE message in the capture')
+    print('%d IKE messages (%d encrypted), %d ESP packets; %d disagreement(s)' % (
+        counts['ike'], counts['sealed'], counts['esp'], len(problems)))
+    for p in problems:
+        print('  ' + p)
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""charon-keys.py --out DIR LOG...: Wireshark key tables from charon logs.
+
+Reads charon file logs written with `ike = 4` and `chd = 4` (interop/lab.sh
+sets both) and writes DIR/ikev2_decryption_table, DIR/esp_sa and
+DIR/preferences, the files `tshark` reads from WIRESHARK_CONFIG_DIR and that
+`ikev2-decode --ikev2-keys/--esp-keys` accepts.
+
+How the log is read (strongSwan 5.9 wording):
+  * IKE SPIs: the NAT-D hash input `natd_chunk` (SPIi | SPIr | address | port);
+    the last one with a non-zero SPIr before the keys wins.
+  * IKE keys: `Sk_ei/Sk_er/Sk_ai/Sk_ar secret` dumps; the algorithms from
+    `selected proposal: IKE:...`.
+  * CHILD keys: `encryption/integrity initiator/responder key` dumps. Which
+    side initiated the exchange that made them follows from the last
+    `parsed <exchange> request|response` line of that IKE SA: a response means
+    this daemon was the initiator. Each following `adding inbound|outbound ESP
+    SA` / `SPI 0x.., src .. dst ..` pair becomes one `esp_sa` row.
+IKE SA rekeying (no NAT-D in CREATE_CHILD_SA) is not covered.
+"""
+import argparse
+import os
+import re
+import sys
+
+LINE = re.compile(r'\[(?P<grp>[A-Z]+)\] <(?:[^|>]*\|)?(?P<uid>\d+)> (?P<msg>.*)$')
+DUMP = re.compile(r'^(?P<name>.+?) => (?P<len>\d+) bytes @ 0x[0-9a-f]+$')
+HEX = re.compile(r'^\s*\d+: ((?:[0-9A-F]{2} )+)')
+SPI = re.compile(r'^\s*SPI 0x(?P<spi>[0-9a-f]+), src (?P<src>\S+) dst (?P<dst>\S+)')
+
+# Wireshark 4.0 UAT names (epan/dissectors/packet-isakmp.c, packet-ipsec.c)
+IKE_INTEG = {
+    'HMAC_SHA1_96': 'HMAC_SHA1_96 [RFC2404]',
+    'HMAC_SHA2_256_128': 'HMAC_SHA2_256_128 [RFC4868]',
+    'HMAC_SHA2_384_192': 'HMAC_SHA2_384_192 [RFC4868]',
+    'HMAC_SHA2_512_256': 'HMAC_SHA2_512_256 [RFC4868]',
+}
+ESP_INTEG = {
+    'HMAC_SHA1_96': 'HMAC-SHA-1-96 [RFC2404]',
+    'HMAC_SHA2_256_128': 'HMAC-SHA-256-128 [RFC4868]',
+    'HMAC_SHA2_384_192': 'HMAC-SHA-384-192 [RFC4868]',
+    'HMAC_SHA2_512_256': 'HMAC-SHA-512-256 [RFC4868]',
+}
+
+
+def ike_algs(proposal):
+    """'AES_CBC_128/HMAC_SHA2_256_128/PRF_...' -> (encryption, integrity)."""
+    parts = proposal.split('/')
+    m = re.fullmatch(r'AES_GCM_(8|12|16)_(128|192|256)', parts[0])
+    if m:
+        return 'AES-GCM-%s with %s octet ICV [RFC5282]' % (m[2], m[1]), 'NONE [RFC4306]'
+    m = re.fullmatch(r'AES_CBC_(128|192|256)', parts[0])
+    if not m:
+        return None
+    integ = next((IKE_INTEG[p] for p in parts[1:] if p in IKE_INTEG), None)
+    return ('AES-CBC-%s [RFC3602]' % m[1], integ) if integ else None
+
+
+def esp_algs(proposal):
+    parts = proposal.split('/')
+    m = re.fullmatch(r'AES_GCM_(8|12|16)_\d+', parts[0])
+    if m:  # key = AES key | 4-byte salt, as charon logs it
+        return 'AES-GCM with %s octet ICV [RFC4106]' % m[1], 'NULL'
+    if not parts[0].startswith('AES_CBC'):
+        return None
+    return 'AES-CBC [RFC3602]', next((ESP_INTEG[p] for p in parts[1:] if p in ESP_INTEG), 'NULL')
+
+
+class IkeSa:
+    def __init__(self):
+        self.spis = None
+        self.proposal = None
+        self.sk = {}
+        self.written = False
+        self.esp = None
+        self.child = {}
+        self.we_initiated = False
+        self.adding = None
+
+
+def read_log(path, ike_rows, esp_rows):
+    sas = {}
+    dump = None  # (sa, name, length, hex so far)
+    for raw in open(path, errors='replace'):
+        m = LINE.search(raw.rstrip('\n'))
+        if not m:
+            continue
+        sa = sas.setdefault(m['uid'], IkeSa())
+        msg = m['msg']
+        if dump is not None:
+            h = HEX.match(msg)
+            if h and dump[0] is sa:
+                dump[3].append(h[1].replace(' ', '').lower())
+                value = ''.join(dump[3])
+                if len(value) >= 2 * dump[2]:
+                    store(sa, m['grp'], dump[1], value[:2 * dump[2]])
+                    dump = None
+                continue
+            dump = None
+        d = DUMP.match(msg)
+        if d:
+            dump = (sa, d['name'], int(d['len']), [])
+            continue
+        if msg.startswith('selected proposal: IKE:'):
+            sa.proposal = msg.split(':', 2)[2].strip()
+        elif msg.startswith('selected proposal: ESP:'):
+            sa.esp = msg.split(':', 2)[2].strip()
+        elif msg.startswith('parsed '):
+            sa.we_initiated = ' response ' in msg
+        elif msg.startswith('adding inbound ESP SA'):
+            sa.adding = 'in'
+        elif msg.startswith('adding outbound ESP SA'):
+            sa.adding = 'out'
+        elif sa.adding and SPI.match(msg):
+            s = SPI.match(msg)
+            algs = esp_algs(sa.esp or '')
+            if algs and 'encryption initiator key' in sa.child:
+                # outbound traffic of the exchange initiator uses the initiator keys
+                who = 'initiator' if (sa.adding == 'out') == sa.we_initiated else 'responder'
+                esp_rows.append('"IPv4","%s","%s","0x%s","%s","0x%s","%s","0x%s"' % (
+                    s['src'], s['dst'], s['spi'], algs[0], sa.child['encryption %s key' % who],
+                    algs[1], sa.child.get('integrity %s key' % who, '')))
+            sa.adding = None
+        if not sa.written and sa.spis and sa.proposal and {'ei', 'er'} <= sa.sk.keys():
+            algs = ike_algs(sa.proposal)
+            aead = algs is not None and algs[1].startswith('NONE')
+            if algs and (aead or {'ai', 'ar'} <= sa.sk.keys()):
+                ike_rows.append('%s,%s,%s,%s,"%s",%s,%s,"%s"' % (
+                    sa.spis[0], sa.spis[1], sa.sk['ei'], sa.sk['er'], algs[0],
+                    '' if aead else sa.sk['ai'], '' if aead else sa.sk['ar'], algs[1]))
+                sa.written = True
+
+
+def store(sa, grp, name, value):
+    if name == 'natd_chunk' and value[16:32] != '0' * 16:
+        sa.spis = (value[0:16], value[16:32])
+    elif name.startswith('Sk_') and name.endswith(' secret'):
+        sa.sk[name[3:5]] = value
+    elif grp == 'CHD' and name.endswith(' key'):
+        if name == 'encryption initiator key':
+            sa.child = {}
+        sa.child[name] = value
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument('--out', required=True)
+    ap.add_argument('logs', nargs='+')
+    args = ap.parse_args()
+    ike_rows, esp_rows = [], []
+    for log in args.logs:
+        read_log(log, ike_rows, esp_rows)
+    ike_rows = list(dict.fromkeys(ike_rows))
+    esp_rows = list(dict.fromkeys(esp_rows))
+    os.makedirs(args.out, exist_ok=True)
+    for name, rows in (('ikev2_decryption_table', ike_rows), ('esp_sa', esp_rows)):
+        with open(os.path.join(args.out, name), 'w') as f:
+            f.write('# written by interop/charon-keys.py\n')
+            f.writelines(r + '\n' for r in rows)
+    with open(os.path.join(args.out, 'preferences'), 'w') as f:
+        f.write('esp.enable_encryption_decode: TRUE\nesp.enable_authentication_check: TRUE\n')
+    print('%d IKE SA(s), %d ESP SA(s) -> %s' % (len(ike_rows), len(esp_rows), args.out), file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
