@@ -46,6 +46,10 @@ def flatten(payloads, chain, problems, where):
         if p['type'] in ('SK', 'SKF'):
             if p.get('icv') != 'ok':
                 problems.append('%s: %s ICV %s (%s)' % (where, p['type'], p.get('icv'), p.get('decrypt')))
+        # SKF reports its progress in `decrypt`; anything else there is a fault
+        note = p.get('decrypt') or ''
+        if note and not note.startswith(('decrypted fragment', 'reassembled from')):
+            problems.append('%s: %s: %s' % (where, p['type'], p['decrypt']))
         flatten(p.get('inner') or [], chain, problems, where)
 
 
