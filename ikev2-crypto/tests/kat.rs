@@ -283,8 +283,10 @@ fn aes_gcm_esp_draft_mcgrew_gcm_test_01() {
     for (name, p) in providers() {
         for v in DRAFT_MCGREW_GCM_TEST_01_ESP_PACKETS {
             let key = hx(v, "key");
-            if key.len() == 24 {
-                continue; // AES-192-GCM is not offered
+            if key.len() == 24 && p.encr(EncrId::AesGcm16, Some(192)).is_none() {
+                // aws-lc-rs has no AES-192-GCM; the RustCrypto provider must have it.
+                assert_ne!(name, "rustcrypto", "AES-192-GCM missing");
+                continue;
             }
             let mut keymat = key.clone();
             keymat.extend(hx(v, "salt"));

@@ -33,6 +33,14 @@ pub static AES128_GCM16: RustCryptoAead<aes_gcm::Aes128Gcm> = RustCryptoAead {
     key_bits: Some(128),
     _c: PhantomData,
 };
+/// ENCR_AES_GCM_16 with a 192-bit key (RustCrypto only: aws-lc-rs has no
+/// AES-192-GCM).
+pub static AES192_GCM16: RustCryptoAead<aes_gcm::AesGcm<aes::Aes192, aes_gcm::aead::consts::U12>> =
+    RustCryptoAead {
+        id: EncrId::AesGcm16,
+        key_bits: Some(192),
+        _c: PhantomData,
+    };
 /// ENCR_AES_GCM_16 with a 256-bit key.
 pub static AES256_GCM16: RustCryptoAead<aes_gcm::Aes256Gcm> = RustCryptoAead {
     id: EncrId::AesGcm16,
@@ -132,8 +140,9 @@ pub static VERIFIER: RustCryptoVerifier = RustCryptoVerifier;
 pub static OS_RANDOM: OsRandom = OsRandom;
 
 /// Every non-legacy encryption transform, AEADs first.
-pub static ENCR: [SupportedEncr; 9] = [
+pub static ENCR: [SupportedEncr; 10] = [
     SupportedEncr::Aead(&AES256_GCM16),
+    SupportedEncr::Aead(&AES192_GCM16),
     SupportedEncr::Aead(&AES128_GCM16),
     SupportedEncr::Aead(&CHACHA20_POLY1305),
     SupportedEncr::Cipher(&AES256_CBC),
