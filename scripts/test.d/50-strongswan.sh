@@ -3,7 +3,8 @@
 # then our decoder on each capture checked against tshark with the same keys.
 # Cases: PSK, ECDSA certificates, RSA certificates with fragmented IKE_AUTH
 # (RFC 7383), a childless IKE SA (RFC 6023), a CHILD SA rekey
-# (CREATE_CHILD_SA); pings through the tunnel. Needs root; fails, never skips.
+# (CREATE_CHILD_SA); pings through the tunnel; then ikev2-wire round trips
+# of every captured message (examples/tests/strongswan_live.rs). Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 apt_install charon-systemd strongswan-swanctl strongswan-pki libstrongswan-standard-plugins \
@@ -90,5 +91,16 @@ for c in psk ecdsa rsa_frag childless rekey; do
         tail -n 15 "$d/lab.log" "$d/agree.txt" 2>/dev/null | sed 's/^/    /'
     fi
 done
+# ikev2-wire on the same captures: every message and every decrypted (and
+# reassembled) inner chain re-emits byte for byte
+t0=$(date +%s%N)
+if IKEV2_INTEROP_CAPTURES=$OUT cargo test --locked -q -p ikev2-examples --test strongswan_live \
+    -- --nocapture > "$OUT/round-trip.log" 2>&1; then
+    pass=$((pass + 1)); printf 'PASS %-10s %5d ms  every message and inner chain re-emits identically\n' \
+        round_trip $((($(date +%s%N) - t0) / 1000000))
+else
+    fail=$((fail + 1)); printf 'FAIL %-10s (see %s)\n' round_trip "$OUT/round-trip.log"
+    tail -n 15 "$OUT/round-trip.log" | sed 's/^/    /'
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]
