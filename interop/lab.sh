@@ -17,7 +17,8 @@
 #   keys OUTDIR                             Wireshark key tables from the logs
 #   capture FILE | capture stop             (re)start/stop tcpdump on side B
 # Environment: LAB (namespace prefix, default ik2lab), LAB_RUN (state
-# directory, default /tmp/$LAB). `--a=none` leaves namespace A empty for the
+# directory, default /tmp/$LAB), LAB_PKI (a directory to make the PKI in once
+# and reuse; by default every `up` makes a fresh one), CHARON. `--a=none` leaves namespace A empty for the
 # program under test (run it with `lab.sh exec A ...`).
 set -euo pipefail
 HERE=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
@@ -130,16 +131,21 @@ cmd_up() {
 	[ "$(id -u)" = 0 ] || die "needs root (network namespaces)"
 	[ -x "$CHARON" ] || die "$CHARON missing (apt-get install charon-systemd)"
 	for n in "$NS_A" "$NS_B"; do [ -e "/run/netns/$n" ] && die "namespace $n exists: run '$0 down' first"; done
-	# anything that fails from here on leaves nothing behind
-	trap 'say "up failed, tearing down"; cmd_down' ERR
+	# anything that fails from here on (die included) leaves nothing behind
+	trap 'say "up failed, tearing down"; cmd_down' EXIT
 	rm -rf "$RUN"; mkdir -p "$RUN/A" "$RUN/B"
-	"$HERE/pki.sh" "$RUN/pki"
+	if [ -n "${LAB_PKI:-}" ]; then
+		[ -d "$LAB_PKI/x509ca" ] || "$HERE/pki.sh" "$LAB_PKI"
+		cp -r "$LAB_PKI" "$RUN/pki"
+	else
+		"$HERE/pki.sh" "$RUN/pki"
+	fi
 	netns_up
 	[ -n "$cap" ] && capture_start "$cap"
 	case $a in charon) start_charon A "$level" "$extra" ;; none) ;; *) die "--a=$a?" ;; esac
 	case $b in charon) start_charon B "$level" "$extra" ;; none) ;; *) die "--b=$b?" ;; esac
 	for s in A B; do running "$s" && ready_charon "$s"; done
-	trap - ERR
+	trap - EXIT
 	say "up (A=$a B=$b) in $RUN"
 }
 

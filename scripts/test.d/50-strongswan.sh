@@ -15,6 +15,8 @@ L=$ROOT/interop/lab.sh
 export LAB=ik2ci LAB_RUN=/tmp/ik2ci-run
 OUT=${INTEROP_OUT:-/tmp/ik2ci-out}
 rm -rf "$OUT"; mkdir -p "$OUT"
+# one PKI for every case (RSA-3072 key generation dominates start-up)
+export LAB_PKI=$OUT/pki
 trap '"$L" down >/dev/null 2>&1 || true' EXIT
 
 log "building ikev2-decode"
