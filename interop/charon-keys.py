@@ -16,7 +16,12 @@ How the log is read (strongSwan 5.9 wording):
     `parsed <exchange> request|response` line of that IKE SA: a response means
     this daemon was the initiator. Each following `adding inbound|outbound ESP
     SA` / `SPI 0x.., src .. dst ..` pair becomes one `esp_sa` row.
-IKE SA rekeying (no NAT-D in CREATE_CHILD_SA) is not covered.
+  * Rekeyed IKE SAs: charon logs the new Sk_* under the old IKE SA but never
+    their SPIs (no NAT-D in CREATE_CHILD_SA). Give `--decoded JSONL`
+    (`ikev2-decode --json` of the capture, decrypted with the tables of a
+    first run) and the SPIs are taken from the IKE proposal of each
+    CREATE_CHILD_SA request and response under the old SA, matched in order.
+    Rekeys of an already rekeyed IKE SA are not followed.
 """
 import argparse
 import os
@@ -72,13 +77,50 @@ class IkeSa:
         self.proposal = None
         self.sk = {}
         self.written = False
+        self.rekeys = []  # (proposal, {ei, er, ai, ar}) of IKE SAs made by rekeying this one
         self.esp = None
         self.child = {}
         self.we_initiated = False
         self.adding = None
 
 
-def read_log(path, ike_rows, esp_rows):
+def ike_row(spis, proposal, sk):
+    algs = ike_algs(proposal or '')
+    if not algs or not {'ei', 'er'} <= sk.keys():
+        return None
+    aead = algs[1].startswith('NONE')
+    if not aead and not {'ai', 'ar'} <= sk.keys():
+        return None
+    return '%s,%s,%s,%s,"%s",%s,%s,"%s"' % (
+        spis[0], spis[1], sk['ei'], sk['er'], algs[0],
+        '' if aead else sk['ai'], '' if aead else sk['ar'], algs[1])
+
+
+def rekeyed_spis(jsonl):
+    """{(old SPIi, old SPIr): [(new SPIi, new SPIr), ...]} from decoded IKE rekeys."""
+    import json
+    pending, found = {}, {}
+    for line in open(jsonl):
+        r = json.loads(line)
+        if r.get('kind') != 'ikev2' or r.get('exchange') != 'CREATE_CHILD_SA':
+            continue
+        spi = None
+        for outer in r['payloads']:
+            for p in outer.get('inner') or []:
+                for prop in p.get('proposals') or []:
+                    if prop.get('protocol') == 'IKE' and prop.get('spi'):
+                        spi = prop['spi']
+        if spi is None:
+            continue
+        old = (r['spi_i'], r['spi_r'])
+        if not r['response']:
+            pending[old + (r['message_id'],)] = spi
+        elif old + (r['message_id'],) in pending:
+            found.setdefault(old, []).append((pending.pop(old + (r['message_id'],)), spi))
+    return found
+
+
+def read_log(path, ike_rows, esp_rows, rekeyed):
     sas = {}
     dump = None  # (sa, name, length, hex so far)
     for raw in open(path, errors='replace'):
@@ -121,21 +163,28 @@ def read_log(path, ike_rows, esp_rows):
                     s['src'], s['dst'], s['spi'], algs[0], sa.child['encryption %s key' % who],
                     algs[1], sa.child.get('integrity %s key' % who, '')))
             sa.adding = None
-        if not sa.written and sa.spis and sa.proposal and {'ei', 'er'} <= sa.sk.keys():
-            algs = ike_algs(sa.proposal)
-            aead = algs is not None and algs[1].startswith('NONE')
-            if algs and (aead or {'ai', 'ar'} <= sa.sk.keys()):
-                ike_rows.append('%s,%s,%s,%s,"%s",%s,%s,"%s"' % (
-                    sa.spis[0], sa.spis[1], sa.sk['ei'], sa.sk['er'], algs[0],
-                    '' if aead else sa.sk['ai'], '' if aead else sa.sk['ar'], algs[1]))
+        if not sa.written and sa.spis:
+            row = ike_row(sa.spis, sa.proposal, sa.sk)
+            if row:
+                ike_rows.append(row)
                 sa.written = True
+    for sa in sas.values():
+        for (proposal, sk), spis in zip(sa.rekeys, rekeyed.get(sa.spis, [])):
+            row = ike_row(spis, proposal, sk)
+            if row:
+                ike_rows.append(row)
 
 
 def store(sa, grp, name, value):
     if name == 'natd_chunk' and value[16:32] != '0' * 16:
         sa.spis = (value[0:16], value[16:32])
     elif name.startswith('Sk_') and name.endswith(' secret'):
-        sa.sk[name[3:5]] = value
+        if sa.written:  # keys of an IKE SA that replaces this one
+            if name == 'Sk_d secret' or not sa.rekeys:
+                sa.rekeys.append((sa.proposal, {}))
+            sa.rekeys[-1][1][name[3:5]] = value
+        else:
+            sa.sk[name[3:5]] = value
     elif grp == 'CHD' and name.endswith(' key'):
         if name == 'encryption initiator key':
             sa.child = {}
@@ -145,11 +194,13 @@ def store(sa, grp, name, value):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', required=True)
+    ap.add_argument('--decoded', help='ikev2-decode --json output, for rekeyed IKE SAs')
     ap.add_argument('logs', nargs='+')
     args = ap.parse_args()
+    rekeyed = rekeyed_spis(args.decoded) if args.decoded else {}
     ike_rows, esp_rows = [], []
     for log in args.logs:
-        read_log(log, ike_rows, esp_rows)
+        read_log(log, ike_rows, esp_rows, rekeyed)
     ike_rows = list(dict.fromkeys(ike_rows))
     esp_rows = list(dict.fromkeys(esp_rows))
     os.makedirs(args.out, exist_ok=True)

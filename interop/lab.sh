@@ -14,7 +14,9 @@
 #   swanctl A|B ARGS...                     swanctl on that side's vici socket
 #   initiate CONN [CHILD]                   swanctl --initiate from side A
 #   wait-sa A|B CONN [SECONDS]              wait for an ESTABLISHED IKE SA
-#   keys OUTDIR                             Wireshark key tables from the logs
+#   keys OUTDIR [DECODED]                   Wireshark key tables from the logs
+#                                           (DECODED: ikev2-decode --json of the
+#                                           capture, to resolve rekeyed IKE SAs)
 #   capture FILE | capture stop             (re)start/stop tcpdump on side B
 # Environment: LAB (namespace prefix, default ik2lab), LAB_RUN (state
 # directory, default /tmp/$LAB), LAB_PKI (a directory to make the PKI in once
@@ -184,7 +186,8 @@ case $cmd in
 	keys)
 		logs=(); for s in A B; do [ -s "$RUN/$s/charon.log" ] && logs+=("$RUN/$s/charon.log"); done
 		[ ${#logs[@]} -gt 0 ] || die "no charon log in $RUN"
-		python3 "$HERE/charon-keys.py" --out "${1:?outdir}" "${logs[@]}" ;;
+		dec=(); [ -n "${2:-}" ] && dec=(--decoded "$2")
+		python3 "$HERE/charon-keys.py" --out "${1:?outdir}" "${dec[@]}" "${logs[@]}" ;;
 	capture) if [ "${1:?FILE or stop}" = stop ]; then capture_stop; else capture_start "$1"; fi ;;
 	*) sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 2 ;;
 esac

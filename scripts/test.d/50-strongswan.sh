@@ -3,6 +3,7 @@
 # then our decoder on each capture checked against tshark with the same keys.
 # Cases: PSK, ECDSA certificates, RSA certificates with fragmented IKE_AUTH
 # (RFC 7383), a childless IKE SA (RFC 6023), a CHILD SA rekey
+# and an IKE SA rekey followed by a CHILD SA rekey under the new IKE SA
 # (CREATE_CHILD_SA); pings through the tunnel; then ikev2-wire round trips
 # of every captured message (examples/tests/strongswan_live.rs). Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"
@@ -57,18 +58,33 @@ case_rekey() {
     grep -q 'state=INSTALLED' <<< "$(sas B)" &&
     ping_b
 }
+case_ike_rekey() {
+    child_up psk psk-net && ping_b &&
+    old=$(grep -o 'initiator-spi=[0-9a-f]*' <<< "$(sas A)") &&
+    "$L" swanctl A --rekey --ike psk &&
+    sleep 0.3 &&
+    new=$(grep -o 'initiator-spi=[0-9a-f]*' <<< "$(sas B)") &&
+    [ -n "$new" ] && [ "$old" != "$new" ] &&
+    grep -q "$new.*state=ESTABLISHED\|state=ESTABLISHED.*$new" <<< "$(sas A)" &&
+    ping_b &&
+    # a CREATE_CHILD_SA under the new IKE SA: its keys must be right too
+    "$L" swanctl A --rekey --child psk-net && sleep 0.3 && ping_b
+}
 # what the capture must contain beyond agreement: payload type numbers
 must_have() { # case jsonl
     case $1 in
         rsa_frag) grep -q '"type":"SKF"' "$2" ;;                       # RFC 7383 fragments
         childless) ! grep -q '"type":"SA","type_value":33[^]]*"protocol":"ESP"' "$2" ;;
         rekey) grep -q '"exchange":"CREATE_CHILD_SA"' "$2" && grep -q '"notify":"REKEY_SA"' "$2" ;;
+        ike_rekey) grep -q '"protocol":"IKE","protocol_value":1,"spi":"[0-9a-f]' "$2" &&
+            [ "$(grep -o '"spi_i":"[0-9a-f]*"' "$2" | sort -u | wc -l)" = 2 ] ;;
         *) grep -q '"kind":"esp"' "$2" ;;
     esac
 }
 
+decode() { "$DECODE" --json --ikev2-keys "$1/keys/ikev2_decryption_table" --esp-keys "$1/keys/esp_sa" "$1/capture.pcap"; }
 pass=0 fail=0
-for c in psk ecdsa rsa_frag childless rekey; do
+for c in psk ecdsa rsa_frag childless rekey ike_rekey; do
     t0=$(date +%s%N)
     d=$OUT/$c
     mkdir -p "$d"
@@ -76,9 +92,11 @@ for c in psk ecdsa rsa_frag childless rekey; do
     { "$L" up --capture="$d/capture.pcap" && "case_$c"; } > "$d/lab.log" 2>&1 || ok=0
     "$L" capture stop > /dev/null 2>&1 || true
     if [ $ok = 1 ]; then
+        # two passes: the first decode reveals the SPIs of rekeyed IKE SAs
         "$L" keys "$d/keys" >> "$d/lab.log" 2>&1 &&
-        "$DECODE" --json --ikev2-keys "$d/keys/ikev2_decryption_table" --esp-keys "$d/keys/esp_sa" \
-            "$d/capture.pcap" > "$d/decoded.jsonl" 2>> "$d/lab.log" &&
+        decode "$d" > "$d/decoded-1.jsonl" 2>> "$d/lab.log" &&
+        "$L" keys "$d/keys" "$d/decoded-1.jsonl" >> "$d/lab.log" 2>&1 &&
+        decode "$d" > "$d/decoded.jsonl" 2>> "$d/lab.log" &&
         python3 interop/agree.py "$d/capture.pcap" "$d/keys" "$d/decoded.jsonl" > "$d/agree.txt" 2>&1 &&
         must_have "$c" "$d/decoded.jsonl" || ok=0
     fi
