@@ -5,7 +5,8 @@
 # (RFC 7383), a childless IKE SA (RFC 6023), a CHILD SA rekey
 # and an IKE SA rekey followed by a CHILD SA rekey under the new IKE SA
 # (CREATE_CHILD_SA); pings through the tunnel; then ikev2-wire round trips
-# of every captured message (examples/tests/strongswan_live.rs). Needs root; fails, never skips.
+# of every captured message (examples/tests/strongswan_live.rs).
+# Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 apt_install charon-systemd strongswan-swanctl strongswan-pki libstrongswan-standard-plugins \
