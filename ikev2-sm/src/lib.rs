@@ -55,9 +55,11 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod endpoint;
 mod error;
 pub mod events;
 pub mod proposal;
+mod sa;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod stats;
@@ -66,4 +68,7 @@ pub mod ts;
 pub mod window;
 pub mod wire;
 
+pub use endpoint::{
+    ApiError, ChildSaInstall, Endpoint, EndpointConfig, Input, Output, SaHandle, SaInfo, Transmit,
+};
 pub use error::Error;

@@ -500,6 +500,17 @@ impl ResponseWindow {
         RequestVerdict::Reassemble
     }
 
+    /// Forgets a request [`classify`](Self::classify) accepted as new but
+    /// that turned out not to be genuine (it failed decryption or does not
+    /// belong in this state): the real request with this ID is still
+    /// processed when it arrives (RFC 7296 §2.21.2).
+    pub fn abandon(&mut self, message_id: u32) {
+        if let Some(i) = self.in_progress.iter().position(|m| *m == message_id) {
+            self.in_progress.swap_remove(i);
+            self.stats.new = self.stats.new.saturating_sub(1);
+        }
+    }
+
     /// Stores the response to `message_id` (all its datagrams) for replay and
     /// advances the window. Returns false if that request was not accepted
     /// with [`RequestVerdict::New`].

@@ -42,12 +42,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod endpoint_peer;
 mod link;
 mod nat;
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+pub use endpoint_peer::EndpointPeer;
 pub use link::{Link, LinkConfig, LinkStats, LossModel, Tamper};
 pub use nat::{Nat, NatConfig, NatStats};
 

@@ -1,0 +1,813 @@
+//! The sans-IO [`Endpoint`]: owns every IKE SA, routes datagrams to them by
+//! SPI, and reports everything it wants done as [`Output`]s.
+//!
+//! # Drive loop
+//!
+//! 1. Feed what happened: [`Endpoint::handle_input`] with a
+//!    [`Input::Datagram`] (received bytes with both addresses and `now`) or
+//!    [`Input::Timeout`] (the instant last reported was reached); start SAs
+//!    with [`Endpoint::initiate`].
+//! 2. Drain [`Endpoint::poll_output`] until it returns
+//!    [`Output::Timeout`], acting on each output in order
+//!    ([`Output::InstallChildSa`] comes before the datagram that lets the
+//!    peer use the SA).
+//! 3. Sleep until that timeout or the next datagram, whichever is first.
+//!
+//! Nothing here reads a clock, opens a socket or draws OS randomness: time
+//! comes in with every input and randomness from [`EndpointConfig::random`].
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ikev2_crypto::{CryptoProvider, SecretBytes, SecureRandom};
+use ikev2_wire::{
+    EncrId, EsnId, ExchangeType, Header, IntegId, MessageRepr, FLAG_INITIATOR, FLAG_RESPONSE,
+};
+
+use crate::config::{Identity, Mode, PeerConfig};
+use crate::events::{Event, Failure};
+use crate::proposal::Proposal;
+use crate::sa::{self, auth, init, Ctx, IkeSa, SaRole, State};
+use crate::stats::{ErrorHistory, Role, Stats};
+use crate::ts::TrafficSelector;
+use crate::window::{RequestVerdict, RequestWindow, ResponseWindow, TimeoutOutcome};
+
+/// Identifies one IKE SA of an [`Endpoint`] (slab index plus generation, so
+/// a stale handle never reaches a reused slot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SaHandle {
+    index: u32,
+    generation: u32,
+}
+
+/// Endpoint configuration.
+pub struct EndpointConfig {
+    /// Algorithms.
+    pub provider: CryptoProvider,
+    /// Randomness for SPIs, nonces, IVs, key pairs and jitter; pass
+    /// `ikev2_crypto::random::DeterministicRandom` for reproducible runs.
+    pub random: Arc<dyn SecureRandom>,
+    /// Peer configurations. Initiators name one; responders pick one by the
+    /// identity received in IKE_AUTH.
+    pub peers: Vec<PeerConfig>,
+    /// Size of the recent-error history.
+    pub error_history: usize,
+}
+
+impl EndpointConfig {
+    /// A configuration with the given provider, randomness and peers.
+    #[must_use]
+    pub fn new(
+        provider: CryptoProvider,
+        random: Arc<dyn SecureRandom>,
+        peers: Vec<PeerConfig>,
+    ) -> Self {
+        Self {
+            provider,
+            random,
+            peers,
+            error_history: 64,
+        }
+    }
+}
+
+impl std::fmt::Debug for EndpointConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointConfig")
+            .field("provider", &self.provider)
+            .field(
+                "peers",
+                &self.peers.iter().map(|p| &p.name).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// Something that happened to the endpoint.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Input {
+    /// A UDP datagram arrived.
+    Datagram {
+        /// Arrival time.
+        now: Instant,
+        /// Sender.
+        src: SocketAddr,
+        /// Our address it arrived on.
+        dst: SocketAddr,
+        /// The IKE message (after the non-ESP marker, if any, was removed).
+        bytes: Vec<u8>,
+    },
+    /// The time last reported by [`Output::Timeout`] was reached.
+    Timeout(Instant),
+}
+
+/// A datagram to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transmit {
+    /// Our address to send from.
+    pub src: SocketAddr,
+    /// Destination.
+    pub dst: SocketAddr,
+    /// Prefix the four-octet non-ESP marker (RFC 3948) when sending on port 4500.
+    pub non_esp_marker: bool,
+    /// The IKE message.
+    pub bytes: Vec<u8>,
+}
+
+/// A Child SA to install in the data plane (ESP, both directions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildSaInstall {
+    /// Owning IKE SA.
+    pub sa: SaHandle,
+    /// Child configuration name.
+    pub name: String,
+    /// Tunnel or transport.
+    pub mode: Mode,
+    /// SPI of our inbound SA (chosen by us).
+    pub spi_in: u32,
+    /// SPI of our outbound SA (chosen by the peer).
+    pub spi_out: u32,
+    /// Encryption transform and key length.
+    pub encr: (EncrId, Option<u16>),
+    /// Integrity transform (`None` with an AEAD).
+    pub integ: Option<IntegId>,
+    /// Extended sequence numbers.
+    pub esn: Option<EsnId>,
+    /// Inbound encryption key (with salt for AEADs).
+    pub encr_key_in: SecretBytes,
+    /// Inbound integrity key (empty with an AEAD).
+    pub integ_key_in: SecretBytes,
+    /// Outbound encryption key.
+    pub encr_key_out: SecretBytes,
+    /// Outbound integrity key.
+    pub integ_key_out: SecretBytes,
+    /// Our side's selectors.
+    pub local_ts: Vec<TrafficSelector>,
+    /// The peer's side's selectors.
+    pub remote_ts: Vec<TrafficSelector>,
+    /// Our address (tunnel endpoint).
+    pub local: SocketAddr,
+    /// The peer's address.
+    pub remote: SocketAddr,
+    /// A NAT was detected: encapsulate ESP in UDP (RFC 3948).
+    pub udp_encap: bool,
+}
+
+/// What the endpoint wants done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Output {
+    /// Send a datagram.
+    Transmit(Transmit),
+    /// Install a Child SA (before the datagram completing its exchange).
+    InstallChildSa(Box<ChildSaInstall>),
+    /// Something happened to an SA (`None`: a request refused before any
+    /// SA existed, e.g. NO_PROPOSAL_CHOSEN in IKE_SA_INIT).
+    Event {
+        /// The SA concerned.
+        sa: Option<SaHandle>,
+        /// What happened.
+        event: Event,
+    },
+    /// Nothing more to do; call [`Endpoint::handle_input`] with
+    /// [`Input::Timeout`] at this instant (or earlier if a datagram comes).
+    Timeout(Option<Instant>),
+}
+
+/// Errors of the caller-facing API (never caused by received data).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// No peer configuration with this name.
+    #[error("no peer configuration named `{0}`")]
+    UnknownPeer(String),
+    /// The configuration cannot start an exchange (no usable proposal,
+    /// unsupported key exchange, randomness failure).
+    #[error("cannot initiate with `{0}`: {1}")]
+    CannotInitiate(String, &'static str),
+}
+
+/// A read-only view of one IKE SA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaInfo {
+    /// Initiator's SPI.
+    pub spi_i: u64,
+    /// Responder's SPI.
+    pub spi_r: u64,
+    /// Whether we initiated it.
+    pub initiator: bool,
+    /// State name.
+    pub state: &'static str,
+    /// Peer configuration in use.
+    pub peer_config: String,
+    /// Authenticated peer identity.
+    pub peer_id: Option<Identity>,
+    /// NAT detected in front of us.
+    pub nat_local: bool,
+    /// NAT detected in front of the peer.
+    pub nat_remote: bool,
+    /// Child SAs: (name, inbound SPI, outbound SPI).
+    pub children: Vec<(String, u32, u32)>,
+    /// The negotiated IKE proposal, once IKE_SA_INIT completed.
+    pub ike_proposal: Option<Proposal>,
+}
+
+struct Slot {
+    generation: u32,
+    sa: Option<IkeSa>,
+}
+
+/// Owns IKE SAs in a slab and demultiplexes datagrams to them in O(1) by
+/// our SPI (and, for retransmitted IKE_SA_INIT requests, by the
+/// initiator's address and SPI).
+pub struct Endpoint {
+    provider: CryptoProvider,
+    random: Arc<dyn SecureRandom>,
+    peers: Vec<Arc<PeerConfig>>,
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    by_spi: HashMap<u64, u32>,
+    half_open: HashMap<(SocketAddr, u64), u32>,
+    out: VecDeque<Output>,
+    stats: Stats,
+    history: ErrorHistory,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("sas", &self.by_spi.len())
+            .field("queued", &self.out.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Endpoint {
+    /// An endpoint with no SAs.
+    #[must_use]
+    pub fn new(config: EndpointConfig) -> Self {
+        Self {
+            provider: config.provider,
+            random: config.random,
+            peers: config.peers.into_iter().map(Arc::new).collect(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            by_spi: HashMap::new(),
+            half_open: HashMap::new(),
+            out: VecDeque::new(),
+            stats: Stats::default(),
+            history: ErrorHistory::new(config.error_history),
+        }
+    }
+
+    /// Endpoint counters.
+    #[must_use]
+    pub fn stats(&self) -> &Stats {
+        &self.stats
+    }
+
+    /// Recent failures.
+    #[must_use]
+    pub fn errors(&self) -> &ErrorHistory {
+        &self.history
+    }
+
+    /// Number of IKE SAs held (any state).
+    #[must_use]
+    pub fn sa_count(&self) -> usize {
+        self.by_spi.len()
+    }
+
+    /// Handles of all SAs.
+    #[must_use]
+    pub fn handles(&self) -> Vec<SaHandle> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.sa.as_ref().map(|sa| sa.handle))
+            .collect()
+    }
+
+    /// A view of one SA.
+    #[must_use]
+    pub fn sa_info(&self, handle: SaHandle) -> Option<SaInfo> {
+        let sa = self.get(handle)?;
+        Some(SaInfo {
+            spi_i: sa.spi_i,
+            spi_r: sa.spi_r,
+            initiator: sa.role == SaRole::Initiator,
+            state: sa.state.name(),
+            peer_config: self
+                .peers
+                .get(sa.peer)
+                .map(|p| p.name.clone())
+                .unwrap_or_default(),
+            peer_id: sa.peer_id.clone(),
+            nat_local: sa.nat_local,
+            nat_remote: sa.nat_remote,
+            children: sa.children.clone(),
+            ike_proposal: sa.state.ike().cloned(),
+        })
+    }
+
+    fn get(&self, handle: SaHandle) -> Option<&IkeSa> {
+        let slot = self.slots.get(handle.index as usize)?;
+        if slot.generation != handle.generation {
+            return None;
+        }
+        slot.sa.as_ref()
+    }
+
+    fn allocate(&mut self) -> SaHandle {
+        if let Some(index) = self.free.pop() {
+            if let Some(slot) = self.slots.get_mut(index as usize) {
+                slot.generation = slot.generation.wrapping_add(1);
+                return SaHandle {
+                    index,
+                    generation: slot.generation,
+                };
+            }
+        }
+        let index = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
+        self.slots.push(Slot {
+            generation: 0,
+            sa: None,
+        });
+        SaHandle {
+            index,
+            generation: 0,
+        }
+    }
+
+    fn jitter_seed(&self) -> u64 {
+        let mut b = [0u8; 8];
+        let _ = self.random.fill(&mut b);
+        u64::from_le_bytes(b)
+    }
+
+    /// Starts an IKE SA (and its first Child SA, the configuration's first
+    /// child) with the peer configuration `peer`, sending from `local` to
+    /// `remote`.
+    ///
+    /// # Errors
+    /// [`ApiError`] when the configuration is unknown or unusable.
+    pub fn initiate(
+        &mut self,
+        now: Instant,
+        peer: &str,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> Result<SaHandle, ApiError> {
+        let idx = self
+            .peers
+            .iter()
+            .position(|p| p.name == peer)
+            .ok_or_else(|| ApiError::UnknownPeer(peer.to_owned()))?;
+        let cannot = |why| ApiError::CannotInitiate(peer.to_owned(), why);
+        let cfg = Arc::clone(self.peers.get(idx).ok_or_else(|| cannot("gone"))?);
+        let handle = self.allocate();
+        let seed = self.jitter_seed();
+        let mut ctx = Ctx {
+            provider: &self.provider,
+            rng: self.random.as_ref(),
+            peers: &self.peers,
+            out: &mut self.out,
+            stats: &mut self.stats,
+            history: &mut self.history,
+            now,
+        };
+        let mut spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
+        while self.by_spi.contains_key(&spi_i) {
+            spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
+        }
+        let (request, st) =
+            init::start(&mut ctx, spi_i, local, remote, cfg.ike_proposals.clone(), 0)
+                .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
+        let mut sa = IkeSa {
+            handle,
+            role: SaRole::Initiator,
+            spi_i,
+            spi_r: 0,
+            local,
+            remote,
+            peer: idx,
+            state: State::InitSent(Box::new(st)),
+            requests: RequestWindow::new(cfg.retransmit, seed),
+            responses: ResponseWindow::new(),
+            nat_local: false,
+            nat_remote: false,
+            peer_id: None,
+            children: Vec::new(),
+        };
+        sa.send_request(&mut ctx, ExchangeType::IkeSaInit, request);
+        ctx.stats.half_open += 1;
+        self.by_spi.insert(spi_i, handle.index);
+        if let Some(slot) = self.slots.get_mut(handle.index as usize) {
+            slot.sa = Some(sa);
+        }
+        Ok(handle)
+    }
+
+    /// Feeds an input. Received data never makes this fail: bad datagrams
+    /// are counted in [`Endpoint::stats`] and dropped.
+    pub fn handle_input(&mut self, input: Input) {
+        match input {
+            Input::Datagram {
+                now,
+                src,
+                dst,
+                bytes,
+            } => self.handle_datagram(now, src, dst, &bytes),
+            Input::Timeout(now) => self.handle_timeout(now),
+        }
+    }
+
+    /// The next thing to do; [`Output::Timeout`] once nothing is queued.
+    pub fn poll_output(&mut self) -> Output {
+        if let Some(o) = self.out.pop_front() {
+            return o;
+        }
+        Output::Timeout(self.next_timeout())
+    }
+
+    /// When [`Input::Timeout`] is next due (what [`Output::Timeout`] reports).
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.next_timeout()
+    }
+
+    fn next_timeout(&self) -> Option<Instant> {
+        self.slots
+            .iter()
+            .filter_map(|s| s.sa.as_ref()?.requests.poll_timeout())
+            .min()
+    }
+
+    fn handle_timeout(&mut self, now: Instant) {
+        for i in 0..self.slots.len() {
+            let Some(slot) = self.slots.get_mut(i) else {
+                continue;
+            };
+            let Some(sa) = slot.sa.as_mut() else { continue };
+            let mut gave_up = None;
+            for outcome in sa.requests.handle_timeout(now) {
+                match outcome {
+                    TimeoutOutcome::Retransmit { datagrams, .. } => {
+                        self.stats.retransmits += 1;
+                        for bytes in datagrams {
+                            self.out.push_back(Output::Transmit(Transmit {
+                                src: sa.local,
+                                dst: sa.remote,
+                                non_esp_marker: sa.local.port() == 4500 || sa.remote.port() == 4500,
+                                bytes,
+                            }));
+                        }
+                    }
+                    TimeoutOutcome::GaveUp { exchange, .. } => gave_up = Some(exchange),
+                }
+            }
+            if let Some(exchange) = gave_up {
+                let cfg = self.peers.get(sa.peer);
+                let retransmit = cfg.map(|c| c.retransmit).unwrap_or_default();
+                let failure = Failure::RetransmitTimeout {
+                    exchange,
+                    retransmits: retransmit.tries,
+                    after: retransmit.give_up_after(),
+                };
+                let (handle, remote, name) = (sa.handle, sa.remote, cfg.map(|c| c.name.clone()));
+                let mut ctx = self.ctx(now);
+                ctx.fail(Some(handle), remote, name, failure);
+                self.remove(handle);
+            }
+        }
+    }
+
+    fn ctx(&mut self, now: Instant) -> Ctx<'_> {
+        Ctx {
+            provider: &self.provider,
+            rng: self.random.as_ref(),
+            peers: &self.peers,
+            out: &mut self.out,
+            stats: &mut self.stats,
+            history: &mut self.history,
+            now,
+        }
+    }
+
+    fn remove(&mut self, handle: SaHandle) {
+        let Some(slot) = self.slots.get_mut(handle.index as usize) else {
+            return;
+        };
+        if slot.generation != handle.generation {
+            return;
+        }
+        if let Some(sa) = slot.sa.take() {
+            self.by_spi.remove(&sa.local_spi());
+            self.half_open.remove(&(sa.remote, sa.spi_i));
+            self.free.push(handle.index);
+        }
+    }
+
+    fn handle_datagram(&mut self, now: Instant, src: SocketAddr, dst: SocketAddr, bytes: &[u8]) {
+        // Phase one: header and outer chain, no keys, no allocation.
+        let Ok(header) = Header::parse(bytes) else {
+            self.stats.dropped.invalid_message += 1;
+            return;
+        };
+        let from_initiator = header.flags & FLAG_INITIATOR != 0;
+        let response = header.flags & FLAG_RESPONSE != 0;
+        let Ok(msg) = MessageRepr::parse(bytes) else {
+            self.stats.dropped.invalid_message += 1;
+            return;
+        };
+        let h = msg.header;
+        let slot = if from_initiator {
+            if h.spi_r == 0 {
+                if response || h.exchange_type != ExchangeType::IkeSaInit || h.message_id != 0 {
+                    self.stats.dropped.invalid_message += 1;
+                    return;
+                }
+                match self.half_open.get(&(src, h.spi_i)) {
+                    Some(&i) => Some(i),
+                    None => return self.new_responder(now, src, dst, bytes, &msg),
+                }
+            } else {
+                self.by_spi.get(&h.spi_r).copied()
+            }
+        } else {
+            self.by_spi.get(&h.spi_i).copied()
+        };
+        let Some(index) = slot else {
+            self.stats.dropped.unknown_spi += 1;
+            return;
+        };
+        let mut ctx = Ctx {
+            provider: &self.provider,
+            rng: self.random.as_ref(),
+            peers: &self.peers,
+            out: &mut self.out,
+            stats: &mut self.stats,
+            history: &mut self.history,
+            now,
+        };
+        let Some(sa) = self
+            .slots
+            .get_mut(index as usize)
+            .and_then(|s| s.sa.as_mut())
+        else {
+            ctx.stats.dropped.unknown_spi += 1;
+            return;
+        };
+        // The SA's role must agree with the I flag, and its SPIs with the header.
+        let ours = match sa.role {
+            SaRole::Initiator => !from_initiator && h.spi_i == sa.spi_i,
+            SaRole::Responder => from_initiator && h.spi_i == sa.spi_i,
+        };
+        if !ours {
+            ctx.stats.dropped.unknown_spi += 1;
+            return;
+        }
+        let remove = if response {
+            on_response(&mut ctx, sa, bytes, &msg)
+        } else {
+            on_request(&mut ctx, sa, bytes, &msg)
+        };
+        if remove {
+            let handle = sa.handle;
+            self.remove(handle);
+        }
+    }
+
+    fn new_responder(
+        &mut self,
+        now: Instant,
+        src: SocketAddr,
+        dst: SocketAddr,
+        bytes: &[u8],
+        msg: &MessageRepr<'_>,
+    ) {
+        let handle = self.allocate();
+        let seed = self.jitter_seed();
+        let mut ctx = self.ctx(now);
+        let Some(mut spi_r) = ctx.spi() else { return };
+        let result = if ctx.peers.is_empty() {
+            None
+        } else {
+            init::respond(&mut ctx, spi_r, dst, src, bytes, msg)
+        };
+        let Some(init::Accepted {
+            peer,
+            done,
+            nat: (nat_local, nat_remote),
+            response,
+        }) = result
+        else {
+            // Stateless answer (or none): give the slot back.
+            self.free.push(handle.index);
+            return;
+        };
+        while self.by_spi.contains_key(&spi_r) {
+            // A collision would have to re-key; with 64 random bits it does not happen in practice.
+            spi_r = spi_r.wrapping_add(1);
+        }
+        let retransmit = self
+            .peers
+            .get(peer)
+            .map(|p| p.retransmit)
+            .unwrap_or_default();
+        let mut sa = IkeSa {
+            handle,
+            role: SaRole::Responder,
+            spi_i: msg.header.spi_i,
+            spi_r,
+            local: dst,
+            remote: src,
+            peer,
+            state: State::InitResponded(Box::new(done)),
+            requests: RequestWindow::new(retransmit, seed),
+            responses: ResponseWindow::new(),
+            nat_local,
+            nat_remote,
+            peer_id: None,
+            children: Vec::new(),
+        };
+        // Message ID 0 is answered: cache the response for retransmissions.
+        let mut ctx = self.ctx(now);
+        if matches!(sa.responses.classify(0), RequestVerdict::New) {
+            sa.responses.respond(0, vec![response.clone()]);
+        }
+        ctx.transmit(dst, src, response);
+        self.stats.half_open += 1;
+        self.by_spi.insert(spi_r, handle.index);
+        self.half_open.insert((src, sa.spi_i), handle.index);
+        if let Some(slot) = self.slots.get_mut(handle.index as usize) {
+            slot.sa = Some(sa);
+        }
+    }
+}
+
+/// A request for an existing SA. Returns whether to remove the SA.
+fn on_request(ctx: &mut Ctx<'_>, sa: &mut IkeSa, _bytes: &[u8], msg: &MessageRepr<'_>) -> bool {
+    let h = msg.header;
+    match sa.responses.classify(h.message_id) {
+        RequestVerdict::Replay(cached) => {
+            ctx.stats.responses_replayed += 1;
+            let cached = cached.to_vec();
+            for b in cached {
+                ctx.transmit(sa.local, sa.remote, b);
+            }
+            return false;
+        }
+        RequestVerdict::New => {}
+        RequestVerdict::Drop(reason) => {
+            ctx.stats.record_request_drop(reason);
+            return false;
+        }
+        _ => return false,
+    }
+    let state = std::mem::replace(&mut sa.state, State::Taken);
+    let (next, remove) = match (state, h.exchange_type) {
+        (State::InitResponded(done), ExchangeType::IkeAuth) => {
+            let Some(payloads) = sa::unprotect(&done.keys, _bytes) else {
+                // Forged or corrupt: forget we saw it so the real one is processed.
+                sa.responses.abandon(h.message_id);
+                ctx.stats.dropped.invalid_message += 1;
+                sa.state = State::InitResponded(done);
+                return false;
+            };
+            if auth::respond(ctx, sa, &done, h.message_id, &payloads) {
+                ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
+                ctx.stats.ike_sas += 1;
+                let crate::sa::InitDone { keys, ike, .. } = *done;
+                (
+                    State::Established(Box::new(sa::Established { keys, ike })),
+                    false,
+                )
+            } else {
+                ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
+                (State::Failed, false)
+            }
+        }
+        (state, _) => {
+            // Not expected in this state (CREATE_CHILD_SA and INFORMATIONAL
+            // come later): drop without answering.
+            sa.responses.abandon(h.message_id);
+            ctx.stats.dropped.invalid_message += 1;
+            (state, false)
+        }
+    };
+    sa.state = next;
+    remove
+}
+
+/// A response for an existing SA. Returns whether to remove the SA.
+fn on_response(ctx: &mut Ctx<'_>, sa: &mut IkeSa, bytes: &[u8], msg: &MessageRepr<'_>) -> bool {
+    let h = msg.header;
+    // Only a response to an outstanding request, and only once authenticated
+    // where keys exist; otherwise drop and count.
+    let outstanding = match &sa.state {
+        State::InitSent(_) => h.exchange_type == ExchangeType::IkeSaInit && h.message_id == 0,
+        State::AuthSent(_) => h.exchange_type == ExchangeType::IkeAuth,
+        _ => false,
+    };
+    if !outstanding || sa.requests.next_message_id() <= h.message_id {
+        ctx.stats.dropped.unmatched_response += 1;
+        return false;
+    }
+    let state = std::mem::replace(&mut sa.state, State::Taken);
+    match state {
+        State::InitSent(st) => match init::handle_response(ctx, sa, st, bytes, msg) {
+            init::InitOutcome::Ignore(st) => {
+                ctx.stats.dropped.invalid_message += 1;
+                sa.state = State::InitSent(st);
+                false
+            }
+            init::InitOutcome::Failed(f) => {
+                let _ = sa.requests.on_response(0);
+                let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
+                ctx.fail(Some(sa.handle), sa.remote, name, f);
+                ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
+                true
+            }
+            init::InitOutcome::Restart(request, st) => {
+                let _ = sa.requests.on_response(0);
+                let retransmit = ctx
+                    .peers
+                    .get(sa.peer)
+                    .map(|p| p.retransmit)
+                    .unwrap_or_default();
+                let mut seed = [0u8; 8];
+                let _ = ctx.rng.fill(&mut seed);
+                sa.requests = RequestWindow::new(retransmit, u64::from_le_bytes(seed));
+                sa.state = State::InitSent(st);
+                sa.send_request(ctx, ExchangeType::IkeSaInit, request);
+                false
+            }
+            init::InitOutcome::Done(done) => {
+                let _ = sa.requests.on_response(0);
+                ctx.stats
+                    .record_exchange(Role::Initiated, ExchangeType::IkeSaInit);
+                // Re-key the slab entry? Our SPI (SPIi) is unchanged.
+                match auth::request(ctx, sa, &done) {
+                    Some((req, child_spi, child_offered)) => {
+                        sa.send_request(ctx, ExchangeType::IkeAuth, req);
+                        sa.state = State::AuthSent(Box::new(sa::AuthSent {
+                            init: *done,
+                            child_spi,
+                            child_offered,
+                        }));
+                        false
+                    }
+                    None => {
+                        let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
+                        ctx.fail(
+                            Some(sa.handle),
+                            sa.remote,
+                            name,
+                            Failure::AuthenticationFailed {
+                                cause: crate::events::AuthFailure::MethodMismatch {
+                                    expected: "PSK",
+                                    received: "local certificate (not supported yet)".to_owned(),
+                                },
+                            },
+                        );
+                        true
+                    }
+                }
+            }
+        },
+        State::AuthSent(st) => {
+            let Some(payloads) = sa::unprotect(&st.init.keys, bytes) else {
+                ctx.stats.dropped.invalid_message += 1;
+                sa.state = State::AuthSent(st);
+                return false;
+            };
+            let _ = sa.requests.on_response(h.message_id);
+            ctx.stats
+                .record_exchange(Role::Initiated, ExchangeType::IkeAuth);
+            ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
+            match auth::handle_response(ctx, sa, &st, &payloads) {
+                auth::AuthOutcome::Up => {
+                    ctx.stats.ike_sas += 1;
+                    let sa::AuthSent { init, .. } = *st;
+                    sa.state = State::Established(Box::new(sa::Established {
+                        keys: init.keys,
+                        ike: init.ike,
+                    }));
+                    false
+                }
+                auth::AuthOutcome::Failed(f) => {
+                    let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
+                    ctx.fail(Some(sa.handle), sa.remote, name, f);
+                    true
+                }
+            }
+        }
+        other => {
+            sa.state = other;
+            false
+        }
+    }
+}

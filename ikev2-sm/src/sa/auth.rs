@@ -1,0 +1,565 @@
+//! IKE_AUTH with PSK, both roles (RFC 7296 §1.2, §2.15), and the first
+//! Child SA (§1.2, §2.9 narrowing, §2.17 KEYMAT).
+//!
+//! Certificates will add a branch next to the PSK one (CERT/CERTREQ
+//! payloads, RFC 7427 signatures through the provider's verifier, and a
+//! `NeedSignature` output for asynchronous signers); childless IKE SAs
+//! (RFC 6023) and USE_TRANSPORT_MODE are flags on the Child part below.
+
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+use ikev2_crypto::keys::{auth_octets, psk, ChildSaKeys};
+use ikev2_crypto::SupportedEncr;
+use ikev2_wire::{
+    AuthMethod, AuthRepr, ExchangeType, IdRepr, NotifyData, NotifyRepr, NotifyType, PayloadBody,
+    PayloadRepr, ProtocolId,
+};
+
+use super::{id_body, id_data, identity_from, Ctx, IkeSa, InitDone, Keys, SaRole};
+use crate::config::{Auth, ChildConfig, PeerConfig};
+use crate::endpoint::ChildSaInstall;
+use crate::events::{AuthFailure, Event, Failure};
+use crate::proposal::{check_response, select, Proposal, Selected};
+use crate::ts::{narrow, TrafficSelector};
+use crate::wire::{proposals_from_sa, sa_from_proposals, selectors_from_ts, ts_from_selectors};
+
+/// The payloads of an IKE_AUTH message.
+#[derive(Default)]
+struct AuthPayloads<'a> {
+    id: Option<&'a IdRepr<'a>>,
+    id_r: Option<&'a IdRepr<'a>>,
+    auth: Option<&'a AuthRepr<'a>>,
+    sa: Option<Vec<Proposal>>,
+    tsi: Option<Vec<TrafficSelector>>,
+    tsr: Option<Vec<TrafficSelector>>,
+    error: Option<NotifyType>,
+}
+
+fn scan<'a>(payloads: &'a [PayloadRepr<'a>], initiator_id: bool) -> AuthPayloads<'a> {
+    let mut p = AuthPayloads::default();
+    for pl in payloads {
+        match &pl.body {
+            PayloadBody::IdI(id) if initiator_id => p.id = Some(id),
+            PayloadBody::IdR(id) if !initiator_id => p.id = Some(id),
+            PayloadBody::IdR(id) => p.id_r = Some(id),
+            PayloadBody::Auth(a) => p.auth = Some(a),
+            PayloadBody::Sa(sa) => p.sa = Some(proposals_from_sa(sa)),
+            PayloadBody::TsI(ts) => p.tsi = Some(selectors_from_ts(ts)),
+            PayloadBody::TsR(ts) => p.tsr = Some(selectors_from_ts(ts)),
+            PayloadBody::Notify(n) if n.notify_type.is_error() && p.error.is_none() => {
+                p.error = Some(n.notify_type);
+            }
+            _ => {}
+        }
+    }
+    p
+}
+
+fn err_notify(ty: NotifyType) -> Option<PayloadRepr<'static>> {
+    NotifyRepr::new(ty, &NotifyData::None)
+        .ok()
+        .map(PayloadRepr::from)
+}
+
+fn our_id(peer: &PeerConfig) -> IdRepr<'static> {
+    IdRepr::new(
+        peer.local_id.id_type().unwrap_or(ikev2_wire::IdType::Fqdn),
+        id_data(&peer.local_id),
+    )
+}
+
+/// Our AUTH payload over `init` for the ID body `id`.
+fn make_auth(
+    role: SaRole,
+    init: &InitDone,
+    peer: &PeerConfig,
+    id: &IdRepr<'_>,
+) -> Option<AuthRepr<'static>> {
+    let Auth::Psk(secret) = &peer.local_auth else {
+        return None;
+    };
+    let (peer_nonce, sk_p) = match role {
+        SaRole::Initiator => (&init.nr, &init.keys.sk.sk_pi),
+        SaRole::Responder => (&init.ni, &init.keys.sk.sk_pr),
+    };
+    let octets = auth_octets(
+        init.keys.prf,
+        &init.our_init,
+        peer_nonce,
+        sk_p.as_bytes(),
+        &id_body(id),
+    );
+    let mac = psk::auth(init.keys.prf, secret.secret(), &octets);
+    Some(AuthRepr {
+        method: AuthMethod::SharedKeyMessageIntegrityCode,
+        reserved: [0; 3],
+        data: Cow::Owned(mac.as_bytes().to_vec()),
+    })
+}
+
+/// Checks the peer's AUTH payload.
+fn verify_auth(
+    role: SaRole,
+    init: &InitDone,
+    peer: &PeerConfig,
+    id: &IdRepr<'_>,
+    auth: &AuthRepr<'_>,
+) -> Result<(), AuthFailure> {
+    let Auth::Psk(secret) = &peer.remote_auth else {
+        return Err(AuthFailure::MethodMismatch {
+            expected: "certificate",
+            received: format!("{}", auth.method),
+        });
+    };
+    if auth.method != AuthMethod::SharedKeyMessageIntegrityCode {
+        return Err(AuthFailure::MethodMismatch {
+            expected: "PSK",
+            received: format!("{}", auth.method),
+        });
+    }
+    let (our_nonce, sk_p) = match role {
+        SaRole::Initiator => (&init.ni, &init.keys.sk.sk_pr),
+        SaRole::Responder => (&init.nr, &init.keys.sk.sk_pi),
+    };
+    let octets = auth_octets(
+        init.keys.prf,
+        &init.peer_init,
+        our_nonce,
+        sk_p.as_bytes(),
+        &id_body(id),
+    );
+    if psk::verify(init.keys.prf, secret.secret(), &octets, &auth.data) {
+        Ok(())
+    } else {
+        Err(AuthFailure::PskMismatch)
+    }
+}
+
+fn host(addr: std::net::SocketAddr) -> Option<IpAddr> {
+    Some(addr.ip())
+}
+
+fn child_spi(ctx: &Ctx<'_>) -> Option<u32> {
+    loop {
+        let b = ctx.random(4)?;
+        let v = u32::from_be_bytes(b.try_into().ok()?);
+        if v > 255 {
+            return Some(v);
+        }
+    }
+}
+
+/// Child SA keys and the install record. `spi_in`/`spi_out` are ours.
+#[allow(clippy::too_many_arguments)]
+fn install(
+    ctx: &mut Ctx<'_>,
+    sa: &mut IkeSa,
+    keys: &Keys,
+    init: &InitDone,
+    child: &ChildConfig,
+    esp: &Selected,
+    spi_in: u32,
+    spi_out: u32,
+    local_ts: Vec<TrafficSelector>,
+    remote_ts: Vec<TrafficSelector>,
+) -> Option<()> {
+    let (encr_id, bits) = esp.encr()?;
+    let encr = ctx.provider.encr(encr_id, bits)?;
+    let integ = match encr {
+        SupportedEncr::Aead(_) => None,
+        _ => esp.integ().and_then(|i| ctx.provider.integ(i)),
+    };
+    let integ_len = integ.map_or(0, |i| i.key_len());
+    let k = ChildSaKeys::derive(
+        keys.prf,
+        keys.sk.sk_d.as_bytes(),
+        &[],
+        &init.ni,
+        &init.nr,
+        encr.keymat_len(),
+        integ_len,
+    )
+    .ok()?;
+    let (out_e, out_a, in_e, in_a) = match sa.role {
+        SaRole::Initiator => (k.encr_i, k.integ_i, k.encr_r, k.integ_r),
+        SaRole::Responder => (k.encr_r, k.integ_r, k.encr_i, k.integ_i),
+    };
+    sa.children.push((child.name.clone(), spi_in, spi_out));
+    ctx.out
+        .push_back(crate::endpoint::Output::InstallChildSa(Box::new(
+            ChildSaInstall {
+                sa: sa.handle,
+                name: child.name.clone(),
+                mode: child.mode,
+                spi_in,
+                spi_out,
+                encr: (encr_id, bits),
+                integ: esp.integ(),
+                esn: esp.esn(),
+                encr_key_in: in_e,
+                integ_key_in: in_a,
+                encr_key_out: out_e,
+                integ_key_out: out_a,
+                local_ts,
+                remote_ts,
+                local: sa.local,
+                remote: sa.remote,
+                udp_encap: sa.nat_local || sa.nat_remote,
+            },
+        )));
+    Some(())
+}
+
+/// Initiator: builds the IKE_AUTH request after IKE_SA_INIT completed.
+pub(crate) fn request(
+    ctx: &mut Ctx<'_>,
+    sa: &mut IkeSa,
+    init: &InitDone,
+) -> Option<(Vec<u8>, u32, Vec<Proposal>)> {
+    let peer = ctx.peers.get(sa.peer)?.clone();
+    let id = our_id(&peer);
+    let auth = make_auth(SaRole::Initiator, init, &peer, &id)?;
+    let mut payloads: Vec<PayloadRepr<'static>> =
+        vec![PayloadRepr::new(PayloadBody::IdI(id)), auth.into()];
+    if peer.remote_id != crate::config::Identity::Any {
+        payloads.push(PayloadRepr::new(PayloadBody::IdR(IdRepr::new(
+            peer.remote_id.id_type()?,
+            id_data(&peer.remote_id),
+        ))));
+    }
+    let mut spi = 0;
+    let mut offered = Vec::new();
+    if let Some(child) = peer.children.first() {
+        spi = child_spi(ctx)?;
+        offered = child.esp_proposals.clone();
+        for p in &mut offered {
+            p.spi = spi.to_be_bytes().to_vec();
+        }
+        let (l, r) = child.resolve_ts(host(sa.local), host(sa.remote)).ok()?;
+        payloads.push(sa_from_proposals(&offered).into());
+        payloads.push(PayloadRepr::new(PayloadBody::TsI(ts_from_selectors(&l))));
+        payloads.push(PayloadRepr::new(PayloadBody::TsR(ts_from_selectors(&r))));
+    }
+    let mid = sa.requests.next_message_id();
+    let bytes = sa.protect(
+        ctx,
+        &init.keys,
+        ExchangeType::IkeAuth,
+        false,
+        mid,
+        &payloads,
+    )?;
+    Some((bytes, spi, offered))
+}
+
+/// What the initiator's IKE_AUTH response handling decided.
+pub(crate) enum AuthOutcome {
+    Up,
+    Failed(Failure),
+}
+
+/// Initiator: the (decrypted) IKE_AUTH response.
+pub(crate) fn handle_response(
+    ctx: &mut Ctx<'_>,
+    sa: &mut IkeSa,
+    st: &super::AuthSent,
+    payloads: &[PayloadRepr<'_>],
+) -> AuthOutcome {
+    let p = scan(payloads, false);
+    let Some(peer) = ctx.peers.get(sa.peer).cloned() else {
+        return AuthOutcome::Failed(Failure::PeerError {
+            notify: NotifyType::InvalidSyntax,
+        });
+    };
+    let (Some(id), Some(auth)) = (p.id, p.auth) else {
+        let notify = p.error.unwrap_or(NotifyType::InvalidSyntax);
+        return AuthOutcome::Failed(match notify {
+            NotifyType::AuthenticationFailed => Failure::AuthenticationFailed {
+                cause: AuthFailure::RejectedByPeer,
+            },
+            _ => Failure::PeerError { notify },
+        });
+    };
+    let received = identity_from(id);
+    if !received.as_ref().is_some_and(|r| peer.remote_id.matches(r)) {
+        return AuthOutcome::Failed(Failure::AuthenticationFailed {
+            cause: AuthFailure::IdentityMismatch {
+                expected: peer.remote_id.to_string(),
+                received: received.map_or_else(|| "(unparsable)".to_owned(), |r| r.to_string()),
+            },
+        });
+    }
+    if let Err(cause) = verify_auth(SaRole::Initiator, &st.init, &peer, id, auth) {
+        return AuthOutcome::Failed(Failure::AuthenticationFailed { cause });
+    }
+    sa.peer_id = received;
+    ctx.event(Some(sa.handle), Event::IkeSaUp);
+    let Some(child) = peer.children.first() else {
+        return AuthOutcome::Up;
+    };
+    // The IKE SA is up; a Child SA failure is reported but keeps it.
+    let child_result = (|| {
+        if let Some(n) = p.error {
+            return Err(Failure::PeerError { notify: n });
+        }
+        let bad = || Failure::PeerError {
+            notify: NotifyType::InvalidSyntax,
+        };
+        let (Some(sa_p), Some(tsi), Some(tsr)) = (p.sa.as_ref(), p.tsi, p.tsr) else {
+            return Err(bad());
+        };
+        let esp = check_response(&st.child_offered, sa_p).map_err(|_| bad())?;
+        let spi_out = esp
+            .proposal()
+            .spi
+            .as_slice()
+            .try_into()
+            .map(u32::from_be_bytes)
+            .map_err(|_| bad())?;
+        // The responder may only narrow what we proposed.
+        let (l, r) = child
+            .resolve_ts(host(sa.local), host(sa.remote))
+            .map_err(|_| bad())?;
+        let tsi = narrow(&tsi, &l).map_err(Failure::from)?;
+        let tsr = narrow(&tsr, &r).map_err(Failure::from)?;
+        Ok((esp, spi_out, tsi, tsr))
+    })();
+    match child_result {
+        Ok((esp, spi_out, tsi, tsr)) => {
+            let keys = &st.init.keys;
+            if install(
+                ctx,
+                sa,
+                keys,
+                &st.init,
+                child,
+                &esp,
+                st.child_spi,
+                spi_out,
+                tsi,
+                tsr,
+            )
+            .is_some()
+            {
+                ctx.event(
+                    Some(sa.handle),
+                    Event::ChildSaUp {
+                        name: child.name.clone(),
+                    },
+                );
+            }
+        }
+        Err(f) => ctx.fail(Some(sa.handle), sa.remote, Some(peer.name.clone()), f),
+    }
+    AuthOutcome::Up
+}
+
+/// Responder: a (decrypted) IKE_AUTH request. Returns whether the IKE SA
+/// is now established.
+pub(crate) fn respond(
+    ctx: &mut Ctx<'_>,
+    sa: &mut IkeSa,
+    init: &InitDone,
+    message_id: u32,
+    payloads: &[PayloadRepr<'_>],
+) -> bool {
+    let p = scan(payloads, true);
+    let send = |ctx: &mut Ctx<'_>, sa: &mut IkeSa, out: Vec<PayloadRepr<'static>>| {
+        if let Some(b) = sa.protect(
+            ctx,
+            &init.keys,
+            ExchangeType::IkeAuth,
+            true,
+            message_id,
+            &out,
+        ) {
+            sa.respond(ctx, message_id, ExchangeType::IkeAuth, b);
+        }
+    };
+    let auth_failed =
+        |ctx: &mut Ctx<'_>, sa: &mut IkeSa, cfg: Option<String>, cause: AuthFailure| {
+            send(
+                ctx,
+                sa,
+                err_notify(NotifyType::AuthenticationFailed)
+                    .into_iter()
+                    .collect(),
+            );
+            ctx.fail(
+                Some(sa.handle),
+                sa.remote,
+                cfg,
+                Failure::AuthenticationFailed { cause },
+            );
+            false
+        };
+    let (Some(id), Some(auth)) = (p.id, p.auth) else {
+        return auth_failed(
+            ctx,
+            sa,
+            None,
+            AuthFailure::IdentityMismatch {
+                expected: "IDi and AUTH".to_owned(),
+                received: "missing".to_owned(),
+            },
+        );
+    };
+    let Some(received) = identity_from(id) else {
+        return auth_failed(
+            ctx,
+            sa,
+            None,
+            AuthFailure::IdentityMismatch {
+                expected: "a supported ID type".to_owned(),
+                received: format!("{}", id.id_type),
+            },
+        );
+    };
+    // Responders choose the configuration by the identity received (and
+    // by IDr when the initiator named us).
+    let wanted_us = p.id_r.and_then(identity_from);
+    let found = ctx.peers.iter().position(|c| {
+        c.remote_id.matches(&received) && wanted_us.as_ref().is_none_or(|w| c.local_id.matches(w))
+    });
+    let Some(idx) = found else {
+        return auth_failed(
+            ctx,
+            sa,
+            None,
+            AuthFailure::IdentityMismatch {
+                expected: "an identity some peer configuration accepts".to_owned(),
+                received: received.to_string(),
+            },
+        );
+    };
+    let Some(peer) = ctx.peers.get(idx).cloned() else {
+        return false;
+    };
+    sa.peer = idx;
+    if let Err(cause) = verify_auth(SaRole::Responder, init, &peer, id, auth) {
+        return auth_failed(ctx, sa, Some(peer.name.clone()), cause);
+    }
+    let our = our_id(&peer);
+    let Some(our_auth) = make_auth(SaRole::Responder, init, &peer, &our) else {
+        return auth_failed(
+            ctx,
+            sa,
+            Some(peer.name.clone()),
+            AuthFailure::MethodMismatch {
+                expected: "PSK",
+                received: "local certificate (not supported yet)".to_owned(),
+            },
+        );
+    };
+    sa.peer_id = Some(received);
+    let mut out: Vec<PayloadRepr<'static>> =
+        vec![PayloadRepr::new(PayloadBody::IdR(our)), our_auth.into()];
+    let mut child_up = None;
+    if let (Some(sa_p), Some(tsi), Some(tsr)) = (p.sa.as_ref(), p.tsi.as_ref(), p.tsr.as_ref()) {
+        match negotiate_child(ctx, sa, &peer, sa_p, tsi, tsr) {
+            Ok((child, esp, spi_out, n_tsi, n_tsr)) => {
+                let Some(spi_in) = child_spi(ctx) else {
+                    return false;
+                };
+                let mut prop = esp.proposal().clone();
+                prop.spi = spi_in.to_be_bytes().to_vec();
+                out.push(sa_from_proposals(std::slice::from_ref(&prop)).into());
+                out.push(PayloadRepr::new(PayloadBody::TsI(ts_from_selectors(
+                    &n_tsi,
+                ))));
+                out.push(PayloadRepr::new(PayloadBody::TsR(ts_from_selectors(
+                    &n_tsr,
+                ))));
+                // Our inbound selectors are the initiator's TSi as remote.
+                if install(
+                    ctx, sa, &init.keys, init, &child, &esp, spi_in, spi_out, n_tsr, n_tsi,
+                )
+                .is_some()
+                {
+                    child_up = Some(child.name.clone());
+                }
+            }
+            Err(f) => {
+                if let Some(n) = f.notify().and_then(err_notify) {
+                    out.push(n);
+                }
+                ctx.fail(Some(sa.handle), sa.remote, Some(peer.name.clone()), f);
+            }
+        }
+    }
+    send(ctx, sa, out);
+    ctx.event(Some(sa.handle), Event::IkeSaUp);
+    if let Some(name) = child_up {
+        ctx.event(Some(sa.handle), Event::ChildSaUp { name });
+    }
+    true
+}
+
+type ChildChoice = (
+    ChildConfig,
+    Selected,
+    u32,
+    Vec<TrafficSelector>,
+    Vec<TrafficSelector>,
+);
+
+/// Responder: ESP proposal selection and TS narrowing against the first
+/// child of `peer` that accepts both.
+fn negotiate_child(
+    ctx: &Ctx<'_>,
+    sa: &IkeSa,
+    peer: &PeerConfig,
+    offered: &[Proposal],
+    tsi: &[TrafficSelector],
+    tsr: &[TrafficSelector],
+) -> Result<ChildChoice, Failure> {
+    let _ = ctx;
+    let mut last = None;
+    for child in &peer.children {
+        let esp = match select(&child.esp_proposals, offered, &peer.selection) {
+            Ok(s) => s,
+            Err(d) => {
+                last = Some(Failure::from(d));
+                continue;
+            }
+        };
+        if esp.proposal().protocol != ProtocolId::Esp {
+            continue;
+        }
+        let Ok(spi_out) = esp
+            .proposal()
+            .spi
+            .as_slice()
+            .try_into()
+            .map(u32::from_be_bytes)
+        else {
+            last = Some(Failure::PeerError {
+                notify: NotifyType::InvalidSyntax,
+            });
+            continue;
+        };
+        let Ok((local, remote)) = child.resolve_ts(host(sa.local), host(sa.remote)) else {
+            continue;
+        };
+        let n_tsi = match narrow(tsi, &remote) {
+            Ok(t) => t,
+            Err(e) => {
+                last = Some(Failure::from(e));
+                continue;
+            }
+        };
+        let n_tsr = match narrow(tsr, &local) {
+            Ok(t) => t,
+            Err(e) => {
+                last = Some(Failure::from(e));
+                continue;
+            }
+        };
+        return Ok((child.clone(), esp, spi_out, n_tsi, n_tsr));
+    }
+    Err(last.unwrap_or(Failure::TsUnacceptable {
+        ours: Vec::new(),
+        theirs: tsi.to_vec(),
+    }))
+}
