@@ -336,3 +336,93 @@ fn establishes_over_200_seeds_at_30_percent_loss_each_way() {
     }
     assert!(retransmitted > 100, "loss was exercised: {retransmitted}");
 }
+
+#[test]
+fn disjoint_selectors_fail_the_child_with_ts_unacceptable_but_keep_the_ike_sa() {
+    let i = initiator_peer(b"secret-secret", IKE, ESP);
+    let mut r = responder_peer(b"secret-secret", IKE, ESP);
+    r.children[0] = ChildConfig::new("net")
+        .with_ts("10.2.0.0/16", "172.16.0.0/12")
+        .unwrap()
+        .with_esp_proposals(ESP)
+        .unwrap();
+    let mut s = setup(6, i, r, LinkConfig::default(), LinkConfig::default());
+    assert!(s.sim.drive(10_000));
+    let (a, b) = (&s.sim.a, &s.sim.b);
+    let fb = failures(&b.event_list());
+    assert_eq!(fb.len(), 1, "{fb:?}");
+    let Failure::TsUnacceptable { ours, theirs } = &fb[0] else {
+        panic!("{fb:?}");
+    };
+    assert_eq!(ours[0].to_string(), "172.16.0.0/12");
+    assert_eq!(theirs[0].to_string(), "10.1.0.0/16");
+    assert_eq!(
+        failures(&a.event_list()),
+        vec![Failure::PeerError {
+            notify: NotifyType::TsUnacceptable
+        }]
+    );
+    assert!(a.event_list().contains(&Event::IkeSaUp));
+    assert!(b.event_list().contains(&Event::IkeSaUp));
+    assert!(a.installs.is_empty() && b.installs.is_empty());
+}
+
+#[test]
+fn nat_in_front_of_the_initiator_is_detected_by_both() {
+    let nat = ikev2_sm::sim::NatConfig {
+        public_ip: "203.0.113.7".parse().unwrap(),
+        first_port: 40000,
+        idle_timeout: Duration::from_secs(120),
+    };
+    let mut s = setup(
+        7,
+        initiator_peer(b"secret-secret", IKE, ESP),
+        responder_peer(b"secret-secret", IKE, ESP),
+        LinkConfig::default(),
+        LinkConfig::default(),
+    );
+    s.sim = s.sim.with_nat(nat);
+    assert!(s.sim.drive(10_000));
+    let (a, b) = (&s.sim.a, &s.sim.b);
+    let ii = a.endpoint.sa_info(a.endpoint.handles()[0]).unwrap();
+    let ir = b.endpoint.sa_info(b.endpoint.handles()[0]).unwrap();
+    assert!(ii.nat_local && !ii.nat_remote, "{ii:?}");
+    assert!(!ir.nat_local && ir.nat_remote, "{ir:?}");
+    assert!(a.installs[0].udp_encap && b.installs[0].udp_encap);
+}
+
+#[test]
+fn duplicated_requests_are_replayed_and_stale_replies_dropped() {
+    // Every datagram duplicated: the responder answers duplicates from its
+    // cache, the initiator drops the second copy of each reply.
+    let dup = LinkConfig {
+        duplicate: 1.0,
+        ..LinkConfig::default()
+    };
+    let mut s = setup(
+        8,
+        initiator_peer(b"secret-secret", IKE, ESP),
+        responder_peer(b"secret-secret", IKE, ESP),
+        dup,
+        dup,
+    );
+    assert!(s.sim.drive(10_000));
+    let (a, b) = (&s.sim.a, &s.sim.b);
+    assert_eq!(b.endpoint.sa_count(), 1);
+    assert_eq!(a.endpoint.sa_count(), 1);
+    let ups = |p: &EndpointPeer| {
+        p.event_list()
+            .iter()
+            .filter(|e| **e == Event::IkeSaUp)
+            .count()
+    };
+    assert_eq!((ups(a), ups(b)), (1, 1));
+    assert_eq!(b.installs.len(), 1);
+    assert_eq!(
+        b.endpoint.stats().responses_replayed,
+        2,
+        "IKE_SA_INIT and IKE_AUTH copies"
+    );
+    assert!(a.endpoint.stats().dropped.unmatched_response >= 2);
+    assert_eq!(b.endpoint.stats().ike_sas, 1);
+}
