@@ -400,6 +400,7 @@ impl Endpoint {
             nat_remote: false,
             peer_id: None,
             children: Vec::new(),
+            expires: None,
         };
         sa.send_request(&mut ctx, ExchangeType::IkeSaInit, request);
         ctx.stats.half_open += 1;
@@ -441,7 +442,13 @@ impl Endpoint {
     fn next_timeout(&self) -> Option<Instant> {
         self.slots
             .iter()
-            .filter_map(|s| s.sa.as_ref()?.requests.poll_timeout())
+            .filter_map(|s| {
+                let sa = s.sa.as_ref()?;
+                match (sa.requests.poll_timeout(), sa.expires) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            })
             .min()
     }
 
@@ -451,6 +458,14 @@ impl Endpoint {
                 continue;
             };
             let Some(sa) = slot.sa.as_mut() else { continue };
+            if sa.expires.is_some_and(|t| t <= now) {
+                // Half-open too long, or a failed SA whose cached error
+                // response is no longer needed: forget it silently (the
+                // failure, if any, was reported when it happened).
+                let handle = sa.handle;
+                self.remove(handle);
+                continue;
+            }
             let mut gave_up = None;
             for outcome in sa.requests.handle_timeout(now) {
                 match outcome {
@@ -504,6 +519,9 @@ impl Endpoint {
             return;
         }
         if let Some(sa) = slot.sa.take() {
+            if sa.state.is_half_open() {
+                self.stats.half_open = self.stats.half_open.saturating_sub(1);
+            }
             self.by_spi.remove(&sa.local_spi());
             self.half_open.remove(&(sa.remote, sa.spi_i));
             self.free.push(handle.index);
@@ -612,6 +630,11 @@ impl Endpoint {
             // A collision would have to re-key; with 64 random bits it does not happen in practice.
             spi_r = spi_r.wrapping_add(1);
         }
+        let half_open_timeout = self
+            .peers
+            .get(peer)
+            .map(|p| p.half_open.timeout)
+            .unwrap_or_default();
         let retransmit = self
             .peers
             .get(peer)
@@ -632,6 +655,7 @@ impl Endpoint {
             nat_remote,
             peer_id: None,
             children: Vec::new(),
+            expires: now.checked_add(half_open_timeout),
         };
         // Message ID 0 is answered: cache the response for retransmissions.
         let mut ctx = self.ctx(now);
@@ -680,6 +704,7 @@ fn on_request(ctx: &mut Ctx<'_>, sa: &mut IkeSa, _bytes: &[u8], msg: &MessageRep
             if auth::respond(ctx, sa, &done, h.message_id, &payloads) {
                 ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                 ctx.stats.ike_sas += 1;
+                sa.expires = None;
                 let crate::sa::InitDone { keys, ike, .. } = *done;
                 (
                     State::Established(Box::new(sa::Established { keys, ike })),
@@ -687,6 +712,14 @@ fn on_request(ctx: &mut Ctx<'_>, sa: &mut IkeSa, _bytes: &[u8], msg: &MessageRep
                 )
             } else {
                 ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
+                // Keep the error response cached for retransmitted requests
+                // for one half-open timeout, then forget the SA.
+                let keep = ctx
+                    .peers
+                    .get(sa.peer)
+                    .map(|p| p.half_open.timeout)
+                    .unwrap_or_default();
+                sa.expires = ctx.now.checked_add(keep);
                 (State::Failed, false)
             }
         }
@@ -761,6 +794,7 @@ fn on_response(ctx: &mut Ctx<'_>, sa: &mut IkeSa, bytes: &[u8], msg: &MessageRep
                         false
                     }
                     None => {
+                        ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                         let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
                         ctx.fail(
                             Some(sa.handle),

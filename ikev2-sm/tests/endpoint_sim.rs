@@ -221,6 +221,11 @@ fn psk_mismatch_fails_authentication_on_both_sides() {
     );
     assert_eq!(b.endpoint.errors().len(), 1);
     assert_eq!(a.endpoint.sa_count(), 0);
+    // The failed responder SA kept its cached error response for the
+    // half-open timeout, then went away; nothing is left half-open.
+    assert_eq!(b.endpoint.sa_count(), 0);
+    assert_eq!(b.endpoint.stats().half_open, 0);
+    assert_eq!(a.endpoint.stats().half_open, 0);
 }
 
 #[test]
@@ -287,10 +292,11 @@ fn unanswered_initiator_gives_up_naming_the_exchange() {
     assert_eq!(a.endpoint.stats().retransmits, 5);
     assert!(s.sim.elapsed() >= Duration::from_secs(165));
     assert_eq!(a.endpoint.sa_count(), 0);
+    assert_eq!(a.endpoint.stats().half_open, 0);
 }
 
 #[test]
-fn establishes_over_200_seeds_at_30_percent_loss_each_way() {
+fn establishes_over_1000_seeds_at_30_percent_loss_each_way() {
     let lossy = LinkConfig {
         loss: LossModel::Bernoulli(0.3),
         duplicate: 0.05,
@@ -305,11 +311,15 @@ fn establishes_over_200_seeds_at_30_percent_loss_each_way() {
         ..RetransmitConfig::default()
     };
     let mut retransmitted = 0;
-    for seed in 0..200u64 {
+    for seed in 0..1000u64 {
         let mut i = initiator_peer(b"secret-secret", IKE, ESP);
         i.retransmit = retransmit;
         let mut r = responder_peer(b"secret-secret", IKE, ESP);
         r.retransmit = retransmit;
+        // A half-open responder SA must outlive the initiator's IKE_AUTH
+        // retransmissions (strongSwan's 30 s is shorter than its own
+        // schedule at this loss rate).
+        r.half_open.timeout = retransmit.give_up_after();
         let mut s = setup(seed + 1000, i, r, lossy, lossy);
         assert!(s.sim.drive(100_000), "seed {seed}: did not settle");
         let (a, b) = (&s.sim.a, &s.sim.b);
@@ -425,4 +435,31 @@ fn duplicated_requests_are_replayed_and_stale_replies_dropped() {
     );
     assert!(a.endpoint.stats().dropped.unmatched_response >= 2);
     assert_eq!(b.endpoint.stats().ike_sas, 1);
+}
+
+#[test]
+fn half_open_responder_sa_expires_when_ike_auth_never_comes() {
+    // Responses reach the initiator but its IKE_AUTH never arrives.
+    let mut s = setup(
+        9,
+        initiator_peer(b"secret-secret", IKE, ESP),
+        responder_peer(b"secret-secret", IKE, ESP),
+        LinkConfig::default(),
+        LinkConfig::default(),
+    );
+    // Deliver IKE_SA_INIT, then cut a -> b.
+    assert!(s.sim.drive_until(10_000, |sim| sim.b.sent == 1));
+    assert_eq!(s.sim.b.endpoint.sa_count(), 1);
+    assert_eq!(s.sim.b.endpoint.stats().half_open, 1);
+    s.sim.ab.drop_next(u64::MAX);
+    let t0 = s.sim.now();
+    assert!(s.sim.run_until(t0 + Duration::from_secs(29), 10_000));
+    assert_eq!(
+        s.sim.b.endpoint.sa_count(),
+        1,
+        "still within the half-open timeout"
+    );
+    assert!(s.sim.run_until(t0 + Duration::from_secs(31), 10_000));
+    assert_eq!(s.sim.b.endpoint.sa_count(), 0);
+    assert_eq!(s.sim.b.endpoint.stats().half_open, 0);
 }

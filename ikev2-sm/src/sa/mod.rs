@@ -182,6 +182,14 @@ impl State {
         }
     }
 
+    /// Half-open: IKE_SA_INIT started, IKE_AUTH not done.
+    pub(crate) fn is_half_open(&self) -> bool {
+        matches!(
+            self,
+            Self::InitSent(_) | Self::InitResponded(_) | Self::AuthSent(_)
+        )
+    }
+
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::InitSent(_) => "IKE_SA_INIT sent",
@@ -214,6 +222,10 @@ pub(crate) struct IkeSa {
     pub(crate) peer_id: Option<Identity>,
     /// Child SAs installed: (name, our inbound SPI, outbound SPI).
     pub(crate) children: Vec<(String, u32, u32)>,
+    /// Responder: when this SA is dropped if IKE_AUTH has not completed
+    /// (half-open timeout), or, after a failure, when the cached error
+    /// response is no longer needed.
+    pub(crate) expires: Option<std::time::Instant>,
 }
 
 impl IkeSa {
