@@ -463,3 +463,48 @@ fn half_open_responder_sa_expires_when_ike_auth_never_comes() {
     assert_eq!(s.sim.b.endpoint.sa_count(), 0);
     assert_eq!(s.sim.b.endpoint.stats().half_open, 0);
 }
+
+#[test]
+fn responder_chooses_the_peer_configuration_by_the_identity_received() {
+    let epoch = Instant::now();
+    // Listed first, with another PSK and narrower selectors: must not be used.
+    let mut other = peer(
+        "other",
+        "@moon.example",
+        "@mars.example",
+        b"mars-secret-1",
+        IKE,
+        ESP,
+    );
+    other.children[0] = ChildConfig::new("mars")
+        .with_ts("10.9.0.0/16", "10.8.0.0/16")
+        .unwrap();
+    let mut a = EndpointPeer::new(endpoint(
+        20,
+        vec![initiator_peer(b"sun-secret-22", IKE, ESP)],
+    ));
+    let b = EndpointPeer::new(endpoint(
+        21,
+        vec![other, responder_peer(b"sun-secret-22", IKE, ESP)],
+    ));
+    a.endpoint
+        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
+        .unwrap();
+    a.drain();
+    let mut sim = Sim::with_epoch(
+        epoch,
+        a,
+        b,
+        LinkConfig::default(),
+        LinkConfig::default(),
+        20,
+    );
+    assert!(sim.drive(10_000));
+    let b = &sim.b;
+    assert_eq!(
+        b.event_list(),
+        vec![Event::IkeSaUp, Event::ChildSaUp { name: "net".into() }]
+    );
+    let info = b.endpoint.sa_info(b.endpoint.handles()[0]).unwrap();
+    assert_eq!(info.peer_config, "roadwarrior");
+}
