@@ -179,7 +179,7 @@ impl fmt::Debug for Psk {
     }
 }
 
-/// How one side authenticates (*not wired yet*: consumed by IKE_AUTH).
+/// How one side authenticates (IKE_AUTH uses PSK; certificates are *not wired yet*).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Auth {
@@ -340,8 +340,8 @@ impl ChildConfig {
     }
 }
 
-/// Limits on IKE SAs that are not yet established (*not wired yet*:
-/// enforced by the endpoint's IKE_SA_INIT handling).
+/// Limits on IKE SAs that are not yet established. The endpoint enforces
+/// `timeout`; the COOKIE and refusal thresholds are *not wired yet*.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HalfOpenLimits {
     /// Above this many half-open SAs, require a COOKIE (strongSwan's

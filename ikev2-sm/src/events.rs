@@ -266,7 +266,7 @@ impl FailureKind {
     }
 }
 
-/// What happened to an SA (*not wired yet*: emitted by the endpoint).
+/// What happened to an SA, as the [`Endpoint`](crate::Endpoint) reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Event {

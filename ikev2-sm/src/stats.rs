@@ -1,9 +1,9 @@
 //! Endpoint counters (in the spirit of `show crypto ikev2 stats`) and a
 //! bounded history of recent errors (`show crypto ikev2 diagnose error`).
 //!
-//! The endpoint (*not wired yet*) will own one [`Stats`] and one
-//! [`ErrorHistory`] and record into them; the recording methods and the
-//! operator rendering are complete and tested here.
+//! The [`Endpoint`](crate::Endpoint) owns one [`Stats`] and one
+//! [`ErrorHistory`] and records into them (`Endpoint::stats`,
+//! `Endpoint::errors`).
 
 use core::fmt;
 use std::collections::VecDeque;
