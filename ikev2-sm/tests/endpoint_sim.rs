@@ -508,3 +508,31 @@ fn responder_chooses_the_peer_configuration_by_the_identity_received() {
     let info = b.endpoint.sa_info(b.endpoint.handles()[0]).unwrap();
     assert_eq!(info.peer_config, "roadwarrior");
 }
+
+#[test]
+fn no_common_esp_proposal_refuses_the_child_but_keeps_the_ike_sa() {
+    let mut s = setup(
+        10,
+        initiator_peer(b"secret-secret", IKE, "aes128-sha256"),
+        responder_peer(b"secret-secret", IKE, "chacha20poly1305"),
+        LinkConfig::default(),
+        LinkConfig::default(),
+    );
+    assert!(s.sim.drive(10_000));
+    let (a, b) = (&s.sim.a, &s.sim.b);
+    let fb = failures(&b.event_list());
+    let [Failure::NoProposalChosen { diagnostic }] = fb.as_slice() else {
+        panic!("{fb:?}");
+    };
+    let text = diagnostic.to_string();
+    assert!(text.contains("CHACHA20_POLY1305"), "{text}");
+    assert_eq!(
+        failures(&a.event_list()),
+        vec![Failure::PeerError {
+            notify: NotifyType::NoProposalChosen
+        }]
+    );
+    assert!(a.event_list().contains(&Event::IkeSaUp));
+    assert!(b.event_list().contains(&Event::IkeSaUp));
+    assert!(a.installs.is_empty() && b.installs.is_empty());
+}

@@ -141,13 +141,15 @@ fn host(addr: std::net::SocketAddr) -> Option<IpAddr> {
 }
 
 fn child_spi(ctx: &Ctx<'_>) -> Option<u32> {
-    loop {
+    // SPIs 0-255 are reserved (RFC 4303 §2.1); give up on a broken source.
+    for _ in 0..16 {
         let b = ctx.random(4)?;
         let v = u32::from_be_bytes(b.try_into().ok()?);
         if v > 255 {
             return Some(v);
         }
     }
+    None
 }
 
 /// Child SA keys and the install record. `spi_in`/`spi_out` are ours.

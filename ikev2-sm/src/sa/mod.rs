@@ -57,13 +57,15 @@ impl Ctx<'_> {
 
     pub(crate) fn spi(&self) -> Option<u64> {
         let mut b = [0u8; 8];
-        loop {
+        // A broken source that keeps yielding zero must not hang us.
+        for _ in 0..16 {
             self.rng.fill(&mut b).ok()?;
             let v = u64::from_be_bytes(b);
             if v != 0 {
                 return Some(v);
             }
         }
+        None
     }
 
     pub(crate) fn transmit(&mut self, local: SocketAddr, remote: SocketAddr, bytes: Vec<u8>) {
