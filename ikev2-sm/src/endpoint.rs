@@ -29,8 +29,8 @@ use ikev2_wire::{
 use crate::config::{Identity, Mode, PeerConfig};
 use crate::events::{Event, Failure};
 use crate::proposal::Proposal;
-use crate::sa::{self, auth, init, Ctx, IkeSa, SaRole, State};
-use crate::stats::{ErrorHistory, Role, Stats};
+use crate::sa::{self, init, Ctx, IkeSa, SaRole, State};
+use crate::stats::{ErrorHistory, Stats};
 use crate::ts::TrafficSelector;
 use crate::window::{RequestVerdict, RequestWindow, ResponseWindow, TimeoutOutcome};
 
@@ -588,9 +588,9 @@ impl Endpoint {
             return;
         }
         let remove = if response {
-            on_response(&mut ctx, sa, bytes, &msg)
+            sa::dispatch::on_response(&mut ctx, sa, bytes, &msg)
         } else {
-            on_request(&mut ctx, sa, bytes, &msg)
+            sa::dispatch::on_request(&mut ctx, sa, bytes, &msg)
         };
         if remove {
             let handle = sa.handle;
@@ -668,180 +668,6 @@ impl Endpoint {
         self.half_open.insert((src, sa.spi_i), handle.index);
         if let Some(slot) = self.slots.get_mut(handle.index as usize) {
             slot.sa = Some(sa);
-        }
-    }
-}
-
-/// A request for an existing SA. Returns whether to remove the SA.
-fn on_request(ctx: &mut Ctx<'_>, sa: &mut IkeSa, _bytes: &[u8], msg: &MessageRepr<'_>) -> bool {
-    let h = msg.header;
-    match sa.responses.classify(h.message_id) {
-        RequestVerdict::Replay(cached) => {
-            ctx.stats.responses_replayed += 1;
-            let cached = cached.to_vec();
-            for b in cached {
-                ctx.transmit(sa.local, sa.remote, b);
-            }
-            return false;
-        }
-        RequestVerdict::New => {}
-        RequestVerdict::Drop(reason) => {
-            ctx.stats.record_request_drop(reason);
-            return false;
-        }
-        _ => return false,
-    }
-    let state = std::mem::replace(&mut sa.state, State::Taken);
-    let (next, remove) = match (state, h.exchange_type) {
-        (State::InitResponded(done), ExchangeType::IkeAuth) => {
-            let Some(payloads) = sa::unprotect(&done.keys, _bytes) else {
-                // Forged or corrupt: forget we saw it so the real one is processed.
-                sa.responses.abandon(h.message_id);
-                ctx.stats.dropped.invalid_message += 1;
-                sa.state = State::InitResponded(done);
-                return false;
-            };
-            if auth::respond(ctx, sa, &done, h.message_id, &payloads) {
-                ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-                ctx.stats.ike_sas += 1;
-                sa.expires = None;
-                let crate::sa::InitDone { keys, ike, .. } = *done;
-                (
-                    State::Established(Box::new(sa::Established { keys, ike })),
-                    false,
-                )
-            } else {
-                ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-                // Keep the error response cached for retransmitted requests
-                // for one half-open timeout, then forget the SA.
-                let keep = ctx
-                    .peers
-                    .get(sa.peer)
-                    .map(|p| p.half_open.timeout)
-                    .unwrap_or_default();
-                sa.expires = ctx.now.checked_add(keep);
-                (State::Failed, false)
-            }
-        }
-        (state, _) => {
-            // Not expected in this state (CREATE_CHILD_SA and INFORMATIONAL
-            // come later): drop without answering.
-            sa.responses.abandon(h.message_id);
-            ctx.stats.dropped.invalid_message += 1;
-            (state, false)
-        }
-    };
-    sa.state = next;
-    remove
-}
-
-/// A response for an existing SA. Returns whether to remove the SA.
-fn on_response(ctx: &mut Ctx<'_>, sa: &mut IkeSa, bytes: &[u8], msg: &MessageRepr<'_>) -> bool {
-    let h = msg.header;
-    // Only a response to an outstanding request, and only once authenticated
-    // where keys exist; otherwise drop and count.
-    let outstanding = match &sa.state {
-        State::InitSent(_) => h.exchange_type == ExchangeType::IkeSaInit && h.message_id == 0,
-        State::AuthSent(_) => h.exchange_type == ExchangeType::IkeAuth,
-        _ => false,
-    };
-    if !outstanding || sa.requests.next_message_id() <= h.message_id {
-        ctx.stats.dropped.unmatched_response += 1;
-        return false;
-    }
-    let state = std::mem::replace(&mut sa.state, State::Taken);
-    match state {
-        State::InitSent(st) => match init::handle_response(ctx, sa, st, bytes, msg) {
-            init::InitOutcome::Ignore(st) => {
-                ctx.stats.dropped.invalid_message += 1;
-                sa.state = State::InitSent(st);
-                false
-            }
-            init::InitOutcome::Failed(f) => {
-                let _ = sa.requests.on_response(0);
-                let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
-                ctx.fail(Some(sa.handle), sa.remote, name, f);
-                ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-                true
-            }
-            init::InitOutcome::Restart(request, st) => {
-                let _ = sa.requests.on_response(0);
-                let retransmit = ctx
-                    .peers
-                    .get(sa.peer)
-                    .map(|p| p.retransmit)
-                    .unwrap_or_default();
-                let mut seed = [0u8; 8];
-                let _ = ctx.rng.fill(&mut seed);
-                sa.requests = RequestWindow::new(retransmit, u64::from_le_bytes(seed));
-                sa.state = State::InitSent(st);
-                sa.send_request(ctx, ExchangeType::IkeSaInit, request);
-                false
-            }
-            init::InitOutcome::Done(done) => {
-                let _ = sa.requests.on_response(0);
-                ctx.stats
-                    .record_exchange(Role::Initiated, ExchangeType::IkeSaInit);
-                // Re-key the slab entry? Our SPI (SPIi) is unchanged.
-                match auth::request(ctx, sa, &done) {
-                    Some((req, child_spi, child_offered)) => {
-                        sa.send_request(ctx, ExchangeType::IkeAuth, req);
-                        sa.state = State::AuthSent(Box::new(sa::AuthSent {
-                            init: *done,
-                            child_spi,
-                            child_offered,
-                        }));
-                        false
-                    }
-                    None => {
-                        ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-                        let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
-                        ctx.fail(
-                            Some(sa.handle),
-                            sa.remote,
-                            name,
-                            Failure::AuthenticationFailed {
-                                cause: crate::events::AuthFailure::MethodMismatch {
-                                    expected: "PSK",
-                                    received: "local certificate (not supported yet)".to_owned(),
-                                },
-                            },
-                        );
-                        true
-                    }
-                }
-            }
-        },
-        State::AuthSent(st) => {
-            let Some(payloads) = sa::unprotect(&st.init.keys, bytes) else {
-                ctx.stats.dropped.invalid_message += 1;
-                sa.state = State::AuthSent(st);
-                return false;
-            };
-            let _ = sa.requests.on_response(h.message_id);
-            ctx.stats
-                .record_exchange(Role::Initiated, ExchangeType::IkeAuth);
-            ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-            match auth::handle_response(ctx, sa, &st, &payloads) {
-                auth::AuthOutcome::Up => {
-                    ctx.stats.ike_sas += 1;
-                    let sa::AuthSent { init, .. } = *st;
-                    sa.state = State::Established(Box::new(sa::Established {
-                        keys: init.keys,
-                        ike: init.ike,
-                    }));
-                    false
-                }
-                auth::AuthOutcome::Failed(f) => {
-                    let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
-                    ctx.fail(Some(sa.handle), sa.remote, name, f);
-                    true
-                }
-            }
-        }
-        other => {
-            sa.state = other;
-            false
         }
     }
 }
