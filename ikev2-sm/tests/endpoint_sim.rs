@@ -536,3 +536,52 @@ fn no_common_esp_proposal_refuses_the_child_but_keeps_the_ike_sa() {
     assert!(b.event_list().contains(&Event::IkeSaUp));
     assert!(a.installs.is_empty() && b.installs.is_empty());
 }
+
+#[test]
+fn configuration_named_by_idi_must_accept_the_negotiated_ike_proposal() {
+    let epoch = Instant::now();
+    // "other" accepts the offer in IKE_SA_INIT; the configuration for
+    // @sun.example only allows AES-128-GCM, so IKE_AUTH must fail.
+    let other = peer(
+        "other",
+        "@moon.example",
+        "@mars.example",
+        b"mars-secret-1",
+        IKE,
+        ESP,
+    );
+    let strict = responder_peer(b"sun-secret-22", "aes128gcm16-prfsha256-x25519", ESP);
+    let mut a = EndpointPeer::new(endpoint(
+        30,
+        vec![initiator_peer(b"sun-secret-22", IKE, ESP)],
+    ));
+    let b = EndpointPeer::new(endpoint(31, vec![other, strict]));
+    a.endpoint
+        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
+        .unwrap();
+    a.drain();
+    let mut sim = Sim::with_epoch(
+        epoch,
+        a,
+        b,
+        LinkConfig::default(),
+        LinkConfig::default(),
+        30,
+    );
+    assert!(sim.drive(10_000));
+    let fb = failures(&sim.b.event_list());
+    let [Failure::AuthenticationFailed {
+        cause: AuthFailure::IdentityMismatch { expected, received },
+    }] = fb.as_slice()
+    else {
+        panic!("{fb:?}");
+    };
+    assert_eq!(received, "sun.example");
+    assert!(expected.contains("AES_GCM_16_256"), "{expected}");
+    assert_eq!(
+        failures(&sim.a.event_list()),
+        vec![Failure::AuthenticationFailed {
+            cause: AuthFailure::RejectedByPeer
+        }]
+    );
+}

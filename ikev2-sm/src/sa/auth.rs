@@ -421,16 +421,31 @@ pub(crate) fn respond(
     // Responders choose the configuration by the identity received (and
     // by IDr when the initiator named us).
     let wanted_us = p.id_r.and_then(identity_from);
-    let found = ctx.peers.iter().position(|c| {
+    // The configuration must also accept the IKE proposal negotiated in
+    // IKE_SA_INIT (which another configuration may have chosen).
+    let negotiated = std::slice::from_ref(init.ike.proposal());
+    let by_id = |c: &PeerConfig| {
         c.remote_id.matches(&received) && wanted_us.as_ref().is_none_or(|w| c.local_id.matches(w))
-    });
+    };
+    let found = ctx
+        .peers
+        .iter()
+        .position(|c| by_id(c) && select(&c.ike_proposals, negotiated, &c.selection).is_ok());
     let Some(idx) = found else {
+        let why = if ctx.peers.iter().any(|c| by_id(c)) {
+            format!(
+                "a configuration for {received} that accepts the IKE proposal {}",
+                init.ike.proposal()
+            )
+        } else {
+            "an identity some peer configuration accepts".to_owned()
+        };
         return auth_failed(
             ctx,
             sa,
             None,
             AuthFailure::IdentityMismatch {
-                expected: "an identity some peer configuration accepts".to_owned(),
+                expected: why,
                 received: received.to_string(),
             },
         );
