@@ -13,11 +13,19 @@ cargo fmt --all -- --check
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"
-cargo test --workspace --locked --no-fail-fast
+TEST_LOG="$(mktemp)"
+trap 'rm -f "$TEST_LOG"' EXIT
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee "$TEST_LOG"
 
+stages=0
 for stage in scripts/test.d/*.sh; do
     [ -e "$stage" ] || continue
     log "stage $(basename "$stage")"
     bash "$stage"
+    stages=$((stages + 1))
 done
 log "all test stages passed"
+# One closing line over the whole run: cargo's test results plus one per stage
+# (a stage that failed has already stopped the script).
+read -r passed failed < <(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$TEST_LOG")
+echo "suite: $((passed + stages)) passed, $failed failed"
