@@ -393,6 +393,9 @@ pub struct PeerConfig {
     pub dpd_interval: Option<Duration>,
     /// Half-open limits.
     pub half_open: HalfOpenLimits,
+    /// Move to UDP 4500 after IKE_SA_INIT even without a NAT (strongSwan's
+    /// `encap = yes`); with a NAT detected the move happens regardless.
+    pub force_encap: bool,
 }
 
 impl PeerConfig {
@@ -413,7 +416,15 @@ impl PeerConfig {
             retransmit: RetransmitConfig::default(),
             dpd_interval: None,
             half_open: HalfOpenLimits::default(),
+            force_encap: false,
         }
+    }
+
+    /// Always move to UDP 4500 after IKE_SA_INIT (see [`Self::force_encap`]).
+    #[must_use]
+    pub fn with_force_encap(mut self, on: bool) -> Self {
+        self.force_encap = on;
+        self
     }
 
     /// Sets local and remote authentication.

@@ -587,11 +587,16 @@ impl Endpoint {
             ctx.stats.dropped.unknown_spi += 1;
             return;
         }
+        let before = sa.remote;
         let remove = if response {
-            sa::dispatch::on_response(&mut ctx, sa, bytes, &msg)
+            sa::dispatch::on_response(&mut ctx, sa, bytes, &msg, (src, dst))
         } else {
-            sa::dispatch::on_request(&mut ctx, sa, bytes, &msg)
+            sa::dispatch::on_request(&mut ctx, sa, bytes, &msg, (src, dst))
         };
+        if sa.remote != before {
+            // The IKE_SA_INIT lookup key goes with the old path.
+            self.half_open.remove(&(before, sa.spi_i));
+        }
         if remove {
             let handle = sa.handle;
             self.remove(handle);

@@ -104,10 +104,14 @@
 //! certificates (a branch beside PSK in `sa/auth.rs`, with a
 //! `NeedSignature` output for asynchronous signers); CREATE_CHILD_SA and
 //! INFORMATIONAL (new request/response handlers on `State::Established`,
-//! which keeps the IKE keys and proposal); the move to port 4500 after NAT
-//! detection (the `nat_local`/`nat_remote` flags are computed and
-//! `udp_encap` is reported to the data plane, but the float is not done);
-//! half-open expiry and limits; IKE fragmentation.
+//! which keeps the IKE keys and proposal); half-open limits; IKE
+//! fragmentation.
+//!
+//! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
+//! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every
+//! later datagram is on 4500 with [`Transmit::non_esp_marker`] set, and
+//! both sides follow the peer's address and port from authenticated
+//! messages once a NAT is involved.
 #![forbid(unsafe_code)]
 
 pub mod config;

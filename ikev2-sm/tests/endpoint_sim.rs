@@ -399,6 +399,58 @@ fn nat_in_front_of_the_initiator_is_detected_by_both() {
     assert!(ii.nat_local && !ii.nat_remote, "{ii:?}");
     assert!(!ir.nat_local && ir.nat_remote, "{ir:?}");
     assert!(a.installs[0].udp_encap && b.installs[0].udp_encap);
+    // RFC 7296 §2.23: IKE_SA_INIT on 500, then both sides on 4500 with the
+    // non-ESP marker; the responder answers the NAT's mapping it came from.
+    let (i, r) = (addr(I_ADDR), addr(R_ADDR));
+    let (i4500, r4500) = (SocketAddr::new(i.ip(), 4500), SocketAddr::new(r.ip(), 4500));
+    assert_eq!(a.paths, vec![(i, r, false), (i4500, r4500, true)]);
+    let public: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+    assert_eq!(b.paths.len(), 2);
+    assert_eq!((b.paths[0].0, b.paths[0].2), (r, false));
+    assert_eq!(b.paths[0].1.ip(), public);
+    assert_eq!((b.paths[1].0, b.paths[1].2), (r4500, true));
+    assert_eq!(b.paths[1].1.ip(), public);
+    assert_ne!(b.paths[1].1, b.paths[0].1, "a new NAT mapping for 4500");
+}
+
+#[test]
+fn without_a_nat_both_sides_stay_on_port_500() {
+    let mut s = setup(
+        8,
+        initiator_peer(b"secret-secret", IKE, ESP),
+        responder_peer(b"secret-secret", IKE, ESP),
+        LinkConfig::default(),
+        LinkConfig::default(),
+    );
+    assert!(s.sim.drive(10_000));
+    let (a, b) = (&s.sim.a, &s.sim.b);
+    let (i, r) = (addr(I_ADDR), addr(R_ADDR));
+    assert_eq!(a.paths, vec![(i, r, false), (i, r, false)]);
+    assert_eq!(b.paths, vec![(r, i, false), (r, i, false)]);
+    assert!(!a.installs[0].udp_encap);
+}
+
+#[test]
+fn forced_encapsulation_moves_to_4500_without_a_nat() {
+    let mut s = setup(
+        9,
+        initiator_peer(b"secret-secret", IKE, ESP).with_force_encap(true),
+        responder_peer(b"secret-secret", IKE, ESP),
+        LinkConfig::default(),
+        LinkConfig::default(),
+    );
+    assert!(s.sim.drive(10_000));
+    let (a, b) = (&s.sim.a, &s.sim.b);
+    assert_eq!(
+        b.event_list(),
+        vec![Event::IkeSaUp, Event::ChildSaUp { name: "net".into() }]
+    );
+    let (i, r) = (addr(I_ADDR), addr(R_ADDR));
+    let (i4500, r4500) = (SocketAddr::new(i.ip(), 4500), SocketAddr::new(r.ip(), 4500));
+    assert_eq!(a.paths, vec![(i, r, false), (i4500, r4500, true)]);
+    // The responder follows the initiator's float.
+    assert_eq!(b.paths, vec![(r, i, false), (r4500, i4500, true)]);
+    assert!(a.installs[0].udp_encap && b.installs[0].udp_encap);
 }
 
 #[test]

@@ -207,7 +207,9 @@ fn install(
                 remote_ts,
                 local: sa.local,
                 remote: sa.remote,
-                udp_encap: sa.nat_local || sa.nat_remote,
+                udp_encap: sa.nat_local
+                    || sa.nat_remote
+                    || sa.local.port() == super::init::NAT_T_PORT,
             },
         )));
     Some(())

@@ -2,6 +2,8 @@
 //! response window (replays answered from the cache), responses through the
 //! request window (unmatched ones dropped and counted).
 
+use std::net::SocketAddr;
+
 use ikev2_wire::{ExchangeType, MessageRepr};
 
 use super::{auth, init, Ctx, IkeSa, State};
@@ -15,6 +17,7 @@ pub(crate) fn on_request(
     sa: &mut IkeSa,
     _bytes: &[u8],
     msg: &MessageRepr<'_>,
+    path: (SocketAddr, SocketAddr),
 ) -> bool {
     let h = msg.header;
     match sa.responses.classify(h.message_id) {
@@ -43,6 +46,7 @@ pub(crate) fn on_request(
                 sa.state = State::InitResponded(done);
                 return false;
             };
+            sa.accept_path(path);
             if auth::respond(ctx, sa, &done, h.message_id, &payloads) {
                 ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                 ctx.stats.ike_sas += 1;
@@ -83,6 +87,7 @@ pub(crate) fn on_response(
     sa: &mut IkeSa,
     bytes: &[u8],
     msg: &MessageRepr<'_>,
+    path: (SocketAddr, SocketAddr),
 ) -> bool {
     let h = msg.header;
     // Only a response to an outstanding request, and only once authenticated
@@ -165,6 +170,7 @@ pub(crate) fn on_response(
                 sa.state = State::AuthSent(st);
                 return false;
             };
+            sa.accept_path(path);
             let _ = sa.requests.on_response(h.message_id);
             ctx.stats
                 .record_exchange(Role::Initiated, ExchangeType::IkeAuth);

@@ -27,6 +27,9 @@ use crate::wire::{proposals_from_sa, sa_from_proposals};
 /// Nonce length we send (RFC 7296 §2.10: at least half the PRF key size).
 pub(crate) const NONCE_LEN: usize = 32;
 
+/// The NAT traversal port (RFC 3948, RFC 7296 §2.23).
+pub(crate) const NAT_T_PORT: u16 = 4500;
+
 /// SIGNATURE_HASH_ALGORITHMS data: SHA2-256, SHA2-384, SHA2-512, Identity.
 const HASH_ALGORITHMS: [u8; 8] = [0, 2, 0, 3, 0, 4, 0, 5];
 
@@ -284,6 +287,13 @@ pub(crate) fn handle_response(
     if let Some((l, r)) = nat_check(&p, sa.spi_i, spi_r, sa.local, sa.remote) {
         sa.nat_local = l;
         sa.nat_remote = r;
+    }
+    // RFC 7296 §2.23: with a NAT on the path (or when configured to), every
+    // later message goes to and from UDP 4500 with the non-ESP marker.
+    let force = ctx.peers.get(sa.peer).is_some_and(|c| c.force_encap);
+    if sa.nat_local || sa.nat_remote || force {
+        sa.local.set_port(NAT_T_PORT);
+        sa.remote.set_port(NAT_T_PORT);
     }
     InitOutcome::Done(Box::new(InitDone {
         keys,

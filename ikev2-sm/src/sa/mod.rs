@@ -290,6 +290,17 @@ impl IkeSa {
     }
 
     /// Sends a new request through the request window.
+    /// An authenticated message came over `(src, dst)`: follow the peer's
+    /// float (RFC 7296 §2.23). Only once a NAT was detected or the message
+    /// came to UDP 4500; answers go back the way the request came.
+    pub(crate) fn accept_path(&mut self, (src, dst): (SocketAddr, SocketAddr)) {
+        let natted = self.nat_local || self.nat_remote || dst.port() == init::NAT_T_PORT;
+        if natted && (src, dst) != (self.remote, self.local) {
+            self.remote = src;
+            self.local = dst;
+        }
+    }
+
     pub(crate) fn send_request(
         &mut self,
         ctx: &mut Ctx<'_>,

@@ -20,6 +20,8 @@ pub struct EndpointPeer {
     pub installs: Vec<ChildSaInstall>,
     /// Datagrams sent so far.
     pub sent: u64,
+    /// Every datagram's `(src, dst, non_esp_marker)`, in order.
+    pub paths: Vec<(SocketAddr, SocketAddr, bool)>,
     queue: VecDeque<Datagram>,
 }
 
@@ -32,6 +34,7 @@ impl EndpointPeer {
             events: Vec::new(),
             installs: Vec::new(),
             sent: 0,
+            paths: Vec::new(),
             queue: VecDeque::new(),
         }
     }
@@ -43,6 +46,7 @@ impl EndpointPeer {
             match self.endpoint.poll_output() {
                 Output::Transmit(t) => {
                     self.sent += 1;
+                    self.paths.push((t.src, t.dst, t.non_esp_marker));
                     self.queue.push_back(Datagram {
                         src: t.src,
                         dst: t.dst,
