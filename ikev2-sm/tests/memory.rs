@@ -1,0 +1,207 @@
+//! Memory per established IKE SA with one Child SA (issue 5 item 8: under
+//! 4 KiB excluding key material), measured with a counting global
+//! allocator (`stats_alloc`), no test harness (`harness = false`) so
+//! nothing else allocates concurrently.
+//!
+//! A responder `Endpoint` establishes `N` IKE SAs (IKE_SA_INIT + IKE_AUTH,
+//! PSK, X25519, AES-256-GCM, one Child SA) with initiators in the same
+//! process. The figure is the responder's live-heap growth divided by `N`,
+//! taken after the initiators and every transient buffer are dropped. The
+//! same run with the NO SECURITY provider (`ikev2_crypto::testing::INSECURE`,
+//! whose AEAD keeps no key schedule) shows how much of it is expanded key
+//! material; the cached response datagrams are measured from the wire.
+//!
+//! Run: `cargo test -p ikev2-sm --test memory` (prints the figures).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
+
+use std::alloc::System;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Instant;
+
+use ikev2_crypto::provider::rustcrypto::{AES256_GCM16, PROVIDER};
+use ikev2_crypto::random::DeterministicRandom;
+use ikev2_crypto::sk::SkKeys;
+use ikev2_crypto::testing::INSECURE;
+use ikev2_crypto::{CryptoProvider, SupportedEncr};
+use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::{Endpoint, EndpointConfig, Input, Output};
+use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
+
+#[global_allocator]
+static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
+
+/// SAs established per measurement.
+const N: usize = 1000;
+
+/// Upper bound asserted for bytes per SA with the real provider: the
+/// measurement (6682 bytes when written, debug build) plus modest headroom,
+/// so a regression fails here. Issue 5's goal is under 4 KiB excluding key
+/// material; this is not met yet (about 4.5 KiB excluding key material).
+const MAX_BYTES_PER_SA: isize = 7200;
+
+/// Upper bound for the same without expanded key schedules (INSECURE).
+const MAX_BYTES_PER_SA_NO_KEY_SCHEDULE: isize = 5100;
+
+const IKE: &str = "aes256gcm16-prfsha256-x25519";
+
+fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
+    PeerConfig::new(
+        name,
+        Identity::parse(me).unwrap(),
+        Identity::parse(them).unwrap(),
+    )
+    .with_auth(
+        Auth::psk(b"memory-test-secret".to_vec()),
+        Auth::psk(b"memory-test-secret".to_vec()),
+    )
+    .with_ike_proposals(IKE)
+    .unwrap()
+    .with_child(
+        ChildConfig::new("net")
+            .with_ts(l, r)
+            .unwrap()
+            .with_esp_proposals("aes256gcm16")
+            .unwrap(),
+    )
+}
+
+fn live(region: &Region<'_, System>) -> isize {
+    let c = region.change();
+    // Realloc growth is counted in bytes_reallocated (signed).
+    c.bytes_allocated as isize - c.bytes_deallocated as isize + c.bytes_reallocated
+}
+
+struct Measured {
+    bytes_per_sa: isize,
+    /// Live heap blocks per SA.
+    blocks_per_sa: isize,
+    /// Responder datagram sizes for one SA: IKE_SA_INIT and IKE_AUTH responses.
+    init_resp: usize,
+    auth_resp: usize,
+}
+
+/// Establishes `N` SAs on one responder; returns its live heap growth per SA.
+fn measure(provider: CryptoProvider) -> Measured {
+    let responder = Endpoint::new(EndpointConfig::new(
+        provider,
+        Arc::new(DeterministicRandom::seed_from_u64(2)),
+        vec![peer("rw", "@moon", "%any", "10.2.0.0/16", "10.0.0.0/8")],
+    ));
+    let mut responder = Box::new(responder);
+    let region = Region::new(GLOBAL);
+    let (mut init_resp, mut auth_resp) = (0, 0);
+    {
+        let mut initiator = Endpoint::new(EndpointConfig::new(
+            provider,
+            Arc::new(DeterministicRandom::seed_from_u64(1)),
+            vec![peer("gw", "@sun", "@moon", "10.1.0.0/16", "10.2.0.0/16")],
+        ));
+        let dst: SocketAddr = "198.51.100.1:500".parse().unwrap();
+        let now = Instant::now();
+        for k in 0..N {
+            // One address per initiator, as many road warriors would be.
+            let src = SocketAddr::from(([10, 9, (k >> 8) as u8, k as u8], 500));
+            initiator.initiate(now, "gw", src, dst).unwrap();
+            let mut responses = Vec::new();
+            for _turn in 0..3 {
+                pump(&mut initiator, &mut responder, now, &mut Vec::new());
+                pump(&mut responder, &mut initiator, now, &mut responses);
+            }
+            assert_eq!(responses.len(), 2, "SA {k}: two responses");
+            (init_resp, auth_resp) = (responses[0], responses[1]);
+        }
+        assert_eq!(responder.sa_count(), N);
+        assert_eq!(initiator.sa_count(), N);
+        for h in responder.handles() {
+            let info = responder.sa_info(h).unwrap();
+            assert_eq!(info.state, "established");
+            assert_eq!(info.children.len(), 1);
+        }
+    }
+    let bytes = live(&region);
+    let c = region.change();
+    let blocks = c.allocations as isize - c.deallocations as isize;
+    drop(responder);
+    Measured {
+        bytes_per_sa: bytes / N as isize,
+        blocks_per_sa: blocks / N as isize,
+        init_resp,
+        auth_resp,
+    }
+}
+
+/// Hands every datagram `from` emits to `to` until `from` reports its
+/// next timeout; records the datagram sizes.
+fn pump(from: &mut Endpoint, to: &mut Endpoint, now: Instant, sizes: &mut Vec<usize>) {
+    loop {
+        match from.poll_output() {
+            Output::Transmit(t) => {
+                sizes.push(t.bytes.len());
+                to.handle_input(Input::Datagram {
+                    now,
+                    src: t.src,
+                    dst: t.dst,
+                    bytes: t.bytes,
+                });
+            }
+            Output::Timeout(_) => return,
+            _ => {}
+        }
+    }
+}
+
+/// Heap taken by the two expanded AES-256-GCM SK keys (SK_e out and in).
+fn sk_key_schedule_bytes() -> isize {
+    let region = Region::new(GLOBAL);
+    let a = SkKeys::new(SupportedEncr::Aead(&AES256_GCM16), None, &[7; 36], &[]).unwrap();
+    let b = SkKeys::new(SupportedEncr::Aead(&AES256_GCM16), None, &[8; 36], &[]).unwrap();
+    let n = live(&region);
+    drop((a, b));
+    n
+}
+
+fn main() {
+    let real = measure(PROVIDER);
+    let insecure = measure(INSECURE);
+    let sk = sk_key_schedule_bytes();
+    // SK_d + SK_ei/er (32+4 each) + SK_pi/pr with PRF-HMAC-SHA2-256.
+    let raw_keys = 32 + 2 * 36 + 2 * 32;
+    println!("memory per established IKE SA + 1 Child SA, responder, N = {N}:");
+    println!(
+        "  rustcrypto provider:           {} bytes in {} live heap blocks",
+        real.bytes_per_sa, real.blocks_per_sa
+    );
+    println!(
+        "  INSECURE (no key schedule):    {} bytes",
+        insecure.bytes_per_sa
+    );
+    println!("  two expanded AES-256-GCM keys: {sk} bytes (measured alone)");
+    println!("  raw SK_d/SK_e/SK_p octets:     {raw_keys} bytes");
+    println!(
+        "  cached responses on the wire:  IKE_SA_INIT {} + IKE_AUTH {} bytes",
+        real.init_resp, real.auth_resp
+    );
+    println!(
+        "  excluding key material:        {} bytes",
+        real.bytes_per_sa - sk - raw_keys
+    );
+    assert!(real.bytes_per_sa > 0 && insecure.bytes_per_sa > 0);
+    assert!(
+        real.bytes_per_sa <= MAX_BYTES_PER_SA,
+        "{} bytes per SA, bound {MAX_BYTES_PER_SA}",
+        real.bytes_per_sa
+    );
+    assert!(
+        insecure.bytes_per_sa <= MAX_BYTES_PER_SA_NO_KEY_SCHEDULE,
+        "{} bytes per SA without key schedule, bound {MAX_BYTES_PER_SA_NO_KEY_SCHEDULE}",
+        insecure.bytes_per_sa
+    );
+    println!("memory: PASS");
+}
