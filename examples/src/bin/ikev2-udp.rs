@@ -1,0 +1,336 @@
+//! `ikev2-udp`: one `ikev2_sm::Endpoint` over real UDP sockets, the smallest
+//! complete embedding of the state machine (std only, no async runtime).
+//!
+//! ```text
+//! ikev2-udp --local 10.231.0.1 --remote 10.231.0.2 --psk secret \
+//!     --local-id a.lab --remote-id b.lab --ike aes256gcm16-prfsha256-x25519 \
+//!     --esp aes256gcm16 --local-ts 10.231.1.0/24 --remote-ts 10.231.2.0/24 --initiate
+//! ```
+//!
+//! Sockets on UDP 500 and 4500 of `--local`; one reader thread per socket
+//! feeds a channel, and the main thread drives the endpoint: datagrams in,
+//! `Output::Transmit` out (the four-octet non-ESP marker added on 4500 and
+//! stripped from what arrives there), waiting at most until
+//! `Endpoint::poll_timeout`. Events are printed one per line (`--json`
+//! for JSON lines). Exit status: 0 once the IKE SA and the Child SA are up
+//! (after `--linger` seconds more, if given), 1 on a usage or socket error,
+//! 2 on a negotiation failure (its typed cause is printed), 3 on timeout.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ikev2_crypto::provider::rustcrypto::PROVIDER;
+use ikev2_crypto::random::OsRandom;
+use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::events::Event;
+use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
+use serde_json::json;
+
+const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
+--local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
+[--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS]";
+
+/// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
+const NON_ESP_MARKER: [u8; 4] = [0; 4];
+
+/// Command-line options.
+struct Opts {
+    local: IpAddr,
+    remote: Option<IpAddr>,
+    psk: Vec<u8>,
+    local_id: String,
+    remote_id: String,
+    ike: String,
+    esp: String,
+    local_ts: String,
+    remote_ts: String,
+    initiate: bool,
+    encap: bool,
+    json: bool,
+    linger: Duration,
+    timeout: Duration,
+}
+
+fn parse_args() -> Result<Opts, lexopt::Error> {
+    use lexopt::prelude::*;
+    let mut p = lexopt::Parser::from_env();
+    let (mut local, mut remote, mut psk, mut local_id, mut remote_id) =
+        (None, None, None, None, None);
+    let mut o = Opts {
+        local: IpAddr::from([0, 0, 0, 0]),
+        remote: None,
+        psk: Vec::new(),
+        local_id: String::new(),
+        remote_id: String::new(),
+        ike: "default".into(),
+        esp: "default".into(),
+        local_ts: "dynamic".into(),
+        remote_ts: "dynamic".into(),
+        initiate: false,
+        encap: false,
+        json: false,
+        linger: Duration::ZERO,
+        timeout: Duration::from_secs(30),
+    };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("local") => local = Some(p.value()?.parse::<IpAddr>()?),
+            Long("remote") => {
+                let v: String = p.value()?.parse()?;
+                let ip = if v == "%any" {
+                    None
+                } else {
+                    Some(
+                        v.parse::<IpAddr>()
+                            .map_err(|e| lexopt::Error::ParsingFailed {
+                                value: v.clone(),
+                                error: Box::new(e),
+                            })?,
+                    )
+                };
+                remote = Some(ip);
+            }
+            Long("psk") => psk = Some(p.value()?.string()?.into_bytes()),
+            Long("local-id") => local_id = Some(p.value()?.string()?),
+            Long("remote-id") => remote_id = Some(p.value()?.string()?),
+            Long("ike") => o.ike = p.value()?.string()?,
+            Long("esp") => o.esp = p.value()?.string()?,
+            Long("local-ts") => o.local_ts = p.value()?.string()?,
+            Long("remote-ts") => o.remote_ts = p.value()?.string()?,
+            Long("initiate") => o.initiate = true,
+            Long("encap") => o.encap = true,
+            Long("json") => o.json = true,
+            Long("linger") => o.linger = Duration::from_secs_f64(p.value()?.parse()?),
+            Long("timeout") => o.timeout = Duration::from_secs_f64(p.value()?.parse()?),
+            Long("help") | Short('h') => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            _ => return Err(arg.unexpected()),
+        }
+    }
+    let missing = |what: &str| lexopt::Error::MissingValue {
+        option: Some(what.to_owned()),
+    };
+    o.local = local.ok_or_else(|| missing("--local"))?;
+    o.remote = remote.ok_or_else(|| missing("--remote"))?;
+    o.psk = psk.ok_or_else(|| missing("--psk"))?;
+    o.local_id = local_id.ok_or_else(|| missing("--local-id"))?;
+    o.remote_id = remote_id.ok_or_else(|| missing("--remote-id"))?;
+    if o.initiate && o.remote.is_none() {
+        return Err(missing("--remote (an address, to initiate)"));
+    }
+    Ok(o)
+}
+
+/// The one peer configuration, named `peer`, with one child, `net`.
+fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
+    let child = ChildConfig::new("net")
+        .with_ts(&o.local_ts, &o.remote_ts)?
+        .with_esp_proposals(&o.esp)?;
+    Ok(PeerConfig::new(
+        "peer",
+        Identity::parse(&o.local_id)?,
+        Identity::parse(&o.remote_id)?,
+    )
+    .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
+    .with_ike_proposals(&o.ike)?
+    .with_force_encap(o.encap)
+    .with_child(child))
+}
+
+/// A datagram read by one of the socket threads: (source, our address, payload).
+type Received = (SocketAddr, SocketAddr, Vec<u8>);
+
+/// Starts a reader thread for `socket`; on 4500 only non-ESP-marked
+/// datagrams are passed on (marker stripped), ESP and keepalives dropped.
+fn spawn_reader(socket: UdpSocket, tx: mpsc::Sender<Received>) -> std::io::Result<()> {
+    let local = socket.local_addr()?;
+    let nat_t = local.port() == 4500;
+    thread::spawn(move || {
+        let mut buf = vec![0u8; 65536];
+        while let Ok((n, src)) = socket.recv_from(&mut buf) {
+            let Some(d) = buf.get(..n) else { continue };
+            let ike = if nat_t {
+                match d.strip_prefix(&NON_ESP_MARKER) {
+                    Some(ike) => ike,
+                    None => continue, // ESP (no data plane here) or a NAT keepalive
+                }
+            } else {
+                d
+            };
+            if tx.send((src, local, ike.to_vec())).is_err() {
+                break;
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Prints one event line.
+fn emit(json: bool, value: serde_json::Value) {
+    if json {
+        println!("{value}");
+    } else {
+        let kind = value.get("event").and_then(|v| v.as_str()).unwrap_or("?");
+        let mut line = kind.to_owned();
+        if let Some(map) = value.as_object() {
+            for (k, v) in map.iter().filter(|(k, _)| k.as_str() != "event") {
+                match v.as_str() {
+                    Some(s) => line.push_str(&format!(" {k}={s}")),
+                    None => line.push_str(&format!(" {k}={v}")),
+                }
+            }
+        }
+        println!("{line}");
+    }
+}
+
+fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    let ike = UdpSocket::bind(SocketAddr::new(o.local, 500))?;
+    let nat_t = UdpSocket::bind(SocketAddr::new(o.local, 4500))?;
+    let (tx, rx) = mpsc::channel();
+    spawn_reader(ike.try_clone()?, tx.clone())?;
+    spawn_reader(nat_t.try_clone()?, tx)?;
+
+    let mut ep = Endpoint::new(EndpointConfig::new(
+        PROVIDER,
+        Arc::new(OsRandom),
+        vec![peer_config(o)?],
+    ));
+    let start = Instant::now();
+    if let (true, Some(remote)) = (o.initiate, o.remote) {
+        ep.initiate(
+            start,
+            "peer",
+            SocketAddr::new(o.local, 500),
+            SocketAddr::new(remote, 500),
+        )?;
+    }
+    let deadline = start + o.timeout;
+    let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
+    loop {
+        // Drain everything the endpoint wants done.
+        let wake = loop {
+            match ep.poll_output() {
+                Output::Transmit(t) => {
+                    let socket = if t.src.port() == 4500 { &nat_t } else { &ike };
+                    let bytes = if t.non_esp_marker {
+                        [&NON_ESP_MARKER[..], &t.bytes].concat()
+                    } else {
+                        t.bytes
+                    };
+                    socket.send_to(&bytes, t.dst)?;
+                }
+                Output::InstallChildSa(c) => emit(
+                    o.json,
+                    json!({
+                        "event": "child_sa_installed", "name": c.name,
+                        "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out),
+                        "encr": format!("{:?}", c.encr), "integ": c.integ.map(|i| format!("{i:?}")),
+                        "local_ts": c.local_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        "remote_ts": c.remote_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                        "local": c.local.to_string(), "remote": c.remote.to_string(),
+                        "udp_encap": c.udp_encap,
+                    }),
+                ),
+                Output::Event { sa, event } => match event {
+                    Event::IkeSaUp => {
+                        ike_up = true;
+                        emit(o.json, ike_sa_line(&ep, sa));
+                    }
+                    Event::ChildSaUp { name } => {
+                        child_up = true;
+                        emit(
+                            o.json,
+                            json!({"event": "child_sa_established", "name": name}),
+                        );
+                    }
+                    Event::Deleted => emit(o.json, json!({"event": "ike_sa_deleted"})),
+                    Event::Failed { reason } => {
+                        emit(
+                            o.json,
+                            json!({"event": "failed", "kind": format!("{:?}", reason.kind()),
+                                   "reason": reason.to_string()}),
+                        );
+                        return Ok(ExitCode::from(2));
+                    }
+                    other => emit(o.json, json!({"event": format!("{other:?}")})),
+                },
+                Output::Timeout(t) => break t,
+                _ => {}
+            }
+        };
+        let now = Instant::now();
+        if ike_up && child_up && done_at.is_none() {
+            done_at = Some(now + o.linger);
+        }
+        if done_at.is_some_and(|t| now >= t) {
+            return Ok(ExitCode::SUCCESS);
+        }
+        if done_at.is_none() && now >= deadline {
+            emit(
+                o.json,
+                json!({"event": "timeout", "after_s": o.timeout.as_secs_f64()}),
+            );
+            return Ok(ExitCode::from(3));
+        }
+        let until = [wake, done_at, Some(deadline)]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(deadline);
+        match rx.recv_timeout(until.saturating_duration_since(now)) {
+            Ok((src, dst, bytes)) => ep.handle_input(Input::Datagram {
+                now: Instant::now(),
+                src,
+                dst,
+                bytes,
+            }),
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if wake.is_some_and(|w| Instant::now() >= w) {
+                    ep.handle_input(Input::Timeout(Instant::now()));
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                return Err("socket readers stopped".into())
+            }
+        }
+    }
+}
+
+/// The `ike_sa_established` line: SPIs, role, peer identity and paths.
+fn ike_sa_line(ep: &Endpoint, sa: Option<SaHandle>) -> serde_json::Value {
+    let info = sa.and_then(|h| ep.sa_info(h));
+    match info {
+        Some(i) => json!({
+            "event": "ike_sa_established",
+            "spi_i": format!("{:016x}", i.spi_i), "spi_r": format!("{:016x}", i.spi_r),
+            "initiator": i.initiator, "peer_id": i.peer_id.map(|p| format!("{p:?}")),
+            "nat_local": i.nat_local, "nat_remote": i.nat_remote,
+        }),
+        None => json!({"event": "ike_sa_established"}),
+    }
+}
+
+fn main() -> ExitCode {
+    let opts = match parse_args() {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("ikev2-udp: {e}\n{USAGE}");
+            return ExitCode::from(1);
+        }
+    };
+    match run(&opts) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("ikev2-udp: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
