@@ -4,7 +4,10 @@
 # Cases: PSK, ECDSA certificates, RSA certificates with fragmented IKE_AUTH
 # (RFC 7383), a childless IKE SA (RFC 6023), a CHILD SA rekey
 # and an IKE SA rekey followed by a CHILD SA rekey under the new IKE SA
-# (CREATE_CHILD_SA); pings through the tunnel; then ikev2-wire round trips
+# (CREATE_CHILD_SA); pings through the tunnel; then our own state machine
+# (examples' ikev2-udp driving an ikev2_sm::Endpoint in namespace A) against
+# charon in B, as initiator and as responder, PSK, X25519, AES-GCM, with the
+# move to UDP 4500 (kernel-libipsec fakes a NAT); then ikev2-wire round trips
 # of every captured message (examples/tests/strongswan_live.rs).
 # Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"
@@ -21,10 +24,11 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 export LAB_PKI=$OUT/pki
 trap '"$L" down >/dev/null 2>&1 || true' EXIT
 
-log "building ikev2-decode"
-cargo build --locked -q -p ikev2-examples --bin ikev2-decode
+log "building ikev2-decode and ikev2-udp"
+cargo build --locked -q -p ikev2-examples --bin ikev2-decode --bin ikev2-udp
 DECODE=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ikev2-decode
-[ -x "$DECODE" ] || { log "no $DECODE"; exit 1; }
+UDP=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ikev2-udp
+[ -x "$DECODE" ] && [ -x "$UDP" ] || { log "no $DECODE or $UDP"; exit 1; }
 
 # charon must start: if it does not, the whole stage fails here
 "$L" up > "$OUT/smoke.log" 2>&1 || { cat "$OUT/smoke.log" >&2; log "charon does not start"; exit 1; }
@@ -71,11 +75,44 @@ case_ike_rekey() {
     # a CREATE_CHILD_SA under the new IKE SA: its keys must be right too
     "$L" swanctl A --rekey --child psk-net && sleep 0.3 && ping_b
 }
+# Our Endpoint (ikev2-udp) in A; IDs, PSK and selectors match B's `psk`
+# connection and interop/conf/b-initiator.swanctl.conf.
+ours() { # extra args...
+    "$L" exec A "$UDP" --local 10.231.0.1 --psk "ikev2-rs interop lab shared secret" \
+        --local-id a.lab --remote-id b.lab --ike aes256gcm16-prfsha256-x25519 --esp aes256gcm16 \
+        --local-ts 10.231.1.0/24 --remote-ts 10.231.2.0/24 --json --timeout 15 "$@"
+}
+# our events and charon's own view: IKE SA ESTABLISHED on 4500, child INSTALLED
+ours_up() { # jsonl conn
+    grep -q '"event":"ike_sa_established"' "$1" &&
+    grep -q '"event":"child_sa_established"' "$1" &&
+    grep -q '"event":"child_sa_installed".*"udp_encap":true' "$1" &&
+    grep -q "$2 {[^{]*state=ESTABLISHED[^{]*remote-port=4500[^{]*remote-id=a.lab.*state=INSTALLED" <<< "$(sas B)"
+}
+case_ours_initiator() {
+    ours --remote 10.231.0.2 --initiate > "$d/ours.jsonl" && cat "$d/ours.jsonl" &&
+    ours_up "$d/ours.jsonl" psk
+}
+case_ours_responder() {
+    (cd "$LAB_RUN/B/swanctl" &&
+        "$L" swanctl B --load-all --noprompt --file "$ROOT/interop/conf/b-initiator.swanctl.conf") || return 1
+    ours --remote %any --linger 1 > "$d/ours.jsonl" &
+    local pid=$! rc=0
+    poll_udp() { [ -n "$("$L" exec A ss -Hlun 'sport = :4500')" ]; }
+    for _ in $(seq 100); do poll_udp && break; sleep 0.05; done
+    "$L" swanctl B --initiate --ike to-ours --child to-ours-net --timeout 10 || rc=1
+    wait "$pid" || rc=1
+    cat "$d/ours.jsonl"
+    [ $rc = 0 ] && ours_up "$d/ours.jsonl" to-ours
+}
 # what the capture must contain beyond agreement: payload type numbers
 must_have() { # case jsonl
     case $1 in
         rsa_frag) grep -q '"type":"SKF"' "$2" ;;                       # RFC 7383 fragments
         childless) ! grep -q '"type":"SA","type_value":33[^]]*"protocol":"ESP"' "$2" ;;
+        ours_*) # IKE_AUTH on 4500 behind the non-ESP marker, decrypted by both tools
+            grep -q '"dst":"10.231.0.[12]:4500","kind":"ikev2","non_esp_marker":true' "$2" &&
+            grep -q '"type":"IDi"' "$2" && [ "$(grep -c '"type":"AUTH"' "$2")" = 2 ] ;;
         rekey) grep -q '"exchange":"CREATE_CHILD_SA"' "$2" && grep -q '"notify":"REKEY_SA"' "$2" ;;
         ike_rekey) grep -q '"protocol":"IKE","protocol_value":1,"spi":"[0-9a-f]' "$2" &&
             [ "$(grep -o '"spi_i":"[0-9a-f]*"' "$2" | sort -u | wc -l)" = 2 ] ;;
@@ -85,12 +122,13 @@ must_have() { # case jsonl
 
 decode() { "$DECODE" --json --ikev2-keys "$1/keys/ikev2_decryption_table" --esp-keys "$1/keys/esp_sa" "$1/capture.pcap"; }
 pass=0 fail=0
-for c in psk ecdsa rsa_frag childless rekey ike_rekey; do
+for c in psk ecdsa rsa_frag childless rekey ike_rekey ours_initiator ours_responder; do
     t0=$(date +%s%N)
     d=$OUT/$c
     mkdir -p "$d"
     ok=1
-    { "$L" up --capture="$d/capture.pcap" && "case_$c"; } > "$d/lab.log" 2>&1 || ok=0
+    a=charon; case $c in ours_*) a=none ;; esac   # namespace A is ours
+    { "$L" up --a=$a --capture="$d/capture.pcap" && "case_$c"; } > "$d/lab.log" 2>&1 || ok=0
     "$L" capture stop > /dev/null 2>&1 || true
     if [ $ok = 1 ]; then
         # two passes: the first decode reveals the SPIs of rekeyed IKE SAs
