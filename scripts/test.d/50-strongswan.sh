@@ -7,7 +7,8 @@
 # (CREATE_CHILD_SA); pings through the tunnel; then our own state machine
 # (examples' ikev2-udp driving an ikev2_sm::Endpoint in namespace A) against
 # charon in B, as initiator and as responder, PSK, X25519, AES-GCM, with the
-# move to UDP 4500 (kernel-libipsec fakes a NAT); then ikev2-wire round trips
+# move to UDP 4500 (kernel-libipsec fakes a NAT), and a wrong PSK reported
+# as a typed failure; then ikev2-wire round trips
 # of every captured message (examples/tests/strongswan_live.rs).
 # Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"
@@ -105,11 +106,19 @@ case_ours_responder() {
     cat "$d/ours.jsonl"
     [ $rc = 0 ] && ours_up "$d/ours.jsonl" to-ours
 }
+case_ours_bad_psk() { # a wrong PSK: exit 2 with the typed cause, no SA at charon
+    local rc=0
+    ours --remote 10.231.0.2 --initiate --psk "not the lab secret" > "$d/ours.jsonl" || rc=$?
+    cat "$d/ours.jsonl"
+    [ $rc = 2 ] && grep -q '"event":"failed","kind":"AuthenticationFailed"' "$d/ours.jsonl" &&
+        ! grep -q 'state=ESTABLISHED' <<< "$(sas B)"
+}
 # what the capture must contain beyond agreement: payload type numbers
 must_have() { # case jsonl
     case $1 in
         rsa_frag) grep -q '"type":"SKF"' "$2" ;;                       # RFC 7383 fragments
         childless) ! grep -q '"type":"SA","type_value":33[^]]*"protocol":"ESP"' "$2" ;;
+        ours_bad_psk) grep -q '"notify":"AUTHENTICATION_FAILED"' "$2" ;;
         ours_*) # IKE_AUTH on 4500 behind the non-ESP marker, decrypted by both tools
             grep -q '"dst":"10.231.0.[12]:4500","kind":"ikev2","non_esp_marker":true' "$2" &&
             grep -q '"type":"IDi"' "$2" && [ "$(grep -c '"type":"AUTH"' "$2")" = 2 ] ;;
@@ -122,7 +131,7 @@ must_have() { # case jsonl
 
 decode() { "$DECODE" --json --ikev2-keys "$1/keys/ikev2_decryption_table" --esp-keys "$1/keys/esp_sa" "$1/capture.pcap"; }
 pass=0 fail=0
-for c in psk ecdsa rsa_frag childless rekey ike_rekey ours_initiator ours_responder; do
+for c in psk ecdsa rsa_frag childless rekey ike_rekey ours_initiator ours_responder ours_bad_psk; do
     t0=$(date +%s%N)
     d=$OUT/$c
     mkdir -p "$d"
