@@ -392,6 +392,7 @@ impl Endpoint {
             spi_r: 0,
             local,
             remote,
+            init_remote: remote,
             peer: idx,
             state: State::InitSent(Box::new(st)),
             requests: RequestWindow::new(cfg.retransmit, seed),
@@ -523,7 +524,7 @@ impl Endpoint {
                 self.stats.half_open = self.stats.half_open.saturating_sub(1);
             }
             self.by_spi.remove(&sa.local_spi());
-            self.half_open.remove(&(sa.remote, sa.spi_i));
+            self.half_open.remove(&(sa.init_remote, sa.spi_i));
             self.free.push(handle.index);
         }
     }
@@ -587,16 +588,11 @@ impl Endpoint {
             ctx.stats.dropped.unknown_spi += 1;
             return;
         }
-        let before = sa.remote;
         let remove = if response {
             sa::dispatch::on_response(&mut ctx, sa, bytes, &msg, (src, dst))
         } else {
             sa::dispatch::on_request(&mut ctx, sa, bytes, &msg, (src, dst))
         };
-        if sa.remote != before {
-            // The IKE_SA_INIT lookup key goes with the old path.
-            self.half_open.remove(&(before, sa.spi_i));
-        }
         if remove {
             let handle = sa.handle;
             self.remove(handle);
@@ -652,6 +648,7 @@ impl Endpoint {
             spi_r,
             local: dst,
             remote: src,
+            init_remote: src,
             peer,
             state: State::InitResponded(Box::new(done)),
             requests: RequestWindow::new(retransmit, seed),

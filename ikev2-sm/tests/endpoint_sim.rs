@@ -414,6 +414,64 @@ fn nat_in_front_of_the_initiator_is_detected_by_both() {
 }
 
 #[test]
+fn float_to_4500_behind_a_nat_survives_loss_and_duplication_over_200_seeds() {
+    let lossy = LinkConfig {
+        loss: LossModel::Bernoulli(0.2),
+        duplicate: 0.1,
+        latency: Duration::from_millis(20),
+        ..LinkConfig::default()
+    };
+    let retransmit = RetransmitConfig {
+        tries: 15,
+        limit: Some(Duration::from_secs(10)),
+        ..RetransmitConfig::default()
+    };
+    let public: std::net::IpAddr = "203.0.113.7".parse().unwrap();
+    for seed in 0..200u64 {
+        let mut i = initiator_peer(b"secret-secret", IKE, ESP);
+        i.retransmit = retransmit;
+        let mut r = responder_peer(b"secret-secret", IKE, ESP);
+        r.retransmit = retransmit;
+        r.half_open.timeout = retransmit.give_up_after();
+        let mut s = setup(seed + 5000, i, r, lossy, lossy);
+        s.sim = s.sim.with_nat(ikev2_sm::sim::NatConfig {
+            public_ip: public,
+            first_port: 40000,
+            idle_timeout: Duration::from_secs(120),
+        });
+        assert!(s.sim.drive(100_000), "seed {seed}: did not settle");
+        let (a, b) = (&s.sim.a, &s.sim.b);
+        for (side, p) in [("initiator", a), ("responder", b)] {
+            assert_eq!(
+                p.installs.len(),
+                1,
+                "seed {seed}: {side} {:?}",
+                p.event_list()
+            );
+            assert!(p.installs[0].udp_encap, "seed {seed}: {side}");
+            assert_eq!(p.endpoint.sa_count(), 1, "seed {seed}: {side}");
+        }
+        // Everything after IKE_SA_INIT is on 4500 with the marker, both ways.
+        for (src, dst, marker) in &a.paths {
+            let init = src.port() == 500;
+            assert_eq!(
+                (dst.port() == 500, !marker),
+                (init, init),
+                "seed {seed}: {src}->{dst}"
+            );
+        }
+        for (src, dst, marker) in &b.paths {
+            assert_eq!(dst.ip(), public, "seed {seed}");
+            assert_eq!(src.port() == 4500, *marker, "seed {seed}: {src}->{dst}");
+        }
+        assert!(
+            b.paths.iter().any(|p| p.2),
+            "seed {seed}: responder floated"
+        );
+    }
+}
+
+#[test]
 fn without_a_nat_both_sides_stay_on_port_500() {
     let mut s = setup(
         8,

@@ -213,6 +213,9 @@ pub(crate) struct IkeSa {
     pub(crate) spi_r: u64,
     pub(crate) local: SocketAddr,
     pub(crate) remote: SocketAddr,
+    /// The peer's address of IKE_SA_INIT (the half-open lookup key), kept
+    /// when `remote` floats.
+    pub(crate) init_remote: SocketAddr,
     /// Index into the endpoint's peers (initiator: chosen by the caller;
     /// responder: first the IKE_SA_INIT match, then the one IDi selects).
     pub(crate) peer: usize,
