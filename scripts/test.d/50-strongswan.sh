@@ -6,7 +6,9 @@
 # and an IKE SA rekey followed by a CHILD SA rekey under the new IKE SA
 # (CREATE_CHILD_SA); pings through the tunnel; then our own state machine
 # (examples' ikev2-udp driving an ikev2_sm::Endpoint in namespace A) against
-# charon in B, as initiator and as responder, PSK, X25519, AES-GCM, with the
+# charon in B, as initiator and as responder, PSK, X25519, AES-GCM (and as
+# initiator AES-CBC/HMAC-SHA-256 with MODP-2048, and an INVALID_KE_PAYLOAD
+# retry), with the
 # move to UDP 4500 (kernel-libipsec fakes a NAT), and a wrong PSK reported
 # as a typed failure; then ikev2-wire round trips
 # of every captured message (examples/tests/strongswan_live.rs).
@@ -106,6 +108,17 @@ case_ours_responder() {
     cat "$d/ours.jsonl"
     [ $rc = 0 ] && ours_up "$d/ours.jsonl" to-ours
 }
+case_ours_cbc_modp() { # AES-CBC/HMAC-SHA-256 and MODP-2048 for IKE and ESP
+    ours --remote 10.231.0.2 --initiate --ike aes128-sha256-modp2048 --esp aes128-sha256 \
+        > "$d/ours.jsonl" && cat "$d/ours.jsonl" && ours_up "$d/ours.jsonl" psk &&
+    grep -q 'encr-alg=AES_CBC encr-keysize=128 integ-alg=HMAC_SHA2_256_128 prf-alg=PRF_HMAC_SHA2_256 dh-group=MODP_2048' <<< "$(sas B)" &&
+    grep -q '"integ":"HmacSha2_256_128"' "$d/ours.jsonl"
+}
+case_ours_invalid_ke() { # we guess ECP-384, charon prefers MODP-2048: INVALID_KE_PAYLOAD, retry
+    ours --remote 10.231.0.2 --initiate --ike aes128-sha256-ecp384-modp2048 --esp aes128gcm16 \
+        > "$d/ours.jsonl" && cat "$d/ours.jsonl" && ours_up "$d/ours.jsonl" psk &&
+    grep -q 'dh-group=MODP_2048' <<< "$(sas B)"
+}
 case_ours_bad_psk() { # a wrong PSK: exit 2 with the typed cause, no SA at charon
     local rc=0
     ours --remote 10.231.0.2 --initiate --psk "not the lab secret" > "$d/ours.jsonl" || rc=$?
@@ -113,15 +126,19 @@ case_ours_bad_psk() { # a wrong PSK: exit 2 with the typed cause, no SA at charo
     [ $rc = 2 ] && grep -q '"event":"failed","kind":"AuthenticationFailed"' "$d/ours.jsonl" &&
         ! grep -q 'state=ESTABLISHED' <<< "$(sas B)"
 }
+# IKE_AUTH on 4500 behind the non-ESP marker, decrypted by both tools
+ours_capture() {
+    grep -q '"dst":"10.231.0.[12]:4500","kind":"ikev2","non_esp_marker":true' "$1" &&
+    grep -q '"type":"IDi"' "$1" && [ "$(grep -c '"type":"AUTH"' "$1")" = 2 ]
+}
 # what the capture must contain beyond agreement: payload type numbers
 must_have() { # case jsonl
     case $1 in
         rsa_frag) grep -q '"type":"SKF"' "$2" ;;                       # RFC 7383 fragments
         childless) ! grep -q '"type":"SA","type_value":33[^]]*"protocol":"ESP"' "$2" ;;
         ours_bad_psk) grep -q '"notify":"AUTHENTICATION_FAILED"' "$2" ;;
-        ours_*) # IKE_AUTH on 4500 behind the non-ESP marker, decrypted by both tools
-            grep -q '"dst":"10.231.0.[12]:4500","kind":"ikev2","non_esp_marker":true' "$2" &&
-            grep -q '"type":"IDi"' "$2" && [ "$(grep -c '"type":"AUTH"' "$2")" = 2 ] ;;
+        ours_invalid_ke) grep -q '"notify":"INVALID_KE_PAYLOAD"' "$2" && ours_capture "$2" ;;
+        ours_*) ours_capture "$2" ;;
         rekey) grep -q '"exchange":"CREATE_CHILD_SA"' "$2" && grep -q '"notify":"REKEY_SA"' "$2" ;;
         ike_rekey) grep -q '"protocol":"IKE","protocol_value":1,"spi":"[0-9a-f]' "$2" &&
             [ "$(grep -o '"spi_i":"[0-9a-f]*"' "$2" | sort -u | wc -l)" = 2 ] ;;
@@ -131,7 +148,7 @@ must_have() { # case jsonl
 
 decode() { "$DECODE" --json --ikev2-keys "$1/keys/ikev2_decryption_table" --esp-keys "$1/keys/esp_sa" "$1/capture.pcap"; }
 pass=0 fail=0
-for c in psk ecdsa rsa_frag childless rekey ike_rekey ours_initiator ours_responder ours_bad_psk; do
+for c in psk ecdsa rsa_frag childless rekey ike_rekey ours_initiator ours_responder ours_cbc_modp ours_invalid_ke ours_bad_psk; do
     t0=$(date +%s%N)
     d=$OUT/$c
     mkdir -p "$d"
