@@ -192,6 +192,8 @@ fn emit(json: bool, value: serde_json::Value) {
 }
 
 fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
+    // The configuration first: nothing is bound when it is bad.
+    let peer = peer_config(o)?;
     let ike = UdpSocket::bind(SocketAddr::new(o.local, 500))?;
     let nat_t = UdpSocket::bind(SocketAddr::new(o.local, 4500))?;
     let (tx, rx) = mpsc::channel();
@@ -201,7 +203,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let mut ep = Endpoint::new(EndpointConfig::new(
         PROVIDER,
         Arc::new(OsRandom),
-        vec![peer_config(o)?],
+        vec![peer],
     ));
     let start = Instant::now();
     if let (true, Some(remote)) = (o.initiate, o.remote) {
