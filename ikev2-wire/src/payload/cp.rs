@@ -130,20 +130,7 @@ impl<'a> CfgAttributes<'a> {
     }
 }
 
-impl<'a> Iterator for CfgAttributes<'a> {
-    type Item = Result<CfgAttribute<'a>, Error>;
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let item = self.step();
-        if item.is_err() {
-            self.rest = &[];
-        }
-        Some(item)
-    }
-}
+cursor_iterator!(CfgAttributes => CfgAttribute);
 
 /// Configuration payload body (RFC 7296 §3.15).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -14,6 +14,28 @@
 //! [`RawPayload`], length, write), and one macro table maps payload types to
 //! body types, so adding a payload is one line plus its module.
 
+/// `Iterator` for a cursor over a length-checked list whose `step()` parses
+/// one element from `self.rest`: it ends when `rest` is empty, and the first
+/// error ends it too (no element after a malformed one is trusted).
+macro_rules! cursor_iterator {
+    ($cursor:ident => $item:ident) => {
+        impl<'a> Iterator for $cursor<'a> {
+            type Item = Result<$item<'a>, Error>;
+            #[inline]
+            fn next(&mut self) -> Option<Self::Item> {
+                if self.rest.is_empty() {
+                    return None;
+                }
+                let item = self.step();
+                if item.is_err() {
+                    self.rest = &[];
+                }
+                Some(item)
+            }
+        }
+    };
+}
+
 mod cp;
 mod notify;
 mod notify_data;

@@ -104,20 +104,7 @@ impl<'a> Proposals<'a> {
     }
 }
 
-impl<'a> Iterator for Proposals<'a> {
-    type Item = Result<ProposalView<'a>, Error>;
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let item = self.step();
-        if item.is_err() {
-            self.rest = &[];
-        }
-        Some(item)
-    }
-}
+cursor_iterator!(Proposals => ProposalView);
 
 /// One proposal, borrowed.
 #[derive(Debug, Clone)]
@@ -225,20 +212,7 @@ impl<'a> Transforms<'a> {
     }
 }
 
-impl<'a> Iterator for Transforms<'a> {
-    type Item = Result<TransformView<'a>, Error>;
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let item = self.step();
-        if item.is_err() {
-            self.rest = &[];
-        }
-        Some(item)
-    }
-}
+cursor_iterator!(Transforms => TransformView);
 
 /// One transform, borrowed.
 #[derive(Debug, Clone)]
@@ -306,20 +280,7 @@ impl<'a> Attributes<'a> {
     }
 }
 
-impl<'a> Iterator for Attributes<'a> {
-    type Item = Result<Attribute<'a>, Error>;
-    #[inline]
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.rest.is_empty() {
-            return None;
-        }
-        let item = self.step();
-        if item.is_err() {
-            self.rest = &[];
-        }
-        Some(item)
-    }
-}
+cursor_iterator!(Attributes => Attribute);
 
 /// A transform attribute value in its wire format.
 #[derive(Debug, Clone, PartialEq, Eq)]
