@@ -10,6 +10,7 @@ apt_install $(grep -v '^#' scripts/apt-packages.txt)
 
 log "cargo fmt --check"
 cargo fmt --all -- --check
+(cd fuzz && cargo fmt --all -- --check)   # its own workspace
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 log "cargo test"

@@ -5,7 +5,9 @@ use ikev2_wire::{emit_chain, parse_inner_chain, PayloadType, Payloads};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Some((first, chain)) = data.split_first() else { return };
+    let Some((first, chain)) = data.split_first() else {
+        return;
+    };
     let first = PayloadType::from(*first);
     let view = Payloads::inner(first, chain).validate();
     match (view, parse_inner_chain(first, chain)) {

@@ -2,7 +2,12 @@
 //! decode to messages or typed errors without panicking, and every message
 //! that decodes must re-encode to bytes that decode to the same message.
 #![no_main]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use libfuzzer_sys::fuzz_target;
 use xfrm_sys::{NetlinkMessage, Payload};
