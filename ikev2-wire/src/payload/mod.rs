@@ -122,6 +122,20 @@ impl<'a> RawPayload<'a> {
         Part::Payload(self.payload_type)
     }
 
+    /// `WrongSize` for this payload unless `actual` is `expected` (no
+    /// check when the size is not fixed).
+    pub(crate) fn check_size(&self, expected: Option<usize>, actual: usize) -> Result<(), Error> {
+        match expected {
+            Some(expected) if expected != actual => Err(Error::WrongSize {
+                part: self.part(),
+                offset: self.offset,
+                expected,
+                actual,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Checks the body's internal structure without allocating.
     ///
     /// # Errors

@@ -156,15 +156,9 @@ impl<'a> Body<'a> for DeleteRepr<'a> {
         let spi_size = r.u8()?;
         let num_spis = r.u16()?;
         let spis = r.rest();
-        let expected = usize::from(spi_size) * usize::from(num_spis);
-        if spis.len() != expected {
-            return Err(Error::WrongSize {
-                part: raw.part(),
-                offset: raw.offset,
-                expected: expected + 4,
-                actual: raw.body.len(),
-            });
-        }
+        // The whole body: the 4-octet fixed part, then the SPIs.
+        let expected = 4 + usize::from(spi_size) * usize::from(num_spis);
+        raw.check_size(Some(expected), raw.body.len())?;
         Ok(Self {
             protocol_id,
             spi_size,

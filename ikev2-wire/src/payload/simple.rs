@@ -55,16 +55,7 @@ impl<'a> Body<'a> for KeRepr<'a> {
         let group = KeId::from(r.u16()?);
         let reserved = r.u16()?;
         let data = r.rest();
-        if let Some(expected) = group.public_len() {
-            if data.len() != expected {
-                return Err(Error::WrongSize {
-                    part: raw.part(),
-                    offset: raw.offset,
-                    expected,
-                    actual: data.len(),
-                });
-            }
-        }
+        raw.check_size(group.public_len(), data.len())?;
         Ok(Self {
             group,
             reserved,
@@ -116,14 +107,7 @@ impl<'a> Body<'a> for IdRepr<'a> {
             IdType::Ipv6Addr => Some(16),
             _ => None,
         };
-        if let Some(expected) = expected.filter(|e| *e != data.len()) {
-            return Err(Error::WrongSize {
-                part: raw.part(),
-                offset: raw.offset,
-                expected,
-                actual: data.len(),
-            });
-        }
+        raw.check_size(expected, data.len())?;
         Ok(Self {
             id_type,
             reserved,
