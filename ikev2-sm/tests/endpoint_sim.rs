@@ -89,6 +89,17 @@ fn setup(seed: u64, i: PeerConfig, r: PeerConfig, ab: LinkConfig, ba: LinkConfig
     }
 }
 
+/// Both peers on the default proposals, over links with no impairment.
+fn setup_clean(seed: u64, initiator_psk: &[u8], responder_psk: &[u8]) -> Setup {
+    setup(
+        seed,
+        initiator_peer(initiator_psk, IKE, ESP),
+        responder_peer(responder_psk, IKE, ESP),
+        LinkConfig::default(),
+        LinkConfig::default(),
+    )
+}
+
 fn initiator_peer(psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
     peer("gw", "@sun.example", "@moon.example", psk, ike, esp)
 }
@@ -108,12 +119,10 @@ const ESP: &str = "aes256gcm16";
 
 #[test]
 fn psk_x25519_aes_gcm_establishes_both_sides_with_matching_keys() {
-    let mut s = setup(
+    let mut s = setup_clean(
         1,
-        initiator_peer(b"correct horse battery staple", IKE, ESP),
-        responder_peer(b"correct horse battery staple", IKE, ESP),
-        LinkConfig::default(),
-        LinkConfig::default(),
+        b"correct horse battery staple",
+        b"correct horse battery staple",
     );
     assert!(s.sim.drive(10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
@@ -189,13 +198,7 @@ fn invalid_ke_payload_retry_uses_the_requested_group() {
 
 #[test]
 fn psk_mismatch_fails_authentication_on_both_sides() {
-    let mut s = setup(
-        3,
-        initiator_peer(b"the initiator's secret", IKE, ESP),
-        responder_peer(b"the responder's secret", IKE, ESP),
-        LinkConfig::default(),
-        LinkConfig::default(),
-    );
+    let mut s = setup_clean(3, b"the initiator's secret", b"the responder's secret");
     assert!(s.sim.drive(10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     assert_eq!(
@@ -384,13 +387,7 @@ fn nat_in_front_of_the_initiator_is_detected_by_both() {
         first_port: 40000,
         idle_timeout: Duration::from_secs(120),
     };
-    let mut s = setup(
-        7,
-        initiator_peer(b"secret-secret", IKE, ESP),
-        responder_peer(b"secret-secret", IKE, ESP),
-        LinkConfig::default(),
-        LinkConfig::default(),
-    );
+    let mut s = setup_clean(7, b"secret-secret", b"secret-secret");
     s.sim = s.sim.with_nat(nat);
     assert!(s.sim.drive(10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
@@ -473,13 +470,7 @@ fn float_to_4500_behind_a_nat_survives_loss_and_duplication_over_200_seeds() {
 
 #[test]
 fn without_a_nat_both_sides_stay_on_port_500() {
-    let mut s = setup(
-        8,
-        initiator_peer(b"secret-secret", IKE, ESP),
-        responder_peer(b"secret-secret", IKE, ESP),
-        LinkConfig::default(),
-        LinkConfig::default(),
-    );
+    let mut s = setup_clean(8, b"secret-secret", b"secret-secret");
     assert!(s.sim.drive(10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     let (i, r) = (addr(I_ADDR), addr(R_ADDR));
@@ -550,13 +541,7 @@ fn duplicated_requests_are_replayed_and_stale_replies_dropped() {
 #[test]
 fn half_open_responder_sa_expires_when_ike_auth_never_comes() {
     // Responses reach the initiator but its IKE_AUTH never arrives.
-    let mut s = setup(
-        9,
-        initiator_peer(b"secret-secret", IKE, ESP),
-        responder_peer(b"secret-secret", IKE, ESP),
-        LinkConfig::default(),
-        LinkConfig::default(),
-    );
+    let mut s = setup_clean(9, b"secret-secret", b"secret-secret");
     // Deliver IKE_SA_INIT, then cut a -> b.
     assert!(s.sim.drive_until(10_000, |sim| sim.b.sent == 1));
     assert_eq!(s.sim.b.endpoint.sa_count(), 1);
