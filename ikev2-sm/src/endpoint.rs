@@ -31,6 +31,7 @@ use crate::events::{Event, Failure};
 use crate::proposal::Proposal;
 use crate::sa::{self, init, Ctx, IkeSa, SaRole, State};
 use crate::stats::{ErrorHistory, Stats};
+use crate::timer::TimerTable;
 use crate::ts::TrafficSelector;
 use crate::window::{RequestVerdict, RequestWindow, ResponseWindow, TimeoutOutcome};
 
@@ -156,6 +157,34 @@ pub struct ChildSaInstall {
     pub udp_encap: bool,
 }
 
+/// A Child SA to remove from the data plane (deleted, rekeyed away or
+/// expired). Both directions go: the inbound SA `spi_in` and the outbound
+/// SA `spi_out`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildSaRemove {
+    /// Owning IKE SA.
+    pub sa: SaHandle,
+    /// Child configuration name.
+    pub name: String,
+    /// Our inbound SPI.
+    pub spi_in: u32,
+    /// Our outbound SPI.
+    pub spi_out: u32,
+}
+
+/// A read-only view of one Child SA.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChildSaInfo {
+    /// Child configuration name.
+    pub name: String,
+    /// Our inbound SPI.
+    pub spi_in: u32,
+    /// Our outbound SPI.
+    pub spi_out: u32,
+    /// Tunnel or transport.
+    pub mode: Mode,
+}
+
 /// What the endpoint wants done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -164,6 +193,8 @@ pub enum Output {
     Transmit(Transmit),
     /// Install a Child SA (before the datagram completing its exchange).
     InstallChildSa(Box<ChildSaInstall>),
+    /// Remove a Child SA (both directions) from the data plane.
+    RemoveChildSa(Box<ChildSaRemove>),
     /// Something happened to an SA (`None`: a request refused before any
     /// SA existed, e.g. NO_PROPOSAL_CHOSEN in IKE_SA_INIT).
     Event {
@@ -188,6 +219,17 @@ pub enum ApiError {
     /// unsupported key exchange, randomness failure).
     #[error("cannot initiate with `{0}`: {1}")]
     CannotInitiate(String, &'static str),
+    /// The handle names no SA (it was removed, or never existed).
+    #[error("no such IKE SA")]
+    UnknownSa,
+    /// The command needs an established IKE SA (or another state).
+    #[error("IKE SA is {state}; {command} needs it established")]
+    NotEstablished {
+        /// The command refused.
+        command: &'static str,
+        /// The SA's state name.
+        state: &'static str,
+    },
 }
 
 /// A read-only view of one IKE SA.
@@ -209,8 +251,8 @@ pub struct SaInfo {
     pub nat_local: bool,
     /// NAT detected in front of the peer.
     pub nat_remote: bool,
-    /// Child SAs: (name, inbound SPI, outbound SPI).
-    pub children: Vec<(String, u32, u32)>,
+    /// Child SAs installed under this IKE SA.
+    pub children: Vec<ChildSaInfo>,
     /// The negotiated IKE proposal, once IKE_SA_INIT completed.
     pub ike_proposal: Option<Proposal>,
 }
@@ -307,7 +349,7 @@ impl Endpoint {
             peer_id: sa.peer_id.clone(),
             nat_local: sa.nat_local,
             nat_remote: sa.nat_remote,
-            children: sa.children.clone(),
+            children: sa.children.iter().map(sa::ChildSa::info).collect(),
             ike_proposal: sa.state.ike().cloned(),
         })
     }
@@ -401,6 +443,7 @@ impl Endpoint {
             nat_remote: false,
             peer_id: None,
             children: Vec::new(),
+            timers: TimerTable::default(),
             expires: None,
         };
         sa.send_request(&mut ctx, ExchangeType::IkeSaInit, request);
@@ -445,10 +488,14 @@ impl Endpoint {
             .iter()
             .filter_map(|s| {
                 let sa = s.sa.as_ref()?;
-                match (sa.requests.poll_timeout(), sa.expires) {
-                    (Some(a), Some(b)) => Some(a.min(b)),
-                    (a, b) => a.or(b),
-                }
+                [
+                    sa.requests.poll_timeout(),
+                    sa.expires,
+                    sa.timers.next_timeout(),
+                ]
+                .into_iter()
+                .flatten()
+                .min()
             })
             .min()
     }
@@ -464,6 +511,27 @@ impl Endpoint {
                 // response is no longer needed: forget it silently (the
                 // failure, if any, was reported when it happened).
                 let handle = sa.handle;
+                self.remove(handle);
+                continue;
+            }
+            let handle = sa.handle;
+            let mut remove = false;
+            while let Some(timer) = sa.timers.take_expired(now) {
+                let mut ctx = Ctx {
+                    provider: &self.provider,
+                    rng: self.random.as_ref(),
+                    peers: &self.peers,
+                    out: &mut self.out,
+                    stats: &mut self.stats,
+                    history: &mut self.history,
+                    now,
+                };
+                if sa::dispatch::on_timer(&mut ctx, sa, timer) {
+                    remove = true;
+                    break;
+                }
+            }
+            if remove {
                 self.remove(handle);
                 continue;
             }
@@ -498,6 +566,38 @@ impl Endpoint {
                 self.remove(handle);
             }
         }
+    }
+
+    /// Runs a user command (create child, rekey, delete, liveness check...)
+    /// on the SA `handle`, with a context like the one datagrams get; the
+    /// SA is removed when `f` returns `Ok((_, true))`.
+    #[allow(dead_code)] // the commands of the following exchanges use it
+    fn command<T>(
+        &mut self,
+        now: Instant,
+        handle: SaHandle,
+        f: impl FnOnce(&mut Ctx<'_>, &mut IkeSa) -> Result<(T, bool), ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut ctx = Ctx {
+            provider: &self.provider,
+            rng: self.random.as_ref(),
+            peers: &self.peers,
+            out: &mut self.out,
+            stats: &mut self.stats,
+            history: &mut self.history,
+            now,
+        };
+        let sa = self
+            .slots
+            .get_mut(handle.index as usize)
+            .filter(|s| s.generation == handle.generation)
+            .and_then(|s| s.sa.as_mut())
+            .ok_or(ApiError::UnknownSa)?;
+        let (value, remove) = f(&mut ctx, sa)?;
+        if remove {
+            self.remove(handle);
+        }
+        Ok(value)
     }
 
     fn ctx(&mut self, now: Instant) -> Ctx<'_> {
@@ -657,6 +757,7 @@ impl Endpoint {
             nat_remote,
             peer_id: None,
             children: Vec::new(),
+            timers: TimerTable::default(),
             expires: now.checked_add(half_open_timeout),
         };
         // Message ID 0 is answered: cache the response for retransmissions.

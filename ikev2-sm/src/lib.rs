@@ -129,6 +129,7 @@ pub mod window;
 pub mod wire;
 
 pub use endpoint::{
-    ApiError, ChildSaInstall, Endpoint, EndpointConfig, Input, Output, SaHandle, SaInfo, Transmit,
+    ApiError, ChildSaInfo, ChildSaInstall, ChildSaRemove, Endpoint, EndpointConfig, Input, Output,
+    SaHandle, SaInfo, Transmit,
 };
 pub use error::Error;

@@ -45,11 +45,14 @@ const N: usize = 1000;
 /// two expanded AES-256-GCM key schedules and the raw SK_* octets) plus
 /// about 12% headroom, so a regression fails here. It is also issue 5's
 /// goal (under 4 KiB excluding key material), met with key material included.
-const MAX_BYTES_PER_SA: isize = 4096;
+/// Raised to 4608 when each SA gained its Child SA records (name, SPIs,
+/// mode and narrowed selectors, kept for delete and rekey) and a timer
+/// table: 4100 bytes measured then.
+const MAX_BYTES_PER_SA: isize = 4608;
 
 /// Upper bound for the same without expanded key schedules (INSECURE):
-/// 1649 bytes when written.
-const MAX_BYTES_PER_SA_NO_KEY_SCHEDULE: isize = 1900;
+/// 1649 bytes when written; 2084 after the Child SA records and timer table.
+const MAX_BYTES_PER_SA_NO_KEY_SCHEDULE: isize = 2400;
 
 const IKE: &str = "aes256gcm16-prfsha256-x25519";
 

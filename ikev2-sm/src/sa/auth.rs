@@ -187,7 +187,14 @@ fn install(
         SaRole::Initiator => (k.encr_i, k.integ_i, k.encr_r, k.integ_r),
         SaRole::Responder => (k.encr_r, k.integ_r, k.encr_i, k.integ_i),
     };
-    sa.children.push((child.name.clone(), spi_in, spi_out));
+    sa.children.push(super::ChildSa {
+        name: child.name.clone(),
+        spi_in,
+        spi_out,
+        mode: child.mode,
+        local_ts: local_ts.clone(),
+        remote_ts: remote_ts.clone(),
+    });
     ctx.out
         .push_back(crate::endpoint::Output::InstallChildSa(Box::new(
             ChildSaInstall {

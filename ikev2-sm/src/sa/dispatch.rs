@@ -9,6 +9,7 @@ use ikev2_wire::{ExchangeType, MessageRepr};
 use super::{auth, init, Ctx, IkeSa, State};
 use crate::events::Failure;
 use crate::stats::Role;
+use crate::timer::Timer;
 use crate::window::{RequestVerdict, RequestWindow};
 
 /// A request for an existing SA. Returns whether to remove the SA.
@@ -196,5 +197,23 @@ pub(crate) fn on_response(
             sa.state = other;
             false
         }
+    }
+}
+
+/// A timer of the SA's [`TimerTable`](crate::timer::TimerTable) expired
+/// (the request window's retransmissions are handled by the endpoint).
+/// Returns whether to remove the SA.
+pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool {
+    // Each exchange that arms a timer handles it here.
+    let _ = (ctx, sa);
+    match timer {
+        Timer::Retransmit
+        | Timer::Establish
+        | Timer::Liveness
+        | Timer::NatKeepalive
+        | Timer::Rekey
+        | Timer::Reauth
+        | Timer::Expire
+        | Timer::Reassembly => false,
     }
 }

@@ -36,6 +36,7 @@ use crate::endpoint::{Output, SaHandle, Transmit};
 use crate::events::{Event, Failure};
 use crate::proposal::{Proposal, Selected};
 use crate::stats::{ErrorHistory, ErrorRecord, Stats};
+use crate::timer::TimerTable;
 use crate::window::{RequestWindow, ResponseWindow};
 
 /// Everything an exchange handler may touch outside its SA.
@@ -205,6 +206,35 @@ impl State {
     }
 }
 
+/// One installed Child SA: what delete, rekey and lifetimes work on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ChildSa {
+    /// Child configuration name.
+    pub(crate) name: String,
+    /// Our inbound SPI (chosen by us).
+    pub(crate) spi_in: u32,
+    /// Our outbound SPI (chosen by the peer).
+    pub(crate) spi_out: u32,
+    /// Tunnel or transport.
+    pub(crate) mode: crate::config::Mode,
+    /// Our side's selectors, as narrowed.
+    pub(crate) local_ts: Vec<crate::ts::TrafficSelector>,
+    /// The peer's side's selectors, as narrowed.
+    pub(crate) remote_ts: Vec<crate::ts::TrafficSelector>,
+}
+
+impl ChildSa {
+    /// The public view.
+    pub(crate) fn info(&self) -> crate::endpoint::ChildSaInfo {
+        crate::endpoint::ChildSaInfo {
+            name: self.name.clone(),
+            spi_in: self.spi_in,
+            spi_out: self.spi_out,
+            mode: self.mode,
+        }
+    }
+}
+
 /// One IKE SA.
 pub(crate) struct IkeSa {
     pub(crate) handle: SaHandle,
@@ -226,8 +256,11 @@ pub(crate) struct IkeSa {
     pub(crate) nat_local: bool,
     pub(crate) nat_remote: bool,
     pub(crate) peer_id: Option<Identity>,
-    /// Child SAs installed: (name, our inbound SPI, outbound SPI).
-    pub(crate) children: Vec<(String, u32, u32)>,
+    /// Child SAs installed under this IKE SA.
+    pub(crate) children: Vec<ChildSa>,
+    /// Per-SA deadlines other than the request window's retransmissions
+    /// (liveness, rekey, lifetimes, reassembly): see [`dispatch::on_timer`].
+    pub(crate) timers: TimerTable,
     /// Responder: when this SA is dropped if IKE_AUTH has not completed
     /// (half-open timeout), or, after a failure, when the cached error
     /// response is no longer needed.

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::{Datagram, SimPeer};
-use crate::endpoint::{ChildSaInstall, Endpoint, Input, Output, SaHandle};
+use crate::endpoint::{ChildSaInstall, ChildSaRemove, Endpoint, Input, Output, SaHandle};
 use crate::events::Event;
 
 /// An endpoint driven by the simulator.
@@ -18,6 +18,8 @@ pub struct EndpointPeer {
     pub events: Vec<(Option<SaHandle>, Event)>,
     /// Child SAs installed, in order.
     pub installs: Vec<ChildSaInstall>,
+    /// Child SAs removed, in order.
+    pub removals: Vec<ChildSaRemove>,
     /// Datagrams sent so far.
     pub sent: u64,
     /// Every datagram's `(src, dst, non_esp_marker)`, in order.
@@ -33,6 +35,7 @@ impl EndpointPeer {
             endpoint,
             events: Vec::new(),
             installs: Vec::new(),
+            removals: Vec::new(),
             sent: 0,
             paths: Vec::new(),
             queue: VecDeque::new(),
@@ -54,6 +57,7 @@ impl EndpointPeer {
                     });
                 }
                 Output::InstallChildSa(c) => self.installs.push(*c),
+                Output::RemoveChildSa(c) => self.removals.push(*c),
                 Output::Event { sa, event } => self.events.push((sa, event)),
                 Output::Timeout(_) => break,
             }
