@@ -28,6 +28,7 @@ mod error;
 pub mod keys;
 pub mod net;
 pub mod openers;
+pub mod peer;
 
 pub use error::Error;
 
