@@ -146,6 +146,18 @@ start_pluto() {
 	command -v certutil > /dev/null || die "certutil missing (apt-get install libnss3-tools)"
 	mkdir -p "$d/nss" "$d/ipsec.d"
 	certutil -N -d "sql:$d/nss" --empty-password
+	# the lab PKI in pluto's NSS database: both CAs trusted, this side's
+	# certificates and keys under the names ipsec.conf's leftcert= uses
+	local c k; k=$(lower "$s")
+	for c in ca-ecdsa ca-rsa; do
+		certutil -A -d "sql:$d/nss" -n "$c" -t 'CT,,' -a -i "$RUN/pki/x509ca/$c.crt.pem"
+	done
+	for c in "$k-ecdsa" "$k-rsa"; do
+		openssl pkcs12 -export -in "$RUN/pki/x509/$c.crt.pem" -inkey "$RUN/pki/private/$c.key.pem" \
+			-name "$c" -passout pass: -out "$d/$c.p12"
+		pk12util -i "$d/$c.p12" -d "sql:$d/nss" -W '' > /dev/null
+		rm -f "$d/$c.p12"
+	done
 	sed -e "s|%RUN%|$d|g" -e "s|%DEBUG%|$2|g" "$HERE/conf/libreswan/ipsec.conf.in" > "$d/ipsec.conf"
 	cp "$HERE/conf/libreswan/ipsec.secrets" "$d/ipsec.secrets"
 	ip netns exec "$(ns "$s")" unshare -m --propagation private sh -c "

@@ -7,7 +7,7 @@
 # cases prove IKE SAs both ways, the Child SA negotiation up to that point,
 # and RFC 6023 childless IKE SAs. pluto logs no IKE keys: the key tables come
 # from charon's log or from ikev2-udp --key-log.
-CASES+=(pluto_psk pluto_childless ours_i_pluto_gcm_x25519 ours_i_pluto_chacha_ecp256
+CASES+=(pluto_psk pluto_childless pluto_ecdsa pluto_rsa_frag ours_i_pluto_gcm_x25519 ours_i_pluto_chacha_ecp256
     ours_i_pluto_cbc_modp2048 ours_i_pluto_child ours_r_pluto)
 whack() { "$L" whack B "$@"; }
 # pluto's own view: an established IKE SA of CONN with A (whack --showstates)
@@ -42,6 +42,23 @@ case_pluto_childless() { # RFC 6023: charon's `childless` connection, no Child S
     grep -q 'IKE_AUTH request does not propose a Child SA; creating childless SA' "$LAB_RUN/B/pluto.log"
 }
 must_pluto_childless() { [ "$(grep -c '"type":"AUTH"' "$1")" = 2 ] && ! grep -q '"type":"TSi"' "$1"; }
+
+# certificates: charon's `ecdsa` and `rsa` connections to pluto, whose NSS
+# database lab.sh filled with the lab PKI (RFC 7427 signatures both ways)
+pluto_cert_case() { # conn what-pluto-verified
+    "$L" initiate "$1" "$1-net" || true # the Child SA is refused, as above
+    pluto_log
+    grep -q "$1 {[^{]*state=ESTABLISHED[^{]*remote-id=b.$1.lab" <<< "$(sas A)" &&
+    pluto_ike_up "$1" &&
+    grep -q "responder established IKE SA; authenticated peer '$2' digital signature using peer certificate '@a.$1.lab' issued by CA 'C=XX, O=ikev2-rs interop lab, CN=lab" "$LAB_RUN/B/pluto.log" &&
+    pluto_child_refused_by_kernel chosen
+}
+up_pluto_ecdsa() { echo --b=pluto --pluto-conn=ecdsa; }
+up_pluto_rsa_frag() { echo --b=pluto --pluto-conn=rsa; }
+case_pluto_ecdsa() { pluto_cert_case ecdsa 'P-256 ECDSA with SHA2_256'; }
+case_pluto_rsa_frag() { pluto_cert_case rsa '3072-bit PKCS#1 1.5 RSA with SHA2_256'; }
+must_pluto_ecdsa() { grep -q '"type":"CERT"' "$1" && [ "$(grep -c '"type":"AUTH"' "$1")" = 2 ]; }
+must_pluto_rsa_frag() { grep -q '"type":"SKF"' "$1" && grep -q '"type":"CERT"' "$1"; } # RFC 7383 from charon
 
 # our initiator, IKE SA only (RFC 6023), with the matrix's algorithms
 pluto_i_case() { # ike-proposal pluto's-name-for-it
