@@ -62,6 +62,8 @@ pub mod msg;
 pub mod nl;
 #[cfg(target_os = "linux")]
 mod socket;
+#[cfg(target_os = "linux")]
+pub mod sockopt;
 pub mod spec;
 pub mod types;
 

@@ -650,3 +650,87 @@ fn negotiated_keys_line_up_across_the_two_ends() {
         assert_eq!(sa.local_ts[0].prefix_len, 16);
     }
 }
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+    use std::net::Ipv4Addr;
+    use xfrm_sys::bridge::ts_prefixes;
+
+    fn covered(p: &[xfrm_sys::TsPrefix], a: u32) -> usize {
+        p.iter()
+            .filter(|x| {
+                let IpAddr::V4(n) = x.addr else { return false };
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(x.prefix_len))
+                    .unwrap_or(0);
+                a & mask == u32::from(n)
+            })
+            .count()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Every address of the selector's range is covered by exactly one
+        /// prefix, the neighbours outside it by none; protocol and the single
+        /// port (or none) carry over.
+        #[test]
+        fn selector_prefixes_cover_the_range_exactly(
+            start in any::<u32>(), len in 0u32..100_000, proto in prop_oneof![Just(0u8), Just(6), Just(17)],
+            port in prop::option::of(1u16..), probes in proptest::collection::vec(any::<u32>(), 8),
+        ) {
+            let end = start.saturating_add(len);
+            let (p0, p1) = port.map_or((0, u16::MAX), |p| (p, p));
+            let ts = TrafficSelector::new(
+                IpAddr::V4(Ipv4Addr::from(start)), IpAddr::V4(Ipv4Addr::from(end)), proto, p0, p1,
+            ).unwrap();
+            let p = ts_prefixes(&ts).unwrap();
+            prop_assert!(p.len() <= 62);
+            prop_assert!(p.iter().all(|x| x.proto == proto && x.port == port));
+            for a in [start, end].into_iter().chain(probes.iter().map(|r| start + r % (end - start + 1))) {
+                prop_assert_eq!(covered(&p, a), 1, "{:#x} in [{:#x}, {:#x}]", a, start, end);
+            }
+            if let Some(b) = start.checked_sub(1) {
+                prop_assert_eq!(covered(&p, b), 0);
+            }
+            if let Some(a) = end.checked_add(1) {
+                prop_assert_eq!(covered(&p, a), 0);
+            }
+        }
+
+        /// Any order of installs and removes over a few selector sets: the
+        /// policies are added by the first Child SA of a set and deleted with
+        /// its last, SAs always; nothing is left at the end.
+        #[test]
+        fn policies_follow_the_first_and_last_user(ops in proptest::collection::vec((0usize..3, any::<bool>()), 1..40)) {
+            let mut b = KernelBridge::new(BridgeConfig::default());
+            let mut live: Vec<Vec<u32>> = vec![Vec::new(); 3];
+            let mut next_spi = 0x1000u32;
+            let base = install("10.0.0.1:500", "10.0.0.2:500", 1, (EncrId::AesGcm16, Some(256)));
+            for (set, add) in ops {
+                let mut c = base.clone();
+                c.remote_ts = vec![host(&format!("10.9.{set}.1"))];
+                if add || live[set].is_empty() {
+                    next_spi += 1;
+                    c.spi_in = next_spi;
+                    c.spi_out = next_spi | 0x8000_0000;
+                    let msgs = b.install(&c).unwrap();
+                    let policies = msgs.iter().filter(|m| matches!(m, XfrmMessage::NewPolicy(_))).count();
+                    prop_assert_eq!(policies, if live[set].is_empty() { 2 } else { 0 });
+                    live[set].push(c.spi_in);
+                } else {
+                    let spi = live[set].remove(0);
+                    let msgs = b.remove(&ChildSaRemove { sa: c.sa, name: c.name, spi_in: spi, spi_out: spi | 0x8000_0000 }).unwrap();
+                    let policies = msgs.iter().filter(|m| matches!(m, XfrmMessage::DeletePolicy(_))).count();
+                    prop_assert_eq!(policies, if live[set].is_empty() { 2 } else { 0 });
+                    prop_assert_eq!(msgs.iter().filter(|m| matches!(m, XfrmMessage::DeleteSa(_))).count(), 2);
+                }
+            }
+            for spi in live.concat() {
+                b.remove(&ChildSaRemove { sa: base.sa, name: String::new(), spi_in: spi, spi_out: 0 }).unwrap();
+            }
+            prop_assert!(b.is_empty());
+        }
+    }
+}

@@ -4,8 +4,6 @@
 
 use std::path::Path;
 
-use nix::libc;
-use nix::{getsockopt_impl, setsockopt_impl, sockopt_impl};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -45,14 +43,6 @@ pub(crate) fn socket_in(ns: &str, groups: &[Group]) -> R<XfrmSocket> {
         .map_err(|e| format!("{ns}: {e}"))
 }
 
-/// `UDP_ENCAP` (linux/udp.h): turns a UDP socket into an ESP-in-UDP
-/// (RFC 3948) receiver, as IKE daemons do on port 4500.
-const UDP_ENCAP: i32 = 100;
-/// `UDP_ENCAP_ESPINUDP`.
-const UDP_ENCAP_ESPINUDP: usize = 2;
-// nix's documented way to add a socket option it does not ship.
-nix::sockopt_impl!(UdpEncapOpt, Both, 17 /* SOL_UDP */, UDP_ENCAP, usize);
-
 /// A UDP socket on `addr` in namespace `ns` with ESP-in-UDP decapsulation
 /// enabled. Keep it open while traffic flows.
 pub(crate) fn encap_socket_in(ns: &str, addr: &str) -> R<std::net::UdpSocket> {
@@ -63,13 +53,7 @@ pub(crate) fn encap_socket_in(ns: &str, addr: &str) -> R<std::net::UdpSocket> {
         nix::sched::setns(f, nix::sched::CloneFlags::CLONE_NEWNET)
             .map_err(|e| format!("setns: {e}"))?;
         let s = std::net::UdpSocket::bind(&addr).map_err(|e| format!("bind {addr}: {e}"))?;
-        nix::sys::socket::setsockopt(&s, UdpEncapOpt, &UDP_ENCAP_ESPINUDP)
-            .map_err(|e| format!("UDP_ENCAP: {e}"))?;
-        let got =
-            nix::sys::socket::getsockopt(&s, UdpEncapOpt).map_err(|e| format!("UDP_ENCAP: {e}"))?;
-        if got != UDP_ENCAP_ESPINUDP {
-            return Err(format!("UDP_ENCAP reads back {got}"));
-        }
+        xfrm_sys::sockopt::enable_esp_in_udp(&s).map_err(|e| format!("UDP_ENCAP: {e}"))?;
         Ok(s)
     })
     .join()
