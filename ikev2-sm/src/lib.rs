@@ -131,6 +131,7 @@ pub mod config;
 pub mod endpoint;
 mod error;
 pub mod events;
+pub mod keylog;
 pub mod proposal;
 mod sa;
 mod sched;
