@@ -20,6 +20,9 @@ pub(crate) fn on_request(
     msg: &MessageRepr<'_>,
     path: (SocketAddr, SocketAddr),
 ) -> bool {
+    if super::frag::is_fragment(_bytes) {
+        return super::frag::on_fragment(ctx, sa, _bytes, msg, path);
+    }
     let h = msg.header;
     match sa.responses.classify(h.message_id) {
         RequestVerdict::Replay(cached) => {
@@ -90,6 +93,9 @@ pub(crate) fn on_response(
     msg: &MessageRepr<'_>,
     path: (SocketAddr, SocketAddr),
 ) -> bool {
+    if super::frag::is_fragment(bytes) {
+        return super::frag::on_fragment(ctx, sa, bytes, msg, path);
+    }
     let h = msg.header;
     // Only a response to an outstanding request, and only once authenticated
     // where keys exist; otherwise drop and count.
@@ -205,15 +211,17 @@ pub(crate) fn on_response(
 /// Returns whether to remove the SA.
 pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool {
     // Each exchange that arms a timer handles it here.
-    let _ = (ctx, sa);
     match timer {
+        Timer::Reassembly => {
+            super::frag::on_timer(ctx, sa);
+            false
+        }
         Timer::Retransmit
         | Timer::Establish
         | Timer::Liveness
         | Timer::NatKeepalive
         | Timer::Rekey
         | Timer::Reauth
-        | Timer::Expire
-        | Timer::Reassembly => false,
+        | Timer::Expire => false,
     }
 }
