@@ -230,6 +230,18 @@ pub enum ApiError {
         /// The SA's state name.
         state: &'static str,
     },
+    /// No Child SA with this inbound SPI under the IKE SA.
+    #[error("no Child SA with inbound SPI {spi_in:08x}")]
+    UnknownChildSa {
+        /// The SPI given.
+        spi_in: u32,
+    },
+    /// Too many requests are already queued on this IKE SA.
+    #[error("request queue of the IKE SA is full")]
+    QueueFull,
+    /// The IKE SA is being deleted; nothing more is started on it.
+    #[error("IKE SA is being deleted")]
+    Deleting,
 }
 
 /// A read-only view of one IKE SA.
@@ -453,6 +465,8 @@ impl Endpoint {
             timers: TimerTable::default(),
             expires: None,
             frag: sa::frag::FragState::default(),
+            queue: sa::queue::RequestQueue::default(),
+            info: sa::info::InfoState::default(),
         };
         sa.send_request(&mut ctx, ExchangeType::IkeSaInit, request);
         ctx.stats.half_open += 1;
@@ -579,6 +593,20 @@ impl Endpoint {
                 }
             }
             if let Some(exchange) = gave_up {
+                let mut ctx = Ctx {
+                    provider: &self.provider,
+                    rng: self.random.as_ref(),
+                    peers: &self.peers,
+                    out: &mut self.out,
+                    stats: &mut self.stats,
+                    history: &mut self.history,
+                    now,
+                };
+                // Established: our delete ended, or the peer is dead (info.rs).
+                if sa::info::gave_up(&mut ctx, sa, exchange) {
+                    self.remove(handle);
+                    continue;
+                }
                 let cfg = self.peers.get(sa.peer);
                 let retransmit = cfg.map(|c| c.retransmit).unwrap_or_default();
                 let failure = Failure::RetransmitTimeout {
@@ -597,8 +625,7 @@ impl Endpoint {
     /// Runs a user command (create child, rekey, delete, liveness check...)
     /// on the SA `handle`, with a context like the one datagrams get; the
     /// SA is removed when `f` returns `Ok((_, true))`.
-    #[allow(dead_code)] // the commands of the following exchanges use it
-    fn command<T>(
+    pub(crate) fn command<T>(
         &mut self,
         now: Instant,
         handle: SaHandle,
@@ -648,6 +675,9 @@ impl Endpoint {
         if let Some(sa) = slot.sa.take() {
             if sa.state.is_half_open() {
                 self.stats.half_open = self.stats.half_open.saturating_sub(1);
+            }
+            if matches!(sa.state, State::Established(_)) {
+                self.stats.ike_sas = self.stats.ike_sas.saturating_sub(1);
             }
             self.by_spi.remove(&sa.local_spi());
             self.half_open.remove(&(sa.init_remote, sa.spi_i));
@@ -787,6 +817,8 @@ impl Endpoint {
             timers: TimerTable::default(),
             expires: now.checked_add(half_open_timeout),
             frag: sa::frag::FragState::new(fragmentation),
+            queue: sa::queue::RequestQueue::default(),
+            info: sa::info::InfoState::default(),
         };
         // Message ID 0 is answered: cache the response for retransmissions.
         let mut ctx = self.ctx(now);

@@ -16,7 +16,9 @@
 pub(crate) mod auth;
 pub(crate) mod dispatch;
 pub(crate) mod frag;
+pub(crate) mod info;
 pub(crate) mod init;
+pub(crate) mod queue;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -282,6 +284,11 @@ pub(crate) struct IkeSa {
     pub(crate) expires: Option<std::time::Instant>,
     /// IKE fragmentation (RFC 7383): negotiation, staged fragments, reassembly.
     pub(crate) frag: frag::FragState,
+    /// Requests waiting for the request window and the one in flight
+    /// (`queue.rs`: INFORMATIONAL, CREATE_CHILD_SA, rekeying).
+    pub(crate) queue: queue::RequestQueue,
+    /// Liveness bookkeeping (`info.rs`).
+    pub(crate) info: info::InfoState,
 }
 
 impl IkeSa {
