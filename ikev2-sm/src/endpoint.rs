@@ -366,7 +366,7 @@ impl Endpoint {
         })
     }
 
-    fn get(&self, handle: SaHandle) -> Option<&IkeSa> {
+    pub(crate) fn get(&self, handle: SaHandle) -> Option<&IkeSa> {
         let slot = self.slots.get(handle.index as usize)?;
         if slot.generation != handle.generation {
             return None;

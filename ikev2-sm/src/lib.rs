@@ -144,6 +144,7 @@ pub mod config;
 pub mod endpoint;
 mod error;
 pub mod events;
+pub mod keylog;
 pub mod proposal;
 mod sa;
 #[cfg(feature = "sim")]
