@@ -12,10 +12,12 @@
 //! produces the retransmit timeout.
 
 use core::fmt;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use ikev2_wire::{ExchangeType, KeId, NotifyType};
 
+use crate::config::Identity;
 use crate::proposal::NoProposalChosen;
 use crate::ts::{TrafficSelector, TsUnacceptable};
 
@@ -284,6 +286,166 @@ pub enum Event {
         /// Why.
         reason: Failure,
     },
+    /// A Child SA was deleted (RFC 7296 §1.4.1); its
+    /// [`Output::RemoveChildSa`](crate::Output::RemoveChildSa) came just
+    /// before. Also reported for every Child SA of a deleted IKE SA.
+    ChildSaDeleted {
+        /// Child configuration name.
+        name: String,
+        /// Our inbound SPI.
+        spi_in: u32,
+        /// Our outbound SPI.
+        spi_out: u32,
+        /// True if the peer asked for it, false if we did.
+        by_peer: bool,
+    },
+    /// The IKE SA was deleted and is gone, with all its Child SAs (each
+    /// reported first). `by_peer: false` also when our Delete went
+    /// unanswered: the SA is removed either way.
+    IkeSaDeleted {
+        /// True if the peer sent the Delete, false if we did.
+        by_peer: bool,
+    },
+    /// A request on an established IKE SA (a liveness check, a delete, a
+    /// CREATE_CHILD_SA) was retransmitted until the schedule ran out: the
+    /// peer is considered dead. Every Child SA was removed
+    /// ([`Output::RemoveChildSa`](crate::Output::RemoveChildSa) before
+    /// this event) and the IKE SA is gone.
+    PeerDead {
+        /// The peer's address.
+        peer: SocketAddr,
+        /// The peer's authenticated identity.
+        peer_id: Option<Identity>,
+        /// Our peer configuration's name.
+        config: String,
+        /// The exchange left unanswered.
+        exchange: ExchangeType,
+        /// Retransmissions sent.
+        retransmits: u32,
+        /// Time from the first send of that request until giving up.
+        after: Duration,
+    },
+    /// The authenticated peer sent an error notification in an
+    /// INFORMATIONAL exchange (RFC 7296 §3.10.1). Kept in the error
+    /// history too. AUTHENTICATION_FAILED also ends the IKE SA
+    /// ([`Event::Failed`] follows); other errors change nothing.
+    PeerErrorNotify {
+        /// The notification type.
+        notify: NotifyType,
+        /// True if it came in a request, false in a response to ours.
+        in_request: bool,
+        /// The SPI field of the notification (empty if none).
+        spi: Vec<u8>,
+    },
+    /// IKE fragmentation (RFC 7383) did something an operator should see.
+    Fragmentation(FragmentEvent),
+}
+
+/// Why a received IKE fragment (SKF payload), or a whole set of them, was
+/// dropped; counted per reason in [`Stats::fragments`](crate::stats::Stats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FragmentDrop {
+    /// Fragmentation was not negotiated for this IKE SA (RFC 7383 §2.3).
+    NotNegotiated,
+    /// No exchange it could belong to: a response fragment with no request
+    /// outstanding, a request fragment outside the window, or an SA state
+    /// without keys.
+    Unexpected,
+    /// Failed authentication or malformed (Next Payload set in a fragment
+    /// other than the first, exchange type differing within a set).
+    Invalid,
+    /// A fragment already stored (retransmission or network duplicate).
+    Duplicate,
+    /// Total Fragments lower than the set being reassembled: a fragment of
+    /// an older transmission (RFC 7383 §2.6).
+    Stale,
+    /// The set was discarded because the peer refragmented the message
+    /// into more fragments (RFC 7383 §2.6; counted per set).
+    Superseded,
+    /// More fragments announced than `FragmentConfig::max_fragments`.
+    TooManyFragments,
+    /// The set grew beyond `FragmentConfig::max_message` (per set).
+    TooLarge,
+    /// The set was incomplete after `FragmentConfig::reassembly_timeout`
+    /// (per set).
+    Timeout,
+}
+
+impl fmt::Display for FragmentDrop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotNegotiated => "fragmentation not negotiated",
+            Self::Unexpected => "no exchange expects it",
+            Self::Invalid => "failed authentication or malformed",
+            Self::Duplicate => "duplicate",
+            Self::Stale => "older fragmentation of the message",
+            Self::Superseded => "set replaced by a refragmented message",
+            Self::TooManyFragments => "too many fragments",
+            Self::TooLarge => "reassembled message too large",
+            Self::Timeout => "reassembly timed out",
+        })
+    }
+}
+
+/// What IKE fragmentation reports through [`Event::Fragmentation`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FragmentEvent {
+    /// A request went unanswered for `FragmentConfig::pmtu_fallback_after`
+    /// retransmissions: a path-MTU problem is suspected and the remaining
+    /// retransmissions carry smaller fragments (RFC 7383 §2.5.2).
+    Refragmented {
+        /// The request's message ID.
+        message_id: u32,
+        /// Its exchange.
+        exchange: ExchangeType,
+        /// The IP datagram size now used for its fragments.
+        fragment_size: u16,
+        /// The number of fragments it now has.
+        fragments: usize,
+    },
+    /// An incomplete set of fragments was thrown away; the peer's
+    /// retransmission may still complete the message.
+    ReassemblyDiscarded {
+        /// The message ID of the set.
+        message_id: u32,
+        /// Whether it was a response.
+        response: bool,
+        /// Fragments held when it was discarded.
+        received: u16,
+        /// Total Fragments announced.
+        total: u16,
+        /// Why.
+        reason: FragmentDrop,
+    },
+}
+
+impl fmt::Display for FragmentEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refragmented {
+                message_id,
+                exchange,
+                fragment_size,
+                fragments,
+            } => write!(
+                f,
+                "{exchange} request #{message_id} unanswered: path MTU suspected, resending as {fragments} fragments of at most {fragment_size} octets"
+            ),
+            Self::ReassemblyDiscarded {
+                message_id,
+                response,
+                received,
+                total,
+                reason,
+            } => write!(
+                f,
+                "{} #{message_id}: {received} of {total} fragments discarded: {reason}",
+                if *response { "response" } else { "request" }
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -18,9 +18,72 @@ mod sm_common;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sm_common::{encode, established_pair, run_established, run_initiator, run_responder};
+use sm_common::{
+    encode, established_pair, established_pair_with, run_established, run_initiator, run_responder,
+    small_fragments,
+};
+
+/// The first datagram `e` sends after `f` runs a command on its SA.
+fn request(
+    mut f: impl FnMut(&mut ikev2_sm::Endpoint, ikev2_sm::SaHandle, u32, Instant),
+    responder: bool,
+) -> Vec<u8> {
+    let now = Instant::now();
+    let (mut i, mut r, _, _) = established_pair(now);
+    let e = if responder { &mut r } else { &mut i };
+    let h = e.handles()[0];
+    let spi_in = e.sa_info(h).unwrap().children[0].spi_in;
+    f(e, h, spi_in, now);
+    loop {
+        match e.poll_output() {
+            ikev2_sm::Output::Transmit(t) => return t.bytes,
+            ikev2_sm::Output::Timeout(_) => panic!("no request"),
+            _ => {}
+        }
+    }
+}
+
+/// The INFORMATIONAL requests of an established pair (INSECURE leaves the
+/// SK payload in clear, so a mutation reaches the payloads inside).
+struct Info {
+    delete_child: Vec<u8>,
+    delete_ike: Vec<u8>,
+    liveness_from_i: Vec<u8>,
+    liveness_from_r: Vec<u8>,
+    /// Our delete of the IKE SA turned into an AUTHENTICATION_FAILED notify
+    /// (same length: an 8-octet payload either way).
+    notify: Vec<u8>,
+}
+
+fn info_requests() -> Info {
+    let delete_child = request(
+        |e, h, spi, now| e.delete_child_sa(now, h, spi).unwrap(),
+        false,
+    );
+    let delete_ike = request(|e, h, _, now| e.delete_ike_sa(now, h).unwrap(), false);
+    let liveness_from_i = request(|e, h, _, now| e.liveness_check(now, h).unwrap(), false);
+    let liveness_from_r = request(|e, h, _, now| e.liveness_check(now, h).unwrap(), true);
+    let mut notify = delete_ike.clone();
+    // SK's generic header follows the 28-octet IKE header: its Next Payload
+    // names the first inner payload, Delete (42) becomes Notify (41).
+    assert_eq!(notify[28], 42);
+    notify[28] = 41;
+    let at = notify
+        .windows(8)
+        .position(|w| w == [0, 0, 0, 8, 1, 0, 0, 0])
+        .expect("Delete(IKE) in clear");
+    notify[at..at + 8].copy_from_slice(&[0, 0, 0, 8, 0, 0, 0, 24]);
+    Info {
+        delete_child,
+        delete_ike,
+        liveness_from_i,
+        liveness_from_r,
+        notify,
+    }
+}
 
 fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    let info = info_requests();
     let (_, _, to_r, to_i) = established_pair(Instant::now());
     assert_eq!(
         (to_r.len(), to_i.len()),
@@ -29,7 +92,40 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     );
     let (init_req, auth_req) = (&to_r[0][..], &to_r[1][..]);
     let (init_resp, auth_resp) = (&to_i[0][..], &to_i[1][..]);
+    // The same exchange with IKE_AUTH in SKF fragments both ways (RFC 7383):
+    // IKE_SA_INIT is identical, so the default endpoints accept them.
+    let (_, _, frag_r, frag_i) = established_pair_with(Instant::now(), small_fragments());
+    assert_eq!(frag_r[0], to_r[0]);
+    assert!(
+        frag_r.len() > 2 && frag_i.len() > 2,
+        "IKE_AUTH fragmented both ways: {:?} {:?}",
+        frag_r.iter().map(Vec::len).collect::<Vec<_>>(),
+        frag_i.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    let frags_req: Vec<&[u8]> = frag_r[1..].iter().map(Vec::as_slice).collect();
+    let frags_resp: Vec<&[u8]> = frag_i[1..].iter().map(Vec::as_slice).collect();
+    // Reversed, with the last one duplicated first.
+    let mut shuffled = vec![(0u8, *frags_req.last().unwrap())];
+    shuffled.extend(frags_req.iter().rev().map(|f| (0u8, *f)));
+    let mut fragmented_auth = vec![(0u8, init_req)];
+    fragmented_auth.extend(shuffled.iter().copied());
+    let mut fragmented_resp = vec![(0u8, init_resp)];
+    fragmented_resp.extend(frags_resp.iter().map(|f| (0u8, *f)));
+    // Fragments after establishment, to the responder (bit 5) and initiator.
+    let mut late: Vec<(u8, &[u8])> = frags_req.iter().map(|f| (0x21u8, *f)).collect();
+    late.extend(frags_resp.iter().map(|f| (0x01u8, *f)));
     vec![
+        (
+            "sm_responder",
+            "seed-init-auth-fragments",
+            encode(&fragmented_auth),
+        ),
+        (
+            "sm_initiator",
+            "seed-init-resp-auth-fragments",
+            encode(&fragmented_resp),
+        ),
+        ("sm_established", "seed-fragments-late", encode(&late)),
         ("sm_responder", "seed-init", encode(&[(0, init_req)])),
         (
             "sm_responder",
@@ -65,6 +161,41 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             "seed-auth-late",
             encode(&[(0x21 | 0x0e, auth_req), (0x01 | 0x0e, auth_resp)]),
         ),
+        // INFORMATIONAL requests from the initiator to the responder.
+        (
+            "sm_established",
+            "seed-info-delete-child",
+            encode(&[(0x20, &info.delete_child)]),
+        ),
+        (
+            "sm_established",
+            "seed-info-delete-ike",
+            encode(&[(0x20, &info.delete_ike)]),
+        ),
+        (
+            "sm_established",
+            "seed-info-notify",
+            encode(&[(0x20, &info.notify)]),
+        ),
+        // Liveness checks each way, the second delivered to an initiator
+        // that has just started its own (bit 6), then the check's answer
+        // path: the responder's check, replayed, is answered from the cache.
+        (
+            "sm_established",
+            "seed-info-liveness",
+            encode(&[
+                (0x20, &info.liveness_from_i),
+                (0x40, &info.liveness_from_r),
+                (0x00, &info.liveness_from_r),
+            ]),
+        ),
+        // The responder deletes its Child SA (bit 7) and receives the
+        // initiator's crossing delete.
+        (
+            "sm_established",
+            "seed-info-crossing-delete",
+            encode(&[(0xa0, &info.delete_child)]),
+        ),
     ]
 }
 
@@ -88,12 +219,40 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
     // One response only: still waiting for IKE_AUTH's.
     let i = run_initiator(&find("seed-init-resp"));
     assert_eq!(i.states, ["IKE_AUTH sent"]);
+    // IKE_AUTH reassembled from out-of-order, duplicated SKF fragments.
+    let r = run_responder(&find("seed-init-auth-fragments"));
+    assert_eq!(r.states, ["established"]);
+    assert_eq!(r.installed, 1);
+    let i = run_initiator(&find("seed-init-resp-auth-fragments"));
+    assert_eq!(i.states, ["established"]);
+    assert_eq!(i.installed, 1);
     // Garbage after establishment leaves the SA up and installs nothing new.
-    for name in ["seed-duplicates", "seed-auth-late"] {
+    for name in ["seed-duplicates", "seed-auth-late", "seed-fragments-late"] {
         let e = run_established(&find(name));
         assert_eq!(e.states, ["established"], "{name}");
         assert_eq!(e.installed, 0, "{name}");
     }
+    // The INFORMATIONAL seeds reach the handlers: a delete of the Child SA
+    // removes it and is answered with a Delete, a delete of the IKE SA or
+    // AUTHENTICATION_FAILED ends the responder's SA, liveness checks are
+    // answered (twice: the replay from the cache).
+    let e = run_established(&find("seed-info-delete-child"));
+    assert_eq!((e.states.len(), e.removed, e.sent.len()), (1, 1, 1));
+    for name in ["seed-info-delete-ike", "seed-info-notify"] {
+        let e = run_established(&find(name));
+        assert!(e.states.is_empty(), "{name}: {:?}", e.states);
+        assert_eq!((e.removed, e.sent.len()), (1, 1), "{name}");
+    }
+    let e = run_established(&find("seed-info-liveness"));
+    assert_eq!(e.states, ["established"]);
+    // Answer to the initiator's check; the initiator's own check; its
+    // answers to the responder's check and to the replay.
+    assert_eq!(e.sent.len(), 4);
+    assert_eq!(e.sent[2], e.sent[3]);
+    let e = run_established(&find("seed-info-crossing-delete"));
+    // The responder's own delete goes out, the crossing one is answered
+    // without a Delete, and the Child SA is removed once.
+    assert_eq!((e.removed, e.sent.len()), (1, 2));
     // A mutated AUTH octet is refused (the PRF is real): the fuzzer must
     // find its way past AUTH through the seeds, not by luck.
     let (_, _, to_r, _) = established_pair(Instant::now());

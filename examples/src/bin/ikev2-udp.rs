@@ -15,6 +15,12 @@
 //! for JSON lines). Exit status: 0 once the IKE SA and the Child SA are up
 //! (after `--linger` seconds more, if given), 1 on a usage or socket error,
 //! 2 on a negotiation failure (its typed cause is printed), 3 on timeout.
+//!
+//! For the interop matrix (`interop/cases/libreswan.sh`): `--childless`
+//! sets up the IKE SA alone (no SA/TS payloads in IKE_AUTH, RFC 6023) and
+//! is done once it is up; `--key-log FILE` appends each IKE SA's keys to
+//! FILE as a Wireshark `ikev2_decryption_table` line, so `ikev2-decode` and
+//! `tshark` can decrypt a capture of the exchange.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -26,14 +32,15 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
 use serde_json::json;
 
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
-[--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS]";
+[--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
+[--childless] [--key-log FILE] [--fragment-size OCTETS]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -54,6 +61,11 @@ struct Opts {
     json: bool,
     linger: Duration,
     timeout: Duration,
+    // interop matrix: IKE SA only, and a key table for captures
+    childless: bool,
+    key_log: Option<std::path::PathBuf>,
+    // IKE fragmentation (RFC 7383): fragment_size, 0 = off
+    fragment_size: Option<u16>,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -76,6 +88,9 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         json: false,
         linger: Duration::ZERO,
         timeout: Duration::from_secs(30),
+        childless: false,
+        key_log: None,
+        fragment_size: None,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -107,6 +122,11 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("json") => o.json = true,
             Long("linger") => o.linger = Duration::from_secs_f64(p.value()?.parse()?),
             Long("timeout") => o.timeout = Duration::from_secs_f64(p.value()?.parse()?),
+            // interop matrix
+            Long("childless") => o.childless = true,
+            Long("key-log") => o.key_log = Some(p.value()?.into()),
+            // IKE fragmentation (RFC 7383)
+            Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -133,15 +153,61 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
     let child = ChildConfig::new("net")
         .with_ts(&o.local_ts, &o.remote_ts)?
         .with_esp_proposals(&o.esp)?;
-    Ok(PeerConfig::new(
+    let peer = PeerConfig::new(
         "peer",
         Identity::parse(&o.local_id)?,
         Identity::parse(&o.remote_id)?,
     )
     .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
     .with_ike_proposals(&o.ike)?
-    .with_force_encap(o.encap)
-    .with_child(child))
+    .with_force_encap(o.encap);
+    // IKE fragmentation (RFC 7383): --fragment-size
+    let peer = match o.fragment_size {
+        Some(size) => {
+            let peer = peer.with_fragmentation(FragmentConfig {
+                enabled: size > 0,
+                fragment_size: if size > 0 { size } else { 1280 },
+                ..FragmentConfig::default()
+            });
+            peer.validate()?;
+            peer
+        }
+        None => peer,
+    };
+    Ok(if o.childless {
+        peer
+    } else {
+        peer.with_child(child)
+    })
+}
+
+/// Appends the IKE SA's keys to the `--key-log` file (Wireshark's
+/// `ikev2_decryption_table` format), once per SA.
+fn log_keys(
+    o: &Opts,
+    ep: &Endpoint,
+    sa: Option<SaHandle>,
+    logged: &mut Vec<SaHandle>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let (Some(path), Some(h)) = (&o.key_log, sa) else {
+        return Ok(());
+    };
+    if logged.contains(&h) {
+        return Ok(());
+    }
+    let Some(row) = ep
+        .ike_sa_secrets(h)
+        .and_then(|s| ikev2_examples::keys::ikev2_table_row(&s))
+    else {
+        return Ok(());
+    };
+    logged.push(h);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(f, "{row}")
 }
 
 /// A datagram read by one of the socket threads: (source, our address, payload).
@@ -216,6 +282,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     let deadline = start + o.timeout;
     let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
+    let mut logged = Vec::new();
     loop {
         // Drain everything the endpoint wants done.
         let wake = loop {
@@ -244,6 +311,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
+                        log_keys(o, &ep, sa, &mut logged)?;
                         emit(o.json, ike_sa_line(&ep, sa));
                     }
                     Event::ChildSaUp { name } => {
@@ -255,6 +323,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     }
                     Event::Deleted => emit(o.json, json!({"event": "ike_sa_deleted"})),
                     Event::Failed { reason } => {
+                        log_keys(o, &ep, sa, &mut logged)?;
                         emit(
                             o.json,
                             json!({"event": "failed", "kind": format!("{:?}", reason.kind()),
@@ -269,10 +338,19 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
         };
         let now = Instant::now();
-        if ike_up && child_up && done_at.is_none() {
+        if ike_up && (child_up || o.childless) && done_at.is_none() {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
+            // IKE fragmentation (RFC 7383): the counters, for frag.sh
+            if o.fragment_size.is_some() {
+                let f = ep.stats().fragments;
+                emit(
+                    o.json,
+                    json!({"event": "fragments", "sent": f.sent, "received": f.received,
+                           "reassembled": f.reassembled, "dropped_invalid": f.dropped_invalid}),
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         if done_at.is_none() && now >= deadline {

@@ -20,6 +20,9 @@ pub(crate) fn on_request(
     msg: &MessageRepr<'_>,
     path: (SocketAddr, SocketAddr),
 ) -> bool {
+    if super::frag::is_fragment(_bytes) {
+        return super::frag::on_fragment(ctx, sa, _bytes, msg, path);
+    }
     let h = msg.header;
     match sa.responses.classify(h.message_id) {
         RequestVerdict::Replay(cached) => {
@@ -53,6 +56,7 @@ pub(crate) fn on_request(
                 ctx.stats.ike_sas += 1;
                 sa.expires = None;
                 let super::InitDone { keys, ike, .. } = *done;
+                super::info::on_established(ctx, sa);
                 (
                     State::Established(Box::new(super::Established { keys, ike })),
                     false,
@@ -69,6 +73,10 @@ pub(crate) fn on_request(
                 sa.expires = ctx.now.checked_add(keep);
                 (State::Failed, false)
             }
+        }
+        (State::Established(e), ExchangeType::Informational) => {
+            sa.state = State::Established(e);
+            return super::info::on_request(ctx, sa, _bytes, msg, path);
         }
         (state, _) => {
             // Not expected in this state (CREATE_CHILD_SA and INFORMATIONAL
@@ -90,7 +98,14 @@ pub(crate) fn on_response(
     msg: &MessageRepr<'_>,
     path: (SocketAddr, SocketAddr),
 ) -> bool {
+    if super::frag::is_fragment(bytes) {
+        return super::frag::on_fragment(ctx, sa, bytes, msg, path);
+    }
     let h = msg.header;
+    if matches!(sa.state, State::Established(_)) {
+        // Exchanges started through the request queue (queue.rs).
+        return super::queue::on_response(ctx, sa, bytes, msg, path);
+    }
     // Only a response to an outstanding request, and only once authenticated
     // where keys exist; otherwise drop and count.
     let outstanding = match &sa.state {
@@ -184,6 +199,7 @@ pub(crate) fn on_response(
                         keys: init.keys,
                         ike: init.ike,
                     }));
+                    super::info::on_established(ctx, sa);
                     false
                 }
                 auth::AuthOutcome::Failed(f) => {
@@ -205,15 +221,17 @@ pub(crate) fn on_response(
 /// Returns whether to remove the SA.
 pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool {
     // Each exchange that arms a timer handles it here.
-    let _ = (ctx, sa);
     match timer {
+        Timer::Reassembly => {
+            super::frag::on_timer(ctx, sa);
+            false
+        }
+        Timer::Liveness => super::info::on_liveness_timer(ctx, sa),
         Timer::Retransmit
         | Timer::Establish
-        | Timer::Liveness
         | Timer::NatKeepalive
         | Timer::Rekey
         | Timer::Reauth
-        | Timer::Expire
-        | Timer::Reassembly => false,
+        | Timer::Expire => false,
     }
 }
