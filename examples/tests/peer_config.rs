@@ -264,16 +264,6 @@ fn what_the_state_machine_lacks_is_refused_not_ignored() {
         assert_eq!(got_line, *n, "{line}: {msg}");
         assert!(msg.contains(want), "{line}: {msg}");
     }
-    let text = BASE.replace(
-        "remote_addrs = [\"10.0.0.2\"]",
-        "remote_addrs = [\"10.0.0.2\"]\ndpd_delay = \"30s\"",
-    );
-    let (line, msg) = err_of(&text);
-    assert_eq!(line, 4);
-    assert!(
-        msg.contains("dpd_delay (dead peer detection) is not supported yet"),
-        "{msg}"
-    );
     let text = format!("{BASE}[connections.c.children.two]\n");
     let (line, msg) = err_of(&text);
     assert_eq!(line, 11, "{msg}");
@@ -306,6 +296,23 @@ fn missing_pieces_are_named() {
     ));
     assert_eq!(line, 3);
     assert!(msg.contains("mtu"), "{msg}");
+}
+
+#[test]
+fn dpd_delay_and_fragmentation_reach_the_state_machine() {
+    let text = BASE.replace(
+        "remote_addrs = [\"10.0.0.2\"]",
+        "remote_addrs = [\"10.0.0.2\"]\ndpd_delay = \"2m\"\nfragmentation = \"no\"",
+    );
+    let c = parse(Path::new("x"), &text).unwrap();
+    assert_eq!(c.connections[0].peer.dpd_delay, Duration::from_secs(120));
+    assert!(!c.connections[0].peer.fragmentation.enabled);
+    let (line, msg) = err_of(&text.replace("\"no\"", "\"force\""));
+    assert_eq!(line, 5);
+    assert!(msg.contains("`force` is not one of yes, accept, no"), "{msg}");
+    let (line, msg) = err_of(&text.replace("\"2m\"", "\"2w\""));
+    assert_eq!(line, 4);
+    assert!(msg.contains("dpd_delay: unit `w`"), "{msg}");
 }
 
 #[test]

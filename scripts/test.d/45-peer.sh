@@ -29,7 +29,7 @@ cleanup() {
 trap cleanup EXIT
 fail() {
     log "45-peer: FAIL: $*"
-    for f in "$tmp"/*.out "$tmp"/*.err; do [ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done
+    for f in "$tmp"/a.out "$tmp"/b.out "$tmp"/*.err; do [ -s "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }; done
     exit 1
 }
 
@@ -96,7 +96,7 @@ for i in $(seq 1 100); do
     sleep 0.1
 done
 grep -q '"event":"ike_sa_established"' "$tmp/a.out" || fail "no ike_sa_established event from A"
-jq -e 'select(.event=="child_sa_established") | .esp=="aes256gcm16" and .udp_encap==true and .remote_ts==["10.231.2.0/24"]' "$tmp/a.out" >/dev/null ||
+jq -se 'any(.[]; .event=="child_sa_established" and .esp=="aes256gcm16" and .udp_encap==true and .remote_ts==["10.231.2.0/24"])' "$tmp/a.out" >/dev/null ||
     fail "A's child_sa_established event lacks the negotiated values"
 log "45-peer: Child SA up; pinging through the tunnel"
 ip netns exec "$NA" ping -c 3 -i 0.2 -W 2 10.231.2.1 >"$tmp/ping-ab.out" || fail "ping A -> B through the tunnel"
@@ -106,4 +106,14 @@ st="$("$bin" --status --control "$tmp/a.sock" --json)" || fail "--status"
 echo "$st" | jq -e '.ike_sas[0].state=="established" and .ike_sas[0].children[0].counters.packets_out>=6 and .ike_sas[0].children[0].counters.packets_in>=6 and .ike_sas[0].children[0].counters.dropped_in==0' >/dev/null ||
     fail "status counters: $st"
 "$bin" --status --control "$tmp/b.sock" | grep -q "INSTALLED, TUNNEL-in-UDP, ESP:aes256gcm16" || fail "text status of B"
+# A clean shutdown of A deletes its IKE SA (INFORMATIONAL Delete): B must
+# report both deletions as the peer's doing.
+kill -TERM "${pids[1]}"
+for i in $(seq 1 50); do
+    grep -q '"event":"ike_sa_deleted"' "$tmp/b.out" && break
+    [ "$i" = 50 ] && fail "B did not report the deletion within 5 s"
+    sleep 0.1
+done
+jq -se 'any(.[]; .event=="ike_sa_deleted" and .by_peer==true and .conn=="lab")' "$tmp/b.out" >/dev/null || fail "B's ike_sa_deleted"
+jq -se 'any(.[]; .event=="child_sa_deleted" and .by_peer==true and .child=="net")' "$tmp/b.out" >/dev/null || fail "B's child_sa_deleted"
 log "45-peer: PASS (IKE + Child SA between two ikev2-peer processes, pings both ways through userspace ESP over TUN)"

@@ -248,6 +248,7 @@ struct RawConnection {
     remote_port_nat_t: Option<u16>,
     proposals: Option<Spanned<OneOrMany>>,
     encap: Option<bool>,
+    fragmentation: Option<Spanned<String>>,
     rekey_time: Option<Spanned<RawDuration>>,
     over_time: Option<Spanned<RawDuration>>,
     dpd_delay: Option<Spanned<RawDuration>>,
@@ -302,7 +303,7 @@ mod supported {
     /// Child SA `rekey_time` / `life_time`.
     pub(super) const CHILD_REKEY: bool = false;
     /// `dpd_delay` (liveness checks).
-    pub(super) const DPD: bool = false;
+    pub(super) const DPD: bool = true;
     /// More than one child per connection (CREATE_CHILD_SA).
     pub(super) const MANY_CHILDREN: bool = false;
 }
@@ -595,6 +596,20 @@ impl Cx<'_> {
                 .map_err(|e| self.at(p, format!("proposals: {e}")))?;
         }
         peer = peer.with_force_encap(c.encap.unwrap_or(false));
+        if let Some(f) = &c.fragmentation {
+            let mut frag = peer.fragmentation;
+            frag.enabled = match f.get_ref().as_str() {
+                "yes" | "accept" => true,
+                "no" => false,
+                other => {
+                    return Err(self.at(
+                        f,
+                        format!("fragmentation: `{other}` is not one of yes, accept, no"),
+                    ))
+                }
+            };
+            peer = peer.with_fragmentation(frag);
+        }
         if let Some(r) = &c.rekey_time {
             let t = self.duration(r, "rekey_time")?;
             if !supported::IKE_REKEY {
@@ -613,7 +628,7 @@ impl Cx<'_> {
             if !supported::DPD {
                 return Err(self.not_supported(d, "dpd_delay (dead peer detection)"));
             }
-            peer.dpd_interval = (!t.is_zero()).then_some(t);
+            peer = peer.with_dpd_delay(t);
         }
         if c.children.is_empty() {
             return Err(self.at(name, format!("connections.{n}: no children defined")));

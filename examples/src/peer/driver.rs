@@ -95,11 +95,16 @@ pub struct LocalPackets {
 struct SaMeta {
     conn: String,
     established: Option<Instant>,
+    /// Real peer address and SPIs, kept for events after the SA is gone.
+    peer: Option<SocketAddr>,
+    spis: Option<(u64, u64)>,
 }
 
 struct ChildMeta {
     sa: SaHandle,
     conn: String,
+    name: String,
+    spi_out: u32,
     event: PeerEvent,
     installed: Instant,
 }
@@ -154,6 +159,8 @@ pub struct Peer {
     routes: Option<RouteHook>,
     sas: HashMap<SaHandle, SaMeta>,
     children: BTreeMap<u32, ChildMeta>,
+    /// Removed from the data plane, awaiting their `ChildSaDeleted` event.
+    gone: HashMap<u32, ChildMeta>,
     /// Connections with an IKE SA being set up or up (for `trap`).
     active: HashMap<String, SaHandle>,
     drops: BTreeMap<&'static str, u64>,
@@ -212,6 +219,7 @@ impl Peer {
             routes: None,
             sas: HashMap::new(),
             children: BTreeMap::new(),
+            gone: HashMap::new(),
             active: HashMap::new(),
             drops: BTreeMap::new(),
             deliver: None,
@@ -301,7 +309,8 @@ impl Peer {
             }
             self.drain().await;
         }
-        info!("shutting down");
+        info!("shutting down: deleting IKE SAs");
+        self.close(&mut rx, std::time::Duration::from_secs(2)).await;
         Ok(())
     }
 
@@ -326,6 +335,8 @@ impl Peer {
                     SaMeta {
                         conn: name.to_owned(),
                         established: None,
+                        peer: None,
+                        spis: None,
                     },
                 );
                 self.active.insert(name.to_owned(), h);
@@ -539,6 +550,8 @@ impl Peer {
             ChildMeta {
                 sa: c.sa,
                 conn,
+                name: c.name.clone(),
+                spi_out: c.spi_out,
                 event,
                 installed: Instant::now(),
             },
@@ -547,26 +560,38 @@ impl Peer {
 
     fn remove_child(&mut self, r: &ChildSaRemove) {
         self.plane.remove(r);
-        let meta = self.children.remove(&r.spi_in);
-        let peer = meta.as_ref().and_then(|m| m.event.peer);
-        self.emit(events::child_sa_deleted(
-            meta.as_ref().map(|m| m.conn.as_str()),
-            peer,
-            r,
-        ));
+        if let Some(m) = self.children.remove(&r.spi_in) {
+            self.gone.insert(r.spi_in, m);
+        }
     }
 
     fn on_event(&mut self, sa: Option<SaHandle>, event: Event) {
         let info = sa.and_then(|h| self.real_info(h));
-        let spis = info.as_ref().map(|i| (i.spi_i, i.spi_r));
+        let meta = sa.and_then(|h| self.sas.get(&h));
+        let conn = meta
+            .map(|m| m.conn.clone())
+            .or_else(|| info.as_ref().map(|i| i.peer_config.clone()));
+        let peer = info
+            .as_ref()
+            .map(|i| i.remote)
+            .or_else(|| meta.and_then(|m| m.peer));
+        let spis = info
+            .as_ref()
+            .map(|i| (i.spi_i, i.spi_r))
+            .or_else(|| meta.and_then(|m| m.spis));
+        let established = meta.is_some_and(|m| m.established.is_some());
         match &event {
             Event::IkeSaUp => {
                 if let (Some(h), Some(i)) = (sa, info.as_ref()) {
-                    let meta = self.sas.entry(h).or_insert_with(|| SaMeta {
-                        conn: i.peer_config.clone(),
-                        established: None,
-                    });
-                    meta.established = Some(Instant::now());
+                    self.sas.insert(
+                        h,
+                        SaMeta {
+                            conn: i.peer_config.clone(),
+                            established: Some(Instant::now()),
+                            peer: Some(i.remote),
+                            spis: Some((i.spi_i, i.spi_r)),
+                        },
+                    );
                     self.active.insert(i.peer_config.clone(), h);
                     self.emit(events::ike_sa_established(i));
                 }
@@ -576,41 +601,65 @@ impl Peer {
                     .children
                     .values()
                     .rev()
-                    .find(|m| {
-                        Some(m.sa) == sa
-                            && m.event.get("child").and_then(Value::as_str) == Some(name)
-                    })
+                    .find(|m| Some(m.sa) == sa && &m.name == name)
                     .map(|m| m.event.clone());
                 match found {
                     Some(e) => self.emit(e),
-                    None => self.emit(events::other(
-                        sa.and_then(|h| self.conn_of(h)).as_deref(),
-                        None,
-                        &event,
-                    )),
+                    None => self.emit(events::other(conn.as_deref(), peer, &event)),
                 }
             }
+            Event::ChildSaDeleted {
+                name,
+                spi_in,
+                spi_out,
+                by_peer,
+            } => {
+                let m = self.gone.remove(spi_in);
+                let conn = m.as_ref().map(|m| m.conn.clone()).or(conn);
+                let peer = m.as_ref().and_then(|m| m.event.peer).or(peer);
+                self.emit(events::child_sa_deleted(
+                    conn.as_deref(),
+                    peer,
+                    name,
+                    (*spi_in, *spi_out),
+                    Some(*by_peer),
+                ));
+            }
+            Event::IkeSaDeleted { by_peer } => {
+                self.emit(events::ike_sa_deleted(
+                    conn.as_deref(),
+                    peer,
+                    spis,
+                    Some(*by_peer),
+                ));
+                self.forget(sa);
+            }
             Event::Deleted => {
-                let meta = sa.and_then(|h| self.sas.get(&h));
-                let conn = meta
-                    .map(|m| m.conn.clone())
-                    .or_else(|| info.as_ref().map(|i| i.peer_config.clone()));
-                let peer = info.as_ref().map(|i| i.remote);
-                self.emit(events::ike_sa_deleted(conn.as_deref(), peer, spis));
+                self.emit(events::ike_sa_deleted(conn.as_deref(), peer, spis, None));
+                self.forget(sa);
+            }
+            Event::PeerDead {
+                peer: dead,
+                peer_id,
+                config,
+                exchange,
+                retransmits,
+                after,
+            } => {
+                self.emit(events::peer_dead(
+                    config,
+                    peer.unwrap_or_else(|| self.ports.to_real(*dead)),
+                    peer_id.as_ref(),
+                    spis,
+                    (*exchange, *retransmits, *after),
+                ));
                 self.forget(sa);
             }
             Event::Failed { reason } => {
                 let last = self.ep.errors().iter().next();
-                let meta = sa.and_then(|h| self.sas.get(&h));
-                let conn = meta
-                    .map(|m| m.conn.clone())
-                    .or_else(|| info.as_ref().map(|i| i.peer_config.clone()))
-                    .or_else(|| last.and_then(|r| r.config.clone()));
-                let peer = info
-                    .as_ref()
-                    .map(|i| i.remote)
-                    .or_else(|| last.and_then(|r| r.peer).map(|p| self.ports.to_real(p)));
-                let established = meta.is_some_and(|m| m.established.is_some());
+                let conn = conn.or_else(|| last.and_then(|r| r.config.clone()));
+                let peer =
+                    peer.or_else(|| last.and_then(|r| r.peer).map(|p| self.ports.to_real(p)));
                 self.emit(events::failed(
                     conn.as_deref(),
                     peer,
@@ -620,53 +669,78 @@ impl Peer {
                 ));
                 self.forget(sa);
             }
-            other => {
-                let conn = sa.and_then(|h| self.conn_of(h));
-                self.emit(events::other(
-                    conn.as_deref(),
-                    info.as_ref().map(|i| i.remote),
-                    other,
-                ));
-            }
+            Event::PeerErrorNotify {
+                notify,
+                in_request,
+                spi,
+            } => self.emit(events::peer_error_notify(
+                conn.as_deref(),
+                peer,
+                *notify,
+                *in_request,
+                spi,
+            )),
+            other => self.emit(events::other(conn.as_deref(), peer, other)),
         }
     }
 
-    /// An IKE SA is gone: its Child SAs leave the data plane too.
+    /// An IKE SA is gone: Child SAs the state machine did not remove one by
+    /// one leave the data plane too, and are reported.
     fn forget(&mut self, sa: Option<SaHandle>) {
         let Some(h) = sa else { return };
-        let spis: Vec<u32> = self
+        let left: Vec<u32> = self
             .children
             .iter()
             .filter(|(_, m)| m.sa == h)
             .map(|(s, _)| *s)
             .collect();
-        for spi_in in spis {
-            if let Some(m) = self.children.get(&spi_in) {
-                let r = ChildSaRemove {
-                    sa: h,
-                    name: m
-                        .event
-                        .get("child")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    spi_in,
-                    spi_out: m
-                        .event
-                        .get("spi_out")
-                        .and_then(Value::as_str)
-                        .and_then(|s| u32::from_str_radix(s, 16).ok())
-                        .unwrap_or(0),
-                };
-                self.remove_child(&r);
-            }
+        for spi_in in left {
+            let Some(m) = self.children.remove(&spi_in) else {
+                continue;
+            };
+            self.plane.remove(&ChildSaRemove {
+                sa: h,
+                name: m.name.clone(),
+                spi_in,
+                spi_out: m.spi_out,
+            });
+            self.emit(events::child_sa_deleted(
+                Some(&m.conn),
+                m.event.peer,
+                &m.name,
+                (spi_in, m.spi_out),
+                None,
+            ));
         }
-        if let Some(m) = self.sas.remove(&h) {
-            if self.active.get(&m.conn) == Some(&h) {
-                self.active.remove(&m.conn);
-            }
-        }
+        self.gone.retain(|_, m| m.sa != h);
+        self.sas.remove(&h);
         self.active.retain(|_, v| *v != h);
+    }
+
+    /// Deletes every IKE SA (an INFORMATIONAL Delete each, RFC 7296 §1.4.1)
+    /// and waits up to `grace` for the answers, as strongSwan does on shutdown.
+    async fn close(&mut self, rx: &mut mpsc::Receiver<Datagram>, grace: std::time::Duration) {
+        let now = Instant::now();
+        for h in self.ep.handles() {
+            if let Err(e) = self.ep.delete_ike_sa(now, h) {
+                debug!("delete on shutdown: {e}");
+            }
+        }
+        self.drain().await;
+        let until = tokio::time::Instant::now() + grace;
+        while self.ep.sa_count() > 0 {
+            let wake = self.ep.poll_timeout();
+            tokio::select! {
+                Some(d) = rx.recv() => self.on_datagram(d).await,
+                () = tokio::time::sleep_until(wake.map_or(until, |w| until.min(w.into()))) => {
+                    self.ep.handle_input(Input::Timeout(Instant::now()));
+                }
+            }
+            self.drain().await;
+            if tokio::time::Instant::now() >= until {
+                break;
+            }
+        }
     }
 
     /// The `--status` document: IKE SAs with their Child SAs and counters,

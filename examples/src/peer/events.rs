@@ -22,7 +22,7 @@ use std::net::SocketAddr;
 use ikev2_sm::events::{Event, Failure};
 use ikev2_sm::proposal::{Proposal, Transform};
 use ikev2_sm::ts::TrafficSelector;
-use ikev2_sm::{ChildSaInstall, ChildSaRemove, SaInfo};
+use ikev2_sm::{ChildSaInstall, SaInfo};
 use serde_json::{Map, Value};
 
 /// One reported event.
@@ -192,17 +192,24 @@ pub fn child_sa_established(conn: &str, c: &ChildSaInstall, ike: Option<&SaInfo>
     e
 }
 
-/// `child_sa_deleted`.
+/// `child_sa_deleted`; `by_peer` when the state machine said who asked
+/// (absent when the Child SA went with its IKE SA).
 #[must_use]
 pub fn child_sa_deleted(
     conn: Option<&str>,
     peer: Option<SocketAddr>,
-    r: &ChildSaRemove,
+    child: &str,
+    (spi_in, spi_out): (u32, u32),
+    by_peer: Option<bool>,
 ) -> PeerEvent {
-    PeerEvent::new("child_sa_deleted", conn, peer)
-        .with("child", r.name.clone())
-        .with("spi_in", spi32(r.spi_in))
-        .with("spi_out", spi32(r.spi_out))
+    let mut e = PeerEvent::new("child_sa_deleted", conn, peer)
+        .with("child", child.to_owned())
+        .with("spi_in", spi32(spi_in))
+        .with("spi_out", spi32(spi_out));
+    if let Some(b) = by_peer {
+        e = e.with("by_peer", b);
+    }
+    e
 }
 
 /// `ike_sa_deleted`.
@@ -211,12 +218,59 @@ pub fn ike_sa_deleted(
     conn: Option<&str>,
     peer: Option<SocketAddr>,
     spis: Option<(u64, u64)>,
+    by_peer: Option<bool>,
 ) -> PeerEvent {
     let mut e = PeerEvent::new("ike_sa_deleted", conn, peer);
     if let Some((i, r)) = spis {
         e = e.with("spi_i", spi64(i)).with("spi_r", spi64(r));
     }
+    if let Some(b) = by_peer {
+        e = e.with("by_peer", b);
+    }
     e
+}
+
+/// `peer_dead`: a request on the established SA went unanswered through
+/// the whole retransmission schedule (a liveness check, usually).
+#[must_use]
+pub fn peer_dead(
+    conn: &str,
+    peer: SocketAddr,
+    peer_id: Option<&ikev2_sm::config::Identity>,
+    spis: Option<(u64, u64)>,
+    (exchange, retransmits, after): (ikev2_wire::ExchangeType, u32, std::time::Duration),
+) -> PeerEvent {
+    let mut e = PeerEvent::new("peer_dead", Some(conn), Some(peer))
+        .with("cause", "RetransmitTimeout")
+        .with(
+            "peer_id",
+            peer_id.map_or(Value::Null, |i| i.to_string().into()),
+        )
+        .with("exchange", exchange.to_string())
+        .with("retransmits", retransmits)
+        .with("after_s", after.as_secs_f64());
+    if let Some((i, r)) = spis {
+        e = e.with("spi_i", spi64(i)).with("spi_r", spi64(r));
+    }
+    e
+}
+
+/// `peer_error_notify`: the authenticated peer sent an error notification.
+#[must_use]
+pub fn peer_error_notify(
+    conn: Option<&str>,
+    peer: Option<SocketAddr>,
+    notify: ikev2_wire::NotifyType,
+    in_request: bool,
+    spi: &[u8],
+) -> PeerEvent {
+    PeerEvent::new("peer_error_notify", conn, peer)
+        .with("notify", notify.to_string())
+        .with("in_request", in_request)
+        .with(
+            "spi",
+            spi.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+        )
 }
 
 /// `ike_sa_failed` (or `peer_dead` when an established SA's peer stopped
@@ -433,10 +487,29 @@ mod tests {
 
     #[test]
     fn deletions() {
-        let e = ike_sa_deleted(Some("gw"), None, Some((0xff, 1))).to_json();
+        let e = ike_sa_deleted(Some("gw"), None, Some((0xff, 1)), Some(true)).to_json();
         assert_eq!(
             (e["spi_i"].as_str(), e["spi_r"].as_str()),
             (Some("00000000000000ff"), Some("0000000000000001"))
         );
+        assert_eq!(e["by_peer"], true);
+        let e = child_sa_deleted(Some("gw"), None, "net", (0xc1, 0xc2), None);
+        assert_eq!(
+            e.to_text(),
+            "child_sa_deleted gw child=net spi_in=000000c1 spi_out=000000c2"
+        );
+        let d = peer_dead(
+            "gw",
+            "192.0.2.9:4500".parse().unwrap(),
+            None,
+            None,
+            (ExchangeType::Informational, 5, Duration::from_secs(165)),
+        )
+        .to_json();
+        assert_eq!(
+            (d["event"].as_str(), d["exchange"].as_str()),
+            (Some("peer_dead"), Some("INFORMATIONAL"))
+        );
+        assert_eq!(d["peer"], "192.0.2.9:4500");
     }
 }
