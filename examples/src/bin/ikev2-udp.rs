@@ -36,7 +36,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
 use serde_json::json;
@@ -44,7 +44,8 @@ use serde_json::json;
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
-[--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES]";
+[--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
+[--fragment-size OCTETS]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -70,6 +71,8 @@ struct Opts {
     key_log: Option<std::path::PathBuf>,
     dpd: Duration,
     retransmit: Option<(Duration, u32)>,
+    // IKE fragmentation (RFC 7383): fragment_size, 0 = off
+    fragment_size: Option<u16>,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -96,6 +99,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         key_log: None,
         dpd: Duration::ZERO,
         retransmit: None,
+        fragment_size: None,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -144,6 +148,8 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
                     _ => return Err(bad()),
                 }
             }
+            // IKE fragmentation (RFC 7383)
+            Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -183,6 +189,19 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
         peer.retransmit.timeout = timeout;
         peer.retransmit.tries = tries;
     }
+    // IKE fragmentation (RFC 7383): --fragment-size
+    let peer = match o.fragment_size {
+        Some(size) => {
+            let peer = peer.with_fragmentation(FragmentConfig {
+                enabled: size > 0,
+                fragment_size: if size > 0 { size } else { 1280 },
+                ..FragmentConfig::default()
+            });
+            peer.validate()?;
+            peer
+        }
+        None => peer,
+    };
     Ok(if o.childless {
         peer
     } else {
@@ -366,6 +385,15 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
+            // IKE fragmentation (RFC 7383): the counters, for frag.sh
+            if o.fragment_size.is_some() {
+                let f = ep.stats().fragments;
+                emit(
+                    o.json,
+                    json!({"event": "fragments", "sent": f.sent, "received": f.received,
+                           "reassembled": f.reassembled, "dropped_invalid": f.dropped_invalid}),
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         if done_at.is_none() && now >= deadline {
