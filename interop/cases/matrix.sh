@@ -32,14 +32,18 @@ mx_view_esp() {
 # our own event names the negotiated ESP transform (ikev2-sm's EncrId Debug)
 mx_ours_esp() { case $1 in gcm) echo AesGcm16 ;; chacha) echo Chacha20Poly1305 ;; cbc) echo AesCbc ;; esac; }
 
+# mx_render IKE ESP REMOTE: B's `mx` connection with exactly these proposals
+mx_render() {
+    sed -e "s|%IKE%|$1|" -e "s|%ESP%|$2|" -e "s|%REMOTE%|$3|" \
+        "$ROOT/interop/conf/b-matrix.swanctl.conf.in" > "$d/b.swanctl.conf"
+    (cd "$LAB_RUN/B/swanctl" && "$L" swanctl B --load-all --noprompt --file "$d/b.swanctl.conf")
+}
 # mx_case ROLE CIPHER GROUP: one case (ROLE i: we initiate, r: charon does)
 mx_case() {
     local role=$1 c=$2 g=$3 ike esp remote=%any
     ike=$(mx_ike "$c")-$g esp=$(mx_esp "$c")
     [ "$role" = r ] && remote=10.231.0.1
-    sed -e "s|%IKE%|$ike|" -e "s|%ESP%|$esp|" -e "s|%REMOTE%|$remote|" \
-        "$ROOT/interop/conf/b-matrix.swanctl.conf.in" > "$d/b.swanctl.conf"
-    (cd "$LAB_RUN/B/swanctl" && "$L" swanctl B --load-all --noprompt --file "$d/b.swanctl.conf") || return 1
+    mx_render "$ike" "$esp" "$remote" || return 1
     if [ "$role" = i ]; then
         ours --remote 10.231.0.2 --initiate --ike "$ike" --esp "$esp" > "$d/ours.jsonl" || { cat "$d/ours.jsonl"; return 1; }
     else
