@@ -78,3 +78,16 @@ unset _r _c _g
 for _c in "${MX_CIPHERS[@]}"; do for _g in "${MX_GROUPS[@]}"; do CASES+=("ours_i_${_c}_${_g}"); done; done
 CASES+=(ours_r_gcm_x25519 ours_r_chacha_ecp256 ours_r_cbc_modp2048)
 unset _c _g
+
+# ChaCha20-Poly1305 for IKE and ESP between two charons, with pings: ESP that
+# our decoder opens (RFC 7634) and Wireshark 4.0 cannot (agree.py counts it)
+CASES+=(charon_chacha)
+case_charon_chacha() {
+    local ike=chacha20poly1305-prfsha256-x25519 esp=chacha20poly1305
+    mx_render "$ike" "$esp" %any || return 1
+    sed -e "s|%IKE%|$ike|" -e "s|%ESP%|$esp|" "$ROOT/interop/conf/a-matrix.swanctl.conf.in" > "$d/a.swanctl.conf"
+    (cd "$LAB_RUN/A/swanctl" && "$L" swanctl A --load-all --noprompt --file "$d/a.swanctl.conf") &&
+    child_up mx mx-net && ping_b &&
+    grep -q 'encr-alg=CHACHA20_POLY1305.*state=INSTALLED[^}]*encr-alg=CHACHA20_POLY1305' <<< "$(sas B)"
+}
+must_charon_chacha() { [ "$(grep -c '"kind":"esp".*"inner":{' "$1")" -ge 6 ]; }
