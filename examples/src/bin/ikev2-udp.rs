@@ -33,7 +33,8 @@ use serde_json::json;
 
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
-[--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS]";
+[--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
+[--cookie-threshold N]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -54,6 +55,7 @@ struct Opts {
     json: bool,
     linger: Duration,
     timeout: Duration,
+    auth: AuthFlags,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -76,6 +78,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         json: false,
         linger: Duration::ZERO,
         timeout: Duration::from_secs(30),
+        auth: AuthFlags::default(),
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -107,6 +110,10 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("json") => o.json = true,
             Long("linger") => o.linger = Duration::from_secs_f64(p.value()?.parse()?),
             Long("timeout") => o.timeout = Duration::from_secs_f64(p.value()?.parse()?),
+            Long(name) if AuthFlags::NAMES.contains(&name) => {
+                let name = name.to_owned();
+                o.auth.set(&name, &mut p)?;
+            }
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -143,6 +150,45 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
     .with_force_encap(o.encap)
     .with_child(child))
 }
+
+// ---- IKE_SA_INIT/IKE_AUTH features (COOKIE; interop/cases/auth.sh) ----
+// `--cookie-threshold N`: as responder, demand a COOKIE while N or more
+// SAs are half-open (0: always). On success a `stats` line gives the
+// COOKIE counters of both roles.
+
+/// Options of the COOKIE, certificate, transport-mode and childless cases.
+#[derive(Default)]
+struct AuthFlags {
+    cookie_threshold: Option<u32>,
+}
+
+impl AuthFlags {
+    /// The long options handled here.
+    const NAMES: &'static [&'static str] = &["cookie-threshold"];
+
+    fn set(&mut self, name: &str, p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
+        if name == "cookie-threshold" {
+            use lexopt::ValueExt;
+            self.cookie_threshold = Some(p.value()?.parse()?);
+        }
+        Ok(())
+    }
+
+    fn endpoint(&self, mut c: EndpointConfig) -> EndpointConfig {
+        if let Some(t) = self.cookie_threshold {
+            c = c.with_cookie_threshold(t);
+        }
+        c
+    }
+
+    fn stats_line(ep: &Endpoint) -> serde_json::Value {
+        let s = ep.stats();
+        json!({"event": "stats", "cookies_sent": s.cookies_sent,
+               "cookies_verified": s.cookies_verified, "cookies_invalid": s.cookies_invalid,
+               "cookie_restarts": s.cookie_restarts})
+    }
+}
+// ---- end of the IKE_SA_INIT/IKE_AUTH block ----
 
 /// A datagram read by one of the socket threads: (source, our address, payload).
 type Received = (SocketAddr, SocketAddr, Vec<u8>);
@@ -200,11 +246,11 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     spawn_reader(ike.try_clone()?, tx.clone())?;
     spawn_reader(nat_t.try_clone()?, tx)?;
 
-    let mut ep = Endpoint::new(EndpointConfig::new(
+    let mut ep = Endpoint::new(o.auth.endpoint(EndpointConfig::new(
         PROVIDER,
         Arc::new(OsRandom),
         vec![peer],
-    ));
+    )));
     let start = Instant::now();
     if let (true, Some(remote)) = (o.initiate, o.remote) {
         ep.initiate(
@@ -273,6 +319,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
+            emit(o.json, AuthFlags::stats_line(&ep));
             return Ok(ExitCode::SUCCESS);
         }
         if done_at.is_none() && now >= deadline {
