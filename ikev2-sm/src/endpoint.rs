@@ -245,6 +245,18 @@ pub enum ApiError {
         /// The SA's state name.
         state: &'static str,
     },
+    /// No Child SA with this inbound SPI under the IKE SA.
+    #[error("no Child SA with inbound SPI {spi_in:08x}")]
+    UnknownChildSa {
+        /// The SPI given.
+        spi_in: u32,
+    },
+    /// Too many requests are already queued on this IKE SA.
+    #[error("request queue of the IKE SA is full")]
+    QueueFull,
+    /// The IKE SA is being deleted; nothing more is started on it.
+    #[error("IKE SA is being deleted")]
+    Deleting,
 }
 
 /// A read-only view of one IKE SA.
@@ -371,7 +383,7 @@ impl Endpoint {
         })
     }
 
-    fn get(&self, handle: SaHandle) -> Option<&IkeSa> {
+    pub(crate) fn get(&self, handle: SaHandle) -> Option<&IkeSa> {
         let slot = self.slots.get(handle.index as usize)?;
         if slot.generation != handle.generation {
             return None;
@@ -462,6 +474,8 @@ impl Endpoint {
             children: Vec::new(),
             timers: TimerTable::default(),
             expires: None,
+            queue: sa::queue::RequestQueue::default(),
+            info: sa::info::InfoState::default(),
         };
         sa.send_request(&mut ctx, ExchangeType::IkeSaInit, request);
         ctx.stats.half_open += 1;
@@ -570,6 +584,20 @@ impl Endpoint {
                 }
             }
             if let Some(exchange) = gave_up {
+                let mut ctx = Ctx {
+                    provider: &self.provider,
+                    rng: self.random.as_ref(),
+                    peers: &self.peers,
+                    out: &mut self.out,
+                    stats: &mut self.stats,
+                    history: &mut self.history,
+                    now,
+                };
+                // Established: our delete ended, or the peer is dead (info.rs).
+                if sa::info::gave_up(&mut ctx, sa, exchange) {
+                    self.remove(handle);
+                    continue;
+                }
                 let cfg = self.peers.get(sa.peer);
                 let retransmit = cfg.map(|c| c.retransmit).unwrap_or_default();
                 let failure = Failure::RetransmitTimeout {
@@ -588,8 +616,7 @@ impl Endpoint {
     /// Runs a user command (create child, rekey, delete, liveness check...)
     /// on the SA `handle`, with a context like the one datagrams get; the
     /// SA is removed when `f` returns `Ok((_, true))`.
-    #[allow(dead_code)] // the commands of the following exchanges use it
-    fn command<T>(
+    pub(crate) fn command<T>(
         &mut self,
         now: Instant,
         handle: SaHandle,
@@ -643,6 +670,9 @@ impl Endpoint {
                     let n = &mut self.stats.half_open_responder;
                     *n = n.saturating_sub(1);
                 }
+            }
+            if matches!(sa.state, State::Established(_)) {
+                self.stats.ike_sas = self.stats.ike_sas.saturating_sub(1);
             }
             self.by_spi.remove(&sa.local_spi());
             self.half_open.remove(&(sa.init_remote, sa.spi_i));
@@ -795,6 +825,8 @@ impl Endpoint {
             children: Vec::new(),
             timers: TimerTable::default(),
             expires: now.checked_add(half_open_timeout),
+            queue: sa::queue::RequestQueue::default(),
+            info: sa::info::InfoState::default(),
         };
         // Message ID 0 is answered: cache the response for retransmissions.
         let mut ctx = self.ctx(now);

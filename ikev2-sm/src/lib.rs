@@ -110,11 +110,21 @@
 //! bounded while a real initiator gets through) and against charon in both
 //! roles (`interop/cases/auth.sh`).
 //!
+//! INFORMATIONAL (`sa/info.rs`), both roles: [`Endpoint::delete_child_sa`],
+//! [`Endpoint::delete_ike_sa`] and [`Endpoint::liveness_check`]; Deletes of
+//! Child SAs answered with our twins' Deletes (unknown SPIs ignored,
+//! crossing deletes per RFC 7296 §1.4.1), Deletes of the IKE SA answered
+//! empty and everything removed, liveness checks answered, authenticated
+//! error notifies reported ([`events::Event::PeerErrorNotify`]);
+//! `PeerConfig::dpd_delay` liveness and dead-peer detection when any
+//! request's retransmissions run out ([`events::Event::PeerDead`]). Every
+//! request on an established SA goes through one per-SA queue
+//! (`sa/queue.rs`, window size 1) that other exchanges plug into.
+//!
 //! Not yet, and where it fits: certificates (a branch beside PSK in `sa/auth.rs`, with a
-//! `NeedSignature` output for asynchronous signers); CREATE_CHILD_SA and
-//! INFORMATIONAL (new request/response handlers on `State::Established`,
-//! which keeps the IKE keys and proposal); IKE
-//! fragmentation.
+//! `NeedSignature` output for asynchronous signers); CREATE_CHILD_SA (an
+//! `Exchange` on the request queue, like the INFORMATIONAL ones, which
+//! keeps the IKE keys and proposal); IKE fragmentation.
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every
@@ -127,6 +137,7 @@ pub mod config;
 pub mod endpoint;
 mod error;
 pub mod events;
+pub mod keylog;
 pub mod proposal;
 mod sa;
 #[cfg(feature = "sim")]

@@ -15,6 +15,12 @@
 //! for JSON lines). Exit status: 0 once the IKE SA and the Child SA are up
 //! (after `--linger` seconds more, if given), 1 on a usage or socket error,
 //! 2 on a negotiation failure (its typed cause is printed), 3 on timeout.
+//!
+//! For the interop matrix (`interop/cases/libreswan.sh`): `--childless`
+//! sets up the IKE SA alone (no SA/TS payloads in IKE_AUTH, RFC 6023) and
+//! is done once it is up; `--key-log FILE` appends each IKE SA's keys to
+//! FILE as a Wireshark `ikev2_decryption_table` line, so `ikev2-decode` and
+//! `tshark` can decrypt a capture of the exchange.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -34,7 +40,7 @@ use serde_json::json;
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
-[--cookie-threshold N]";
+[--childless] [--key-log FILE] [--cookie-threshold N]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -56,6 +62,9 @@ struct Opts {
     linger: Duration,
     timeout: Duration,
     auth: AuthFlags,
+    // interop matrix: IKE SA only, and a key table for captures
+    childless: bool,
+    key_log: Option<std::path::PathBuf>,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -79,6 +88,8 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         linger: Duration::ZERO,
         timeout: Duration::from_secs(30),
         auth: AuthFlags::default(),
+        childless: false,
+        key_log: None,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -114,6 +125,9 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
                 let name = name.to_owned();
                 o.auth.set(&name, &mut p)?;
             }
+            // interop matrix
+            Long("childless") => o.childless = true,
+            Long("key-log") => o.key_log = Some(p.value()?.into()),
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -140,15 +154,48 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
     let child = ChildConfig::new("net")
         .with_ts(&o.local_ts, &o.remote_ts)?
         .with_esp_proposals(&o.esp)?;
-    Ok(PeerConfig::new(
+    let peer = PeerConfig::new(
         "peer",
         Identity::parse(&o.local_id)?,
         Identity::parse(&o.remote_id)?,
     )
     .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
     .with_ike_proposals(&o.ike)?
-    .with_force_encap(o.encap)
-    .with_child(child))
+    .with_force_encap(o.encap);
+    Ok(if o.childless {
+        peer
+    } else {
+        peer.with_child(child)
+    })
+}
+
+/// Appends the IKE SA's keys to the `--key-log` file (Wireshark's
+/// `ikev2_decryption_table` format), once per SA.
+fn log_keys(
+    o: &Opts,
+    ep: &Endpoint,
+    sa: Option<SaHandle>,
+    logged: &mut Vec<SaHandle>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let (Some(path), Some(h)) = (&o.key_log, sa) else {
+        return Ok(());
+    };
+    if logged.contains(&h) {
+        return Ok(());
+    }
+    let Some(row) = ep
+        .ike_sa_secrets(h)
+        .and_then(|s| ikev2_examples::keys::ikev2_table_row(&s))
+    else {
+        return Ok(());
+    };
+    logged.push(h);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(f, "{row}")
 }
 
 // ---- IKE_SA_INIT/IKE_AUTH features (COOKIE; interop/cases/auth.sh) ----
@@ -262,6 +309,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     let deadline = start + o.timeout;
     let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
+    let mut logged = Vec::new();
     loop {
         // Drain everything the endpoint wants done.
         let wake = loop {
@@ -290,6 +338,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
+                        log_keys(o, &ep, sa, &mut logged)?;
                         emit(o.json, ike_sa_line(&ep, sa));
                     }
                     Event::ChildSaUp { name } => {
@@ -301,6 +350,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     }
                     Event::Deleted => emit(o.json, json!({"event": "ike_sa_deleted"})),
                     Event::Failed { reason } => {
+                        log_keys(o, &ep, sa, &mut logged)?;
                         emit(
                             o.json,
                             json!({"event": "failed", "kind": format!("{:?}", reason.kind()),
@@ -315,7 +365,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
         };
         let now = Instant::now();
-        if ike_up && child_up && done_at.is_none() {
+        if ike_up && (child_up || o.childless) && done_at.is_none() {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {

@@ -55,6 +55,7 @@ pub(crate) fn on_request(
                 ctx.stats.ike_sas += 1;
                 sa.expires = None;
                 let super::InitDone { keys, ike, .. } = *done;
+                super::info::on_established(ctx, sa);
                 (
                     State::Established(Box::new(super::Established { keys, ike })),
                     false,
@@ -71,6 +72,10 @@ pub(crate) fn on_request(
                 sa.expires = ctx.now.checked_add(keep);
                 (State::Failed, false)
             }
+        }
+        (State::Established(e), ExchangeType::Informational) => {
+            sa.state = State::Established(e);
+            return super::info::on_request(ctx, sa, _bytes, msg, path);
         }
         (state, _) => {
             // Not expected in this state (CREATE_CHILD_SA and INFORMATIONAL
@@ -93,6 +98,10 @@ pub(crate) fn on_response(
     path: (SocketAddr, SocketAddr),
 ) -> bool {
     let h = msg.header;
+    if matches!(sa.state, State::Established(_)) {
+        // Exchanges started through the request queue (queue.rs).
+        return super::queue::on_response(ctx, sa, bytes, msg, path);
+    }
     // Only a response to an outstanding request, and only once authenticated
     // where keys exist; otherwise drop and count.
     let outstanding = match &sa.state {
@@ -186,6 +195,7 @@ pub(crate) fn on_response(
                         keys: init.keys,
                         ike: init.ike,
                     }));
+                    super::info::on_established(ctx, sa);
                     false
                 }
                 auth::AuthOutcome::Failed(f) => {
@@ -207,11 +217,10 @@ pub(crate) fn on_response(
 /// Returns whether to remove the SA.
 pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool {
     // Each exchange that arms a timer handles it here.
-    let _ = (ctx, sa);
     match timer {
+        Timer::Liveness => super::info::on_liveness_timer(ctx, sa),
         Timer::Retransmit
         | Timer::Establish
-        | Timer::Liveness
         | Timer::NatKeepalive
         | Timer::Rekey
         | Timer::Reauth
