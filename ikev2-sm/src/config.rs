@@ -392,6 +392,55 @@ impl Default for CookieSecrets {
     }
 }
 
+/// Smallest `fragment_size` accepted: IPv6 and UDP headers, the non-ESP
+/// marker, the IKE and SKF headers, a 16-octet IV, ICV and padding block
+/// take 136 octets; this leaves room for data.
+pub const MIN_FRAGMENT_SIZE: u16 = 200;
+
+/// Largest `max_message`: a reassembled message must fit one SK payload.
+pub const MAX_REASSEMBLED: usize = 65_000;
+
+/// IKE fragmentation (RFC 7383) settings, with strongSwan's names and
+/// defaults where it has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FragmentConfig {
+    /// Announce IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT and fragment
+    /// when the peer announced it too (strongSwan `fragmentation = yes`,
+    /// the default).
+    pub enabled: bool,
+    /// Largest IP datagram a fragment may fill (strongSwan's
+    /// `charon.fragment_size`, 1280): the IKE message in it is this minus
+    /// the IP (20 or 40 octets) and UDP (8) headers and the non-ESP marker
+    /// (4, on port 4500). Encrypted messages larger than that are split.
+    pub fragment_size: u16,
+    /// Fragments accepted in one message; a set announcing more is refused.
+    pub max_fragments: u16,
+    /// Largest reassembled message, in octets (strongSwan's
+    /// `charon.max_packet`, 10000).
+    pub max_message: usize,
+    /// An incomplete fragment set is discarded this long after its first
+    /// fragment arrived (the peer's retransmission refills it).
+    pub reassembly_timeout: Duration,
+    /// After this many retransmissions of a request without an answer, the
+    /// rest are sent in fragments of the size every path must carry (576
+    /// octets over IPv4, 1280 over IPv6), a simple form of RFC 7383 §2.5.2
+    /// path-MTU discovery; 0 turns it off.
+    pub pmtu_fallback_after: u32,
+}
+
+impl Default for FragmentConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            fragment_size: 1280,
+            max_fragments: 64,
+            max_message: 10_000,
+            reassembly_timeout: Duration::from_secs(30),
+            pmtu_fallback_after: 2,
+        }
+    }
+}
+
 /// Everything needed to set up IKE and Child SAs with one peer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PeerConfig {
@@ -426,6 +475,8 @@ pub struct PeerConfig {
     /// Move to UDP 4500 after IKE_SA_INIT even without a NAT (strongSwan's
     /// `encap = yes`); with a NAT detected the move happens regardless.
     pub force_encap: bool,
+    /// IKE fragmentation (RFC 7383).
+    pub fragmentation: FragmentConfig,
 }
 
 impl PeerConfig {
@@ -447,7 +498,15 @@ impl PeerConfig {
             dpd_delay: Duration::ZERO,
             half_open: HalfOpenLimits::default(),
             force_encap: false,
+            fragmentation: FragmentConfig::default(),
         }
+    }
+
+    /// Sets the IKE fragmentation settings (see [`FragmentConfig`]).
+    #[must_use]
+    pub fn with_fragmentation(mut self, fragmentation: FragmentConfig) -> Self {
+        self.fragmentation = fragmentation;
+        self
     }
 
     /// Always move to UDP 4500 after IKE_SA_INIT (see [`Self::force_encap`]).
@@ -518,6 +577,16 @@ impl PeerConfig {
             return err(
                 &self.name,
                 "IKE lifetimes: need rand_time <= rekey_time < life_time",
+            );
+        }
+        let f = &self.fragmentation;
+        if f.enabled && f.fragment_size < MIN_FRAGMENT_SIZE {
+            return err(&self.name, "fragment_size below 200 octets");
+        }
+        if f.max_fragments == 0 || f.max_message > MAX_REASSEMBLED {
+            return err(
+                &self.name,
+                "fragmentation limits: need max_fragments > 0 and max_message <= 65000",
             );
         }
         for c in &self.children {

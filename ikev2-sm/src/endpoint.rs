@@ -453,9 +453,16 @@ impl Endpoint {
         while self.by_spi.contains_key(&spi_i) {
             spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
         }
-        let (request, st) =
-            init::start(&mut ctx, spi_i, local, remote, cfg.ike_proposals.clone(), 0)
-                .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
+        let (request, st) = init::start(
+            &mut ctx,
+            spi_i,
+            local,
+            remote,
+            cfg.ike_proposals.clone(),
+            0,
+            sa::frag::supported_notify(Some(&cfg)),
+        )
+        .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
         let mut sa = IkeSa {
             handle,
             role: SaRole::Initiator,
@@ -474,6 +481,7 @@ impl Endpoint {
             children: Vec::new(),
             timers: TimerTable::default(),
             expires: None,
+            frag: sa::frag::FragState::default(),
             queue: sa::queue::RequestQueue::default(),
             info: sa::info::InfoState::default(),
         };
@@ -569,9 +577,27 @@ impl Endpoint {
             let mut gave_up = None;
             for outcome in sa.requests.handle_timeout(now) {
                 match outcome {
-                    TimeoutOutcome::Retransmit { datagrams, .. } => {
+                    TimeoutOutcome::Retransmit {
+                        datagrams,
+                        message_id,
+                        exchange,
+                        attempt,
+                        ..
+                    } => {
                         self.stats.retransmits += 1;
+                        let datagrams = sa.on_retransmit(
+                            &self.peers,
+                            &mut self.out,
+                            &mut self.stats,
+                            message_id,
+                            exchange,
+                            attempt,
+                            datagrams,
+                        );
                         for bytes in datagrams {
+                            if sa::frag::is_fragment(&bytes) {
+                                self.stats.fragments.sent += 1;
+                            }
                             self.out.push_back(Output::Transmit(Transmit {
                                 src: sa.local,
                                 dst: sa.remote,
@@ -787,6 +813,7 @@ impl Endpoint {
             done,
             nat: (nat_local, nat_remote),
             response,
+            fragmentation,
         }) = result
         else {
             // Stateless answer (or none): give the slot back.
@@ -825,6 +852,7 @@ impl Endpoint {
             children: Vec::new(),
             timers: TimerTable::default(),
             expires: now.checked_add(half_open_timeout),
+            frag: sa::frag::FragState::new(fragmentation),
             queue: sa::queue::RequestQueue::default(),
             info: sa::info::InfoState::default(),
         };

@@ -110,6 +110,22 @@
 //! bounded while a real initiator gets through) and against charon in both
 //! roles (`interop/cases/auth.sh`).
 //!
+//! IKE fragmentation (RFC 7383, `sa/frag.rs`), both roles:
+//! IKEV2_FRAGMENTATION_SUPPORTED negotiated in IKE_SA_INIT
+//! ([`config::FragmentConfig`], on by default like strongSwan); encrypted
+//! messages above `fragment_size` (strongSwan's meaning: the IP datagram,
+//! default 1280) sent as SKF fragments each protected on its own, resent
+//! and replayed as a whole set; after two unanswered retransmissions a
+//! request is refragmented at 576 (IPv4) or 1280 (IPv6) octets (RFC 7383
+//! §2.5.2); fragments authenticated before they are stored, reassembled per
+//! message ID with limits on count, size and age, duplicates ignored and
+//! Total Fragments changes handled per §2.6; counted in
+//! [`stats::FragmentCounts`], reported as [`events::FragmentEvent`]s.
+//! Tested by unit and property tests of the reassembler, simulator
+//! scenarios over links whose MTU drops an unfragmented IKE_AUTH (loss,
+//! duplication, reordering, forgery, the path-MTU fallback, timeouts),
+//! fuzz seeds reaching SKF, and against strongSwan (`interop/cases/frag.sh`).
+//!
 //! INFORMATIONAL (`sa/info.rs`), both roles: [`Endpoint::delete_child_sa`],
 //! [`Endpoint::delete_ike_sa`] and [`Endpoint::liveness_check`]; Deletes of
 //! Child SAs answered with our twins' Deletes (unknown SPIs ignored,
@@ -124,7 +140,7 @@
 //! Not yet, and where it fits: certificates (a branch beside PSK in `sa/auth.rs`, with a
 //! `NeedSignature` output for asynchronous signers); CREATE_CHILD_SA (an
 //! `Exchange` on the request queue, like the INFORMATIONAL ones, which
-//! keeps the IKE keys and proposal); IKE fragmentation.
+//! keeps the IKE keys and proposal).
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every

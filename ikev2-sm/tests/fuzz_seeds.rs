@@ -18,7 +18,10 @@ mod sm_common;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sm_common::{encode, established_pair, run_established, run_initiator, run_responder};
+use sm_common::{
+    encode, established_pair, established_pair_with, run_established, run_initiator, run_responder,
+    small_fragments,
+};
 
 /// The first datagram `e` sends after `f` runs a command on its SA.
 fn request(
@@ -89,7 +92,40 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     );
     let (init_req, auth_req) = (&to_r[0][..], &to_r[1][..]);
     let (init_resp, auth_resp) = (&to_i[0][..], &to_i[1][..]);
+    // The same exchange with IKE_AUTH in SKF fragments both ways (RFC 7383):
+    // IKE_SA_INIT is identical, so the default endpoints accept them.
+    let (_, _, frag_r, frag_i) = established_pair_with(Instant::now(), small_fragments());
+    assert_eq!(frag_r[0], to_r[0]);
+    assert!(
+        frag_r.len() > 2 && frag_i.len() > 2,
+        "IKE_AUTH fragmented both ways: {:?} {:?}",
+        frag_r.iter().map(Vec::len).collect::<Vec<_>>(),
+        frag_i.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    let frags_req: Vec<&[u8]> = frag_r[1..].iter().map(Vec::as_slice).collect();
+    let frags_resp: Vec<&[u8]> = frag_i[1..].iter().map(Vec::as_slice).collect();
+    // Reversed, with the last one duplicated first.
+    let mut shuffled = vec![(0u8, *frags_req.last().unwrap())];
+    shuffled.extend(frags_req.iter().rev().map(|f| (0u8, *f)));
+    let mut fragmented_auth = vec![(0u8, init_req)];
+    fragmented_auth.extend(shuffled.iter().copied());
+    let mut fragmented_resp = vec![(0u8, init_resp)];
+    fragmented_resp.extend(frags_resp.iter().map(|f| (0u8, *f)));
+    // Fragments after establishment, to the responder (bit 5) and initiator.
+    let mut late: Vec<(u8, &[u8])> = frags_req.iter().map(|f| (0x21u8, *f)).collect();
+    late.extend(frags_resp.iter().map(|f| (0x01u8, *f)));
     vec![
+        (
+            "sm_responder",
+            "seed-init-auth-fragments",
+            encode(&fragmented_auth),
+        ),
+        (
+            "sm_initiator",
+            "seed-init-resp-auth-fragments",
+            encode(&fragmented_resp),
+        ),
+        ("sm_established", "seed-fragments-late", encode(&late)),
         ("sm_responder", "seed-init", encode(&[(0, init_req)])),
         (
             "sm_responder",
@@ -183,8 +219,15 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
     // One response only: still waiting for IKE_AUTH's.
     let i = run_initiator(&find("seed-init-resp"));
     assert_eq!(i.states, ["IKE_AUTH sent"]);
+    // IKE_AUTH reassembled from out-of-order, duplicated SKF fragments.
+    let r = run_responder(&find("seed-init-auth-fragments"));
+    assert_eq!(r.states, ["established"]);
+    assert_eq!(r.installed, 1);
+    let i = run_initiator(&find("seed-init-resp-auth-fragments"));
+    assert_eq!(i.states, ["established"]);
+    assert_eq!(i.installed, 1);
     // Garbage after establishment leaves the SA up and installs nothing new.
-    for name in ["seed-duplicates", "seed-auth-late"] {
+    for name in ["seed-duplicates", "seed-auth-late", "seed-fragments-late"] {
         let e = run_established(&find(name));
         assert_eq!(e.states, ["established"], "{name}");
         assert_eq!(e.installed, 0, "{name}");

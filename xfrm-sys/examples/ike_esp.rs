@@ -2,8 +2,8 @@
 //! Child SAs (PSK, over an in-memory link), the `xfrm_sys::bridge` installs
 //! each end's Child SA in its own network namespace, and pings cross the
 //! kernel's ESP both ways. Counters and replay state are read back, the soft
-//! packet limit comes back as a rekey input for the right Child SA, and
-//! removal leaves no SA or policy.
+//! packet limit comes back as a rekey input for the right Child SA, and the
+//! endpoints' own deletes (INFORMATIONAL) remove everything from the kernels.
 //!
 //! Cases: tunnel AES-GCM-256 with ESN (subnets behind the hosts), transport
 //! ChaCha20-Poly1305, transport AES-CBC-128 + HMAC-SHA-256-128, and tunnel
@@ -49,7 +49,7 @@ mod linux {
     use std::time::{Duration, Instant};
 
     use ikev2_sm::config::Mode;
-    use ikev2_sm::{ChildSaInstall, ChildSaRemove};
+    use ikev2_sm::ChildSaInstall;
     use xfrm_sys::bridge::{BridgeConfig, KernelDataPlane, KernelInput};
     use xfrm_sys::msg::sa_flags;
     use xfrm_sys::{Direction, KernelFeatures, Lifetime};
@@ -163,15 +163,6 @@ mod linux {
         Ok(())
     }
 
-    fn remove_of(c: &ChildSaInstall) -> ChildSaRemove {
-        ChildSaRemove {
-            sa: c.sa,
-            name: c.name.clone(),
-            spi_in: c.spi_in,
-            spi_out: c.spi_out,
-        }
-    }
-
     /// Both SAs of one end carried at least `min` packets, without
     /// integrity or replay failures; returns (out, in) packet counts.
     fn counters(dp: &mut KernelDataPlane, c: &ChildSaInstall, min: u64) -> R<(u64, u64)> {
@@ -233,9 +224,10 @@ mod linux {
 
         let cases = cases();
         let mut installed = Vec::new();
+        let mut links = Vec::new();
         for c in &cases {
             let t0 = Instant::now();
-            let (ia, ib) = negotiate(&c.pair).map_err(|e| format!("{}: IKE: {e}", c.name))?;
+            let (link, ia, ib) = negotiate(&c.pair).map_err(|e| format!("{}: IKE: {e}", c.name))?;
             println!(
                 "{}: negotiated in {} ms: {:?} integ {:?} esn {:?}, SPIs {:08x}/{:08x}, {} -> {} encap {}",
                 c.name,
@@ -256,6 +248,7 @@ mod linux {
                 .map_err(|e| format!("{}: install in A: {e}", c.name))?;
             dp_b.install(&ib)
                 .map_err(|e| format!("{}: install in B: {e}", c.name))?;
+            links.push(link);
             installed.push((ia, ib));
         }
 
@@ -289,11 +282,43 @@ mod linux {
             return Err(format!("no rekey input for inbound SPIs {pending:08x?}"));
         }
 
-        for (ia, ib) in &installed {
-            dp_a.remove(&remove_of(ia))
-                .map_err(|e| format!("remove in A: {e}"))?;
-            dp_b.remove(&remove_of(ib))
-                .map_err(|e| format!("remove in B: {e}"))?;
+        // Deletes negotiated by the endpoints (INFORMATIONAL): a Child SA
+        // delete for all but the last case, an IKE SA delete (taking its
+        // Child SA along) for the last. Each side's RemoveChildSa goes
+        // through the bridge.
+        let last = installed.len() - 1;
+        for (i, (link, (ia, ib))) in links.iter_mut().zip(&installed).enumerate() {
+            let now = Instant::now();
+            let r = if i == last {
+                link.eps[0].delete_ike_sa(now, ia.sa)
+            } else {
+                link.eps[0].delete_child_sa(now, ia.sa, ia.spi_in)
+            };
+            r.map_err(|e| format!("{}: delete: {e}", cases[i].name))?;
+            let [pa, pb] = link
+                .pump()
+                .map_err(|e| format!("{}: delete: {e}", cases[i].name))?;
+            for (side, dp, plane, spi_in) in [
+                ("A", &mut dp_a, pa, ia.spi_in),
+                ("B", &mut dp_b, pb, ib.spi_in),
+            ] {
+                let spis: Vec<u32> = plane.removals.iter().map(|r| r.spi_in).collect();
+                if spis != [spi_in] {
+                    return Err(format!(
+                        "{}: {side} was asked to remove {spis:08x?}, not {spi_in:08x}",
+                        cases[i].name
+                    ));
+                }
+                for r in &plane.removals {
+                    dp.remove(r)
+                        .map_err(|e| format!("{}: remove in {side}: {e}", cases[i].name))?;
+                }
+            }
+            println!(
+                "{}: deleted by IKE ({}), removed from both kernels",
+                cases[i].name,
+                if i == last { "IKE SA" } else { "Child SA" }
+            );
         }
         for (ns, dp) in [(A, &mut dp_a), (B, &mut dp_b)] {
             let s = dp.socket().dump_sa().map_err(|e| e.to_string())?.len();

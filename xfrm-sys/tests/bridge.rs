@@ -593,7 +593,7 @@ fn negotiated_keys_line_up_across_the_two_ends() {
         ("aes256-sha256-esn", IkeMode::Transport),
         ("chacha20poly1305", IkeMode::Transport),
     ] {
-        let (a, b) = ike_pair::negotiate(&ike_pair::Pair {
+        let (mut link, a, b) = ike_pair::negotiate(&ike_pair::Pair {
             esp,
             mode,
             ts: ("10.1.0.0/16", "10.2.0.0/16"),
@@ -648,6 +648,27 @@ fn negotiated_keys_line_up_across_the_two_ends() {
         }
         assert_eq!(sa.local_ts.len(), 1);
         assert_eq!(sa.local_ts[0].prefix_len, 16);
+
+        // A Child SA delete negotiated by the endpoints reaches both
+        // bridges as a RemoveChildSa they know.
+        let (mut ba, mut bb) = (
+            KernelBridge::new(BridgeConfig::default()),
+            KernelBridge::new(BridgeConfig::default()),
+        );
+        ba.install(&a).unwrap();
+        bb.install(&b).unwrap();
+        link.eps[0]
+            .delete_child_sa(Instant::now(), a.sa, a.spi_in)
+            .unwrap();
+        let [pa, pb] = link.pump().unwrap();
+        for (bridge, plane, spi) in [(&mut ba, pa, a.spi_in), (&mut bb, pb, b.spi_in)] {
+            assert_eq!(plane.removals.len(), 1, "{esp}");
+            assert_eq!(plane.removals[0].spi_in, spi);
+            let msgs = bridge.remove(&plane.removals[0]).unwrap();
+            let policies = if mode == IkeMode::Tunnel { 3 } else { 2 };
+            assert_eq!(msgs.len(), policies + 2, "{esp}: policies and SAs");
+            assert!(bridge.is_empty());
+        }
     }
 }
 

@@ -22,7 +22,7 @@ use xfrm_sys::{Error, KernelFeatures};
 
 #[test]
 fn negotiated_child_sa_install_refused_or_installed_and_removed_cleanly() {
-    let (a, _b) = ike_pair::negotiate(&ike_pair::Pair {
+    let (_link, a, _b) = ike_pair::negotiate(&ike_pair::Pair {
         esp: "aes256gcm16-esn",
         mode: Mode::Tunnel,
         ts: ("10.1.0.0/16", "10.2.0.0/16"),

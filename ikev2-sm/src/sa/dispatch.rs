@@ -20,6 +20,9 @@ pub(crate) fn on_request(
     msg: &MessageRepr<'_>,
     path: (SocketAddr, SocketAddr),
 ) -> bool {
+    if super::frag::is_fragment(_bytes) {
+        return super::frag::on_fragment(ctx, sa, _bytes, msg, path);
+    }
     let h = msg.header;
     match sa.responses.classify(h.message_id) {
         RequestVerdict::Replay(cached) => {
@@ -97,6 +100,9 @@ pub(crate) fn on_response(
     msg: &MessageRepr<'_>,
     path: (SocketAddr, SocketAddr),
 ) -> bool {
+    if super::frag::is_fragment(bytes) {
+        return super::frag::on_fragment(ctx, sa, bytes, msg, path);
+    }
     let h = msg.header;
     if matches!(sa.state, State::Established(_)) {
         // Exchanges started through the request queue (queue.rs).
@@ -218,13 +224,16 @@ pub(crate) fn on_response(
 pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool {
     // Each exchange that arms a timer handles it here.
     match timer {
+        Timer::Reassembly => {
+            super::frag::on_timer(ctx, sa);
+            false
+        }
         Timer::Liveness => super::info::on_liveness_timer(ctx, sa),
         Timer::Retransmit
         | Timer::Establish
         | Timer::NatKeepalive
         | Timer::Rekey
         | Timer::Reauth
-        | Timer::Expire
-        | Timer::Reassembly => false,
+        | Timer::Expire => false,
     }
 }

@@ -133,6 +133,7 @@ pub(crate) fn start(
     remote: SocketAddr,
     offered: Vec<Proposal>,
     ke_retries: u8,
+    fragmentation: Option<PayloadRepr<'static>>,
 ) -> Option<(Vec<u8>, InitSent)> {
     let group = initial_ke(&offered)?;
     let ke = ctx.provider.ke(group)?.start(ctx.rng).ok()?;
@@ -151,6 +152,7 @@ pub(crate) fn start(
         .into(),
     ];
     payloads.extend(nat_notifies(spi_i, 0, local, remote));
+    payloads.extend(fragmentation);
     let request = MessageRepr {
         header: HeaderRepr::new(
             spi_i,
@@ -241,7 +243,16 @@ pub(crate) fn handle_response(
         if st.ke_retries >= 2 || initial_ke(&st.offered) == Some(group) {
             return InitOutcome::Failed(Failure::InvalidKe { requested: group });
         }
-        return match start(ctx, sa.spi_i, sa.local, sa.remote, retry, st.ke_retries + 1) {
+        let frag = super::frag::supported_notify(ctx.peers.get(sa.peer).map(AsRef::as_ref));
+        return match start(
+            ctx,
+            sa.spi_i,
+            sa.local,
+            sa.remote,
+            retry,
+            st.ke_retries + 1,
+            frag,
+        ) {
             Some((req, next)) => InitOutcome::Restart(req, Box::new(next)),
             None => InitOutcome::Failed(Failure::InvalidKe { requested: group }),
         };
@@ -289,6 +300,12 @@ pub(crate) fn handle_response(
         });
     };
     sa.spi_r = spi_r;
+    // RFC 7383 §2.3: fragmentation once both announced it.
+    sa.frag.negotiated = super::frag::announced(msg)
+        && ctx
+            .peers
+            .get(sa.peer)
+            .is_some_and(|c| c.fragmentation.enabled);
     if let Some((l, r)) = nat_check(&p, sa.spi_i, spi_r, sa.local, sa.remote) {
         sa.nat_local = l;
         sa.nat_remote = r;
@@ -319,6 +336,8 @@ pub(crate) struct Accepted {
     pub(crate) nat: (bool, bool),
     /// The response as sent (cached for retransmissions).
     pub(crate) response: Vec<u8>,
+    /// IKE fragmentation negotiated (RFC 7383 §2.3).
+    pub(crate) fragmentation: bool,
 }
 
 /// Responder: a new IKE_SA_INIT request. Returns the new SA's state if one
@@ -420,6 +439,11 @@ pub(crate) fn respond(
         .into(),
     ];
     payloads.extend(nat_notifies(h.spi_i, spi_r, local, remote));
+    // RFC 7383 §2.3: answer IKEV2_FRAGMENTATION_SUPPORTED only to an initiator that sent it.
+    let fragmentation = super::frag::announced(msg)
+        && super::frag::supported_notify(Some(&peer))
+            .map(|n| payloads.push(n))
+            .is_some();
     let response = MessageRepr {
         header: HeaderRepr::new(h.spi_i, spi_r, ExchangeType::IkeSaInit, FLAG_RESPONSE, 0),
         payloads,
@@ -441,5 +465,6 @@ pub(crate) fn respond(
         },
         nat,
         response,
+        fragmentation,
     })
 }

@@ -10,7 +10,7 @@ use std::time::Instant;
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
 use ikev2_sm::config::{Auth, ChildConfig, Identity, Mode, PeerConfig};
-use ikev2_sm::{ChildSaInstall, Endpoint, EndpointConfig, Input, Output};
+use ikev2_sm::{ChildSaInstall, ChildSaRemove, Endpoint, EndpointConfig, Input, Output};
 
 /// What one negotiation should produce.
 pub(crate) struct Pair<'a> {
@@ -52,9 +52,66 @@ fn peer(
     .with_child(child))
 }
 
+/// The two endpoints, linked in memory: [initiator, responder].
+pub(crate) struct Link {
+    /// Initiator, responder.
+    pub(crate) eps: [Endpoint; 2],
+}
+
+/// What each side asked of its data plane during one [`Link::pump`].
+#[derive(Default)]
+pub(crate) struct Plane {
+    /// Child SAs to install, in order.
+    pub(crate) installs: Vec<ChildSaInstall>,
+    /// Child SAs to remove, in order.
+    pub(crate) removals: Vec<ChildSaRemove>,
+}
+
+impl Link {
+    /// Delivers datagrams between the endpoints until both are quiet;
+    /// returns each side's data-plane requests. A failure event is an error.
+    // `i` indexes both the sender and, as `1 - i`, the receiver.
+    #[allow(clippy::needless_range_loop)]
+    pub(crate) fn pump(&mut self) -> Result<[Plane; 2], String> {
+        let now = Instant::now();
+        let mut planes = [Plane::default(), Plane::default()];
+        for _round in 0..32 {
+            let mut moved = false;
+            for i in 0..2 {
+                loop {
+                    match self.eps[i].poll_output() {
+                        Output::Transmit(t) => {
+                            moved = true;
+                            // Delivered as received: on 4500 the marker is stripped.
+                            self.eps[1 - i].handle_input(Input::Datagram {
+                                now,
+                                src: t.src,
+                                dst: t.dst,
+                                bytes: t.bytes,
+                            });
+                        }
+                        Output::InstallChildSa(c) => planes[i].installs.push(*c),
+                        Output::RemoveChildSa(r) => planes[i].removals.push(*r),
+                        Output::Event {
+                            event: ikev2_sm::events::Event::Failed { reason },
+                            ..
+                        } => return Err(format!("endpoint {i}: {reason}")),
+                        Output::Timeout(_) => break,
+                        _ => {}
+                    }
+                }
+            }
+            if !moved {
+                return Ok(planes);
+            }
+        }
+        Err("the endpoints did not settle".into())
+    }
+}
+
 /// Negotiates IKE_SA_INIT and IKE_AUTH with one Child SA between two
-/// endpoints; returns (initiator's install, responder's install).
-pub(crate) fn negotiate(p: &Pair<'_>) -> Result<(ChildSaInstall, ChildSaInstall), String> {
+/// endpoints; returns the link and (initiator's install, responder's install).
+pub(crate) fn negotiate(p: &Pair<'_>) -> Result<(Link, ChildSaInstall, ChildSaInstall), String> {
     let ep = |peer| {
         Endpoint::new(EndpointConfig::new(
             PROVIDER,
@@ -62,46 +119,18 @@ pub(crate) fn negotiate(p: &Pair<'_>) -> Result<(ChildSaInstall, ChildSaInstall)
             vec![peer],
         ))
     };
-    let mut eps = [
-        ep(peer("to-b", "@a.example", "@b.example", p, p.ts.0, p.ts.1)?),
-        ep(peer("to-a", "@b.example", "@a.example", p, p.ts.1, p.ts.0)?),
-    ];
-    let now = Instant::now();
-    eps[0]
-        .initiate(now, "to-b", p.a, p.b)
+    let mut link = Link {
+        eps: [
+            ep(peer("to-b", "@a.example", "@b.example", p, p.ts.0, p.ts.1)?),
+            ep(peer("to-a", "@b.example", "@a.example", p, p.ts.1, p.ts.0)?),
+        ],
+    };
+    link.eps[0]
+        .initiate(Instant::now(), "to-b", p.a, p.b)
         .map_err(|e| e.to_string())?;
-    let mut installs: [Option<ChildSaInstall>; 2] = [None, None];
-    for _round in 0..16 {
-        let mut moved = false;
-        for i in 0..2 {
-            loop {
-                match eps[i].poll_output() {
-                    Output::Transmit(t) => {
-                        moved = true;
-                        // Delivered as received: on 4500 the marker is stripped.
-                        eps[1 - i].handle_input(Input::Datagram {
-                            now,
-                            src: t.src,
-                            dst: t.dst,
-                            bytes: t.bytes,
-                        });
-                    }
-                    Output::InstallChildSa(c) => installs[i] = Some(*c),
-                    Output::Event {
-                        event: ikev2_sm::events::Event::Failed { reason },
-                        ..
-                    } => return Err(format!("endpoint {i}: {reason}")),
-                    Output::Timeout(_) => break,
-                    _ => {}
-                }
-            }
-        }
-        if let [Some(a), Some(b)] = &installs {
-            return Ok((a.clone(), b.clone()));
-        }
-        if !moved {
-            break;
-        }
+    let [mut a, mut b] = link.pump()?;
+    match (a.installs.pop(), b.installs.pop()) {
+        (Some(a), Some(b)) => Ok((link, a, b)),
+        _ => Err("negotiation did not install a Child SA on both sides".into()),
     }
-    Err("negotiation did not install a Child SA on both sides".into())
 }
