@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
 use serde_json::json;
@@ -40,7 +40,7 @@ use serde_json::json;
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
-[--childless] [--key-log FILE] [--cookie-threshold N]";
+[--childless] [--key-log FILE] [--fragment-size OCTETS] [--cookie-threshold N]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -65,6 +65,8 @@ struct Opts {
     // interop matrix: IKE SA only, and a key table for captures
     childless: bool,
     key_log: Option<std::path::PathBuf>,
+    // IKE fragmentation (RFC 7383): fragment_size, 0 = off
+    fragment_size: Option<u16>,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -90,6 +92,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         auth: AuthFlags::default(),
         childless: false,
         key_log: None,
+        fragment_size: None,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -128,6 +131,8 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             // interop matrix
             Long("childless") => o.childless = true,
             Long("key-log") => o.key_log = Some(p.value()?.into()),
+            // IKE fragmentation (RFC 7383)
+            Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -162,6 +167,19 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
     .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
     .with_ike_proposals(&o.ike)?
     .with_force_encap(o.encap);
+    // IKE fragmentation (RFC 7383): --fragment-size
+    let peer = match o.fragment_size {
+        Some(size) => {
+            let peer = peer.with_fragmentation(FragmentConfig {
+                enabled: size > 0,
+                fragment_size: if size > 0 { size } else { 1280 },
+                ..FragmentConfig::default()
+            });
+            peer.validate()?;
+            peer
+        }
+        None => peer,
+    };
     Ok(if o.childless {
         peer
     } else {
@@ -370,6 +388,15 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
         }
         if done_at.is_some_and(|t| now >= t) {
             emit(o.json, AuthFlags::stats_line(&ep));
+            // IKE fragmentation (RFC 7383): the counters, for frag.sh
+            if o.fragment_size.is_some() {
+                let f = ep.stats().fragments;
+                emit(
+                    o.json,
+                    json!({"event": "fragments", "sent": f.sent, "received": f.received,
+                           "reassembled": f.reassembled, "dropped_invalid": f.dropped_invalid}),
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         if done_at.is_none() && now >= deadline {
