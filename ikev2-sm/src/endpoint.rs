@@ -30,6 +30,7 @@ use crate::config::{CookieSecrets, HalfOpenLimits, Identity, Mode, PeerConfig};
 use crate::events::{Event, Failure};
 use crate::proposal::Proposal;
 use crate::sa::{self, init, Ctx, IkeSa, SaRole, State};
+use crate::sched::Schedule;
 use crate::stats::{ErrorHistory, Stats};
 use crate::timer::TimerTable;
 use crate::ts::TrafficSelector;
@@ -287,6 +288,8 @@ pub struct SaInfo {
 struct Slot {
     generation: u32,
     sa: Option<IkeSa>,
+    /// The deadline last pushed to the [`Schedule`] for this slot.
+    scheduled: Option<Instant>,
 }
 
 /// Owns IKE SAs in a slab and demultiplexes datagrams to them in O(1) by
@@ -304,6 +307,9 @@ pub struct Endpoint {
     stats: Stats,
     history: ErrorHistory,
     cookies: sa::cookie::CookieGuard,
+    /// Every SA's next deadline in a heap (`sched.rs`): code that changes
+    /// an SA's timers must call [`Endpoint::reschedule`] for its slot.
+    schedule: Schedule,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -331,6 +337,7 @@ impl Endpoint {
             stats: Stats::default(),
             history: ErrorHistory::new(config.error_history),
             cookies: sa::cookie::CookieGuard::new(config.half_open, config.cookie_secrets),
+            schedule: Schedule::default(),
         }
     }
 
@@ -405,6 +412,7 @@ impl Endpoint {
         self.slots.push(Slot {
             generation: 0,
             sa: None,
+            scheduled: None,
         });
         SaHandle {
             index,
@@ -491,6 +499,8 @@ impl Endpoint {
         if let Some(slot) = self.slots.get_mut(handle.index as usize) {
             slot.sa = Some(sa);
         }
+        self.reschedule(handle.index);
+        self.settle_schedule();
         Ok(handle)
     }
 
@@ -506,6 +516,7 @@ impl Endpoint {
             } => self.handle_datagram(now, src, dst, &bytes),
             Input::Timeout(now) => self.handle_timeout(now),
         }
+        self.settle_schedule();
     }
 
     /// The next thing to do; [`Output::Timeout`] once nothing is queued.
@@ -523,35 +534,76 @@ impl Endpoint {
     }
 
     fn next_timeout(&self) -> Option<Instant> {
-        self.slots
-            .iter()
-            .filter_map(|s| {
-                let sa = s.sa.as_ref()?;
-                [
-                    sa.requests.poll_timeout(),
-                    sa.expires,
-                    sa.timers.next_timeout(),
-                ]
-                .into_iter()
-                .flatten()
-                .min()
-            })
-            .min()
+        self.schedule.peek()
+    }
+
+    /// Pushes slot `index`'s current deadline to the heap if it changed.
+    pub(crate) fn reschedule(&mut self, index: u32) {
+        let Some(slot) = self.slots.get_mut(index as usize) else {
+            return;
+        };
+        let deadline = slot.sa.as_ref().and_then(sa_deadline);
+        self.schedule
+            .update(&mut slot.scheduled, index, slot.generation, deadline);
+    }
+
+    /// Drops stale entries from the top of the heap (so `next_timeout` is
+    /// its top) and rebuilds it when stale entries dominate.
+    fn settle_schedule(&mut self) {
+        let live = self.by_spi.len();
+        if self.schedule.len() > 2 * live + 64 {
+            let entries = self.slots.iter().enumerate().filter_map(|(i, s)| {
+                let t = s.scheduled?;
+                Some((t, u32::try_from(i).ok()?, s.generation))
+            });
+            self.schedule.compact(entries);
+        }
+        let slots = &self.slots;
+        self.schedule.clean(|i, g, t| slot_valid(slots, i, g, t));
+        // Catch an SA whose timers changed without `reschedule` (cheap
+        // enough to check in debug builds of small endpoints).
+        #[cfg(debug_assertions)]
+        if self.slots.len() <= 64 {
+            let scan = self
+                .slots
+                .iter()
+                .filter_map(|s| s.sa.as_ref().and_then(sa_deadline))
+                .min();
+            debug_assert_eq!(self.schedule.peek(), scan, "timer heap out of date");
+        }
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        for i in 0..self.slots.len() {
+        let slots = &self.slots;
+        let due = self
+            .schedule
+            .pop_due(now, |i, g, t| slot_valid(slots, i, g, t));
+        // Slot order among the due SAs, as a scan would visit them.
+        for i in due {
+            if let Some(slot) = self.slots.get_mut(i as usize) {
+                slot.scheduled = None;
+            }
+            self.timeout_slot(i as usize, now);
+            self.reschedule(i);
+        }
+    }
+
+    /// Handles everything due at `now` on slot `i`: expiry, the SA's
+    /// timers, retransmissions and giving up.
+    fn timeout_slot(&mut self, i: usize, now: Instant) {
+        // One block, as the body of the former per-slot loop.
+        {
             let Some(slot) = self.slots.get_mut(i) else {
-                continue;
+                return;
             };
-            let Some(sa) = slot.sa.as_mut() else { continue };
+            let Some(sa) = slot.sa.as_mut() else { return };
             if sa.expires.is_some_and(|t| t <= now) {
                 // Half-open too long, or a failed SA whose cached error
                 // response is no longer needed: forget it silently (the
                 // failure, if any, was reported when it happened).
                 let handle = sa.handle;
                 self.remove(handle);
-                continue;
+                return;
             }
             let handle = sa.handle;
             let mut remove = false;
@@ -572,7 +624,7 @@ impl Endpoint {
             }
             if remove {
                 self.remove(handle);
-                continue;
+                return;
             }
             let mut gave_up = None;
             for outcome in sa.requests.handle_timeout(now) {
@@ -622,7 +674,7 @@ impl Endpoint {
                 // Established: our delete ended, or the peer is dead (info.rs).
                 if sa::info::gave_up(&mut ctx, sa, exchange) {
                     self.remove(handle);
-                    continue;
+                    return;
                 }
                 let cfg = self.peers.get(sa.peer);
                 let retransmit = cfg.map(|c| c.retransmit).unwrap_or_default();
@@ -663,11 +715,13 @@ impl Endpoint {
             .filter(|s| s.generation == handle.generation)
             .and_then(|s| s.sa.as_mut())
             .ok_or(ApiError::UnknownSa)?;
-        let (value, remove) = f(&mut ctx, sa)?;
-        if remove {
+        let result = f(&mut ctx, sa);
+        if let Ok((_, true)) = result {
             self.remove(handle);
         }
-        Ok(value)
+        self.reschedule(handle.index);
+        self.settle_schedule();
+        result.map(|(value, _)| value)
     }
 
     fn ctx(&mut self, now: Instant) -> Ctx<'_> {
@@ -689,6 +743,7 @@ impl Endpoint {
         if slot.generation != handle.generation {
             return;
         }
+        slot.scheduled = None;
         if let Some(sa) = slot.sa.take() {
             if sa.state.is_half_open() {
                 self.stats.half_open = self.stats.half_open.saturating_sub(1);
@@ -774,6 +829,7 @@ impl Endpoint {
             let handle = sa.handle;
             self.remove(handle);
         }
+        self.reschedule(index);
     }
 
     fn new_responder(
@@ -869,5 +925,25 @@ impl Endpoint {
         if let Some(slot) = self.slots.get_mut(handle.index as usize) {
             slot.sa = Some(sa);
         }
+        self.reschedule(handle.index);
     }
+}
+
+/// An SA's next deadline: retransmission, `expires` or a timer.
+fn sa_deadline(sa: &IkeSa) -> Option<Instant> {
+    [
+        sa.requests.poll_timeout(),
+        sa.expires,
+        sa.timers.next_timeout(),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+}
+
+/// Whether a heap entry is still slot `i`'s scheduled deadline.
+fn slot_valid(slots: &[Slot], i: u32, generation: u32, t: Instant) -> bool {
+    slots
+        .get(i as usize)
+        .is_some_and(|s| s.generation == generation && s.scheduled == Some(t))
 }

@@ -65,6 +65,9 @@
 //! - [`window`]: message IDs, retransmission on strongSwan's schedule, and
 //!   the response cache that answers retransmitted requests byte for byte.
 //! - [`timer`]: one table of per-SA deadlines; `next_timeout()` is their minimum.
+//!   Across SAs the endpoint keeps a binary heap of (deadline, slot,
+//!   generation) with lazy invalidation (`sched.rs`): the next wake-up is
+//!   its top and a timer costs O(log n), whatever the number of SAs.
 //! - [`config`]: peer and child configuration with validation.
 //! - [`events`]: the typed failures later exchanges report, with evidence.
 //! - [`stats`]: endpoint counters and a bounded history of recent errors.
@@ -156,6 +159,7 @@ pub mod events;
 pub mod keylog;
 pub mod proposal;
 mod sa;
+mod sched;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod stats;
