@@ -20,7 +20,11 @@
 //! sets up the IKE SA alone (no SA/TS payloads in IKE_AUTH, RFC 6023) and
 //! is done once it is up; `--key-log FILE` appends each IKE SA's keys to
 //! FILE as a Wireshark `ikev2_decryption_table` line, so `ikev2-decode` and
-//! `tshark` can decrypt a capture of the exchange.
+//! `tshark` can decrypt a capture of the exchange. Dead-peer detection:
+//! `--dpd SECS` sends a liveness check after SECS without traffic from the
+//! peer, `--retransmit SECS,TRIES` shortens the retransmission schedule
+//! (strongSwan's `retransmit_timeout`, `retransmit_tries`); a peer that
+//! stops answering ends the run with a `peer_dead` line and exit status 4.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -40,7 +44,8 @@ use serde_json::json;
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
-[--childless] [--key-log FILE] [--fragment-size OCTETS] [--cookie-threshold N]";
+[--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
+[--fragment-size OCTETS] [--cookie-threshold N]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -65,6 +70,8 @@ struct Opts {
     // interop matrix: IKE SA only, and a key table for captures
     childless: bool,
     key_log: Option<std::path::PathBuf>,
+    dpd: Duration,
+    retransmit: Option<(Duration, u32)>,
     // IKE fragmentation (RFC 7383): fragment_size, 0 = off
     fragment_size: Option<u16>,
 }
@@ -92,6 +99,8 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         auth: AuthFlags::default(),
         childless: false,
         key_log: None,
+        dpd: Duration::ZERO,
+        retransmit: None,
         fragment_size: None,
     };
     while let Some(arg) = p.next()? {
@@ -131,6 +140,20 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             // interop matrix
             Long("childless") => o.childless = true,
             Long("key-log") => o.key_log = Some(p.value()?.into()),
+            Long("dpd") => o.dpd = Duration::from_secs_f64(p.value()?.parse()?),
+            Long("retransmit") => {
+                let v: String = p.value()?.string()?;
+                let bad = || lexopt::Error::ParsingFailed {
+                    value: v.clone(),
+                    error: "expected SECS,TRIES".into(),
+                };
+                let (t, n) = v.split_once(',').ok_or_else(bad)?;
+                let t = t.parse::<f64>().ok().filter(|t| t.is_finite() && *t > 0.0);
+                match (t, n.parse::<u32>()) {
+                    (Some(t), Ok(n)) => o.retransmit = Some((Duration::from_secs_f64(t), n)),
+                    _ => return Err(bad()),
+                }
+            }
             // IKE fragmentation (RFC 7383)
             Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
             Long("help") | Short('h') => {
@@ -159,14 +182,19 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
     let child = ChildConfig::new("net")
         .with_ts(&o.local_ts, &o.remote_ts)?
         .with_esp_proposals(&o.esp)?;
-    let peer = PeerConfig::new(
+    let mut peer = PeerConfig::new(
         "peer",
         Identity::parse(&o.local_id)?,
         Identity::parse(&o.remote_id)?,
     )
     .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
     .with_ike_proposals(&o.ike)?
-    .with_force_encap(o.encap);
+    .with_force_encap(o.encap)
+    .with_dpd_delay(o.dpd);
+    if let Some((timeout, tries)) = o.retransmit {
+        peer.retransmit.timeout = timeout;
+        peer.retransmit.tries = tries;
+    }
     // IKE fragmentation (RFC 7383): --fragment-size
     let peer = match o.fragment_size {
         Some(size) => {
@@ -367,6 +395,21 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                     }
                     Event::Deleted => emit(o.json, json!({"event": "ike_sa_deleted"})),
+                    Event::PeerDead {
+                        peer,
+                        exchange,
+                        retransmits,
+                        after,
+                        ..
+                    } => {
+                        emit(
+                            o.json,
+                            json!({"event": "peer_dead", "peer": peer.to_string(),
+                                   "exchange": format!("{exchange:?}"), "retransmits": retransmits,
+                                   "after_s": after.as_secs_f64()}),
+                        );
+                        return Ok(ExitCode::from(4));
+                    }
                     Event::Failed { reason } => {
                         log_keys(o, &ep, sa, &mut logged)?;
                         emit(
