@@ -45,7 +45,7 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
-[--fragment-size OCTETS]";
+[--fragment-size OCTETS] [--cookie-threshold N]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -66,6 +66,7 @@ struct Opts {
     json: bool,
     linger: Duration,
     timeout: Duration,
+    auth: AuthFlags,
     // interop matrix: IKE SA only, and a key table for captures
     childless: bool,
     key_log: Option<std::path::PathBuf>,
@@ -95,6 +96,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         json: false,
         linger: Duration::ZERO,
         timeout: Duration::from_secs(30),
+        auth: AuthFlags::default(),
         childless: false,
         key_log: None,
         dpd: Duration::ZERO,
@@ -131,6 +133,10 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("json") => o.json = true,
             Long("linger") => o.linger = Duration::from_secs_f64(p.value()?.parse()?),
             Long("timeout") => o.timeout = Duration::from_secs_f64(p.value()?.parse()?),
+            Long(name) if AuthFlags::NAMES.contains(&name) => {
+                let name = name.to_owned();
+                o.auth.set(&name, &mut p)?;
+            }
             // interop matrix
             Long("childless") => o.childless = true,
             Long("key-log") => o.key_log = Some(p.value()?.into()),
@@ -238,6 +244,45 @@ fn log_keys(
     writeln!(f, "{row}")
 }
 
+// ---- IKE_SA_INIT/IKE_AUTH features (COOKIE; interop/cases/auth.sh) ----
+// `--cookie-threshold N`: as responder, demand a COOKIE while N or more
+// SAs are half-open (0: always). On success a `stats` line gives the
+// COOKIE counters of both roles.
+
+/// Options of the COOKIE, certificate, transport-mode and childless cases.
+#[derive(Default)]
+struct AuthFlags {
+    cookie_threshold: Option<u32>,
+}
+
+impl AuthFlags {
+    /// The long options handled here.
+    const NAMES: &'static [&'static str] = &["cookie-threshold"];
+
+    fn set(&mut self, name: &str, p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
+        if name == "cookie-threshold" {
+            use lexopt::ValueExt;
+            self.cookie_threshold = Some(p.value()?.parse()?);
+        }
+        Ok(())
+    }
+
+    fn endpoint(&self, mut c: EndpointConfig) -> EndpointConfig {
+        if let Some(t) = self.cookie_threshold {
+            c = c.with_cookie_threshold(t);
+        }
+        c
+    }
+
+    fn stats_line(ep: &Endpoint) -> serde_json::Value {
+        let s = ep.stats();
+        json!({"event": "stats", "cookies_sent": s.cookies_sent,
+               "cookies_verified": s.cookies_verified, "cookies_invalid": s.cookies_invalid,
+               "cookie_restarts": s.cookie_restarts})
+    }
+}
+// ---- end of the IKE_SA_INIT/IKE_AUTH block ----
+
 /// A datagram read by one of the socket threads: (source, our address, payload).
 type Received = (SocketAddr, SocketAddr, Vec<u8>);
 
@@ -294,11 +339,11 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     spawn_reader(ike.try_clone()?, tx.clone())?;
     spawn_reader(nat_t.try_clone()?, tx)?;
 
-    let mut ep = Endpoint::new(EndpointConfig::new(
+    let mut ep = Endpoint::new(o.auth.endpoint(EndpointConfig::new(
         PROVIDER,
         Arc::new(OsRandom),
         vec![peer],
-    ));
+    )));
     let start = Instant::now();
     if let (true, Some(remote)) = (o.initiate, o.remote) {
         ep.initiate(
@@ -385,6 +430,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
+            emit(o.json, AuthFlags::stats_line(&ep));
             // IKE fragmentation (RFC 7383): the counters, for frag.sh
             if o.fragment_size.is_some() {
                 let f = ep.stats().fragments;
