@@ -309,7 +309,10 @@ fn dpd_delay_and_fragmentation_reach_the_state_machine() {
     assert!(!c.connections[0].peer.fragmentation.enabled);
     let (line, msg) = err_of(&text.replace("\"no\"", "\"force\""));
     assert_eq!(line, 5);
-    assert!(msg.contains("`force` is not one of yes, accept, no"), "{msg}");
+    assert!(
+        msg.contains("`force` is not one of yes, accept, no"),
+        "{msg}"
+    );
     let (line, msg) = err_of(&text.replace("\"2m\"", "\"2w\""));
     assert_eq!(line, 4);
     assert!(msg.contains("dpd_delay: unit `w`"), "{msg}");
