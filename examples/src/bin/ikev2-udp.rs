@@ -21,6 +21,12 @@
 //! is done once it is up; `--key-log FILE` appends each IKE SA's keys to
 //! FILE as a Wireshark `ikev2_decryption_table` line, so `ikev2-decode` and
 //! `tshark` can decrypt a capture of the exchange.
+//!
+//! INFORMATIONAL (`interop/cases/info.sh`, flags in
+//! `ikev2_examples::udp_info`): `--after SECS delete-child|delete-ike|dpd`
+//! runs user commands once the SA is up, `--dpd SECS` sets `dpd_delay`,
+//! `--retransmit-timeout`/`--retransmit-tries` shorten the schedule, and
+//! `--until-down` exits 0 once the IKE SA is gone instead of once it is up.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -32,6 +38,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
+use ikev2_examples::udp_info;
 use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
@@ -40,7 +47,9 @@ use serde_json::json;
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
-[--childless] [--key-log FILE] [--fragment-size OCTETS]";
+[--childless] [--key-log FILE] [--fragment-size OCTETS] \
+[--after SECS delete-child|delete-ike|dpd]... [--dpd SECS] [--retransmit-timeout SECS] \
+[--retransmit-tries N] [--until-down]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -66,6 +75,8 @@ struct Opts {
     key_log: Option<std::path::PathBuf>,
     // IKE fragmentation (RFC 7383): fragment_size, 0 = off
     fragment_size: Option<u16>,
+    // INFORMATIONAL: scripted deletes/DPD, dpd_delay, retransmission, --until-down
+    info: udp_info::InfoOpts,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -91,6 +102,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         childless: false,
         key_log: None,
         fragment_size: None,
+        info: udp_info::InfoOpts::default(),
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -127,6 +139,11 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("key-log") => o.key_log = Some(p.value()?.into()),
             // IKE fragmentation (RFC 7383)
             Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
+            // INFORMATIONAL (udp_info)
+            Long(name) if udp_info::FLAGS.contains(&name) => {
+                let name = name.to_owned();
+                o.info.parse(&name, &mut p)?;
+            }
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -161,6 +178,8 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
     .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
     .with_ike_proposals(&o.ike)?
     .with_force_encap(o.encap);
+    // INFORMATIONAL: --dpd and the retransmission schedule
+    let peer = o.info.configure(peer);
     // IKE fragmentation (RFC 7383): --fragment-size
     let peer = match o.fragment_size {
         Some(size) => {
@@ -283,6 +302,9 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let deadline = start + o.timeout;
     let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
     let mut logged = Vec::new();
+    // INFORMATIONAL: the SA the script acts on, when it came up, whether it is gone
+    let mut info = o.info.clone();
+    let (mut handle, mut up_at, mut gone) = (None::<SaHandle>, None::<Instant>, false);
     loop {
         // Drain everything the endpoint wants done.
         let wake = loop {
@@ -311,6 +333,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
+                        handle = handle.or(sa);
                         log_keys(o, &ep, sa, &mut logged)?;
                         emit(o.json, ike_sa_line(&ep, sa));
                     }
@@ -331,17 +354,49 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                         return Ok(ExitCode::from(2));
                     }
+                    // INFORMATIONAL events
+                    ref e if udp_info::event_json(e).is_some() => {
+                        gone |= udp_info::sa_gone(e) && sa == handle;
+                        if let Some(line) = udp_info::event_json(e) {
+                            emit(o.json, line);
+                        }
+                    }
                     other => emit(o.json, json!({"event": format!("{other:?}")})),
                 },
+                Output::RemoveChildSa(c) => emit(
+                    o.json,
+                    json!({"event": "child_sa_removed", "name": c.name,
+                           "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out)}),
+                ),
                 Output::Timeout(t) => break t,
                 _ => {}
             }
         };
         let now = Instant::now();
-        if ike_up && (child_up || o.childless) && done_at.is_none() {
+        // INFORMATIONAL: run the script once up; with --until-down, done when gone
+        if ike_up && (child_up || o.childless) && up_at.is_none() {
+            up_at = Some(now);
+        }
+        if let (Some(h), Some(up)) = (handle, up_at) {
+            let lines = info.run_due(&mut ep, h, up, now);
+            let ran = !lines.is_empty();
+            for line in lines {
+                emit(o.json, line);
+            }
+            if ran {
+                continue; // drain what the commands queued
+            }
+        }
+        if info.until_down && gone && done_at.is_none() {
+            done_at = Some(now + o.linger);
+        }
+        if ike_up && (child_up || o.childless) && done_at.is_none() && !info.until_down {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
+            if info.used() {
+                emit(o.json, udp_info::stats_json(&ep));
+            }
             // IKE fragmentation (RFC 7383): the counters, for frag.sh
             if o.fragment_size.is_some() {
                 let f = ep.stats().fragments;
@@ -360,7 +415,8 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             return Ok(ExitCode::from(3));
         }
-        let until = [wake, done_at, Some(deadline)]
+        let script = up_at.and_then(|up| info.next_due(up));
+        let until = [wake, done_at, Some(deadline), script]
             .into_iter()
             .flatten()
             .min()
