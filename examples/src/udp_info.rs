@@ -1,37 +1,28 @@
-//! The INFORMATIONAL block of `ikev2-udp` (deletes, liveness, dead peers):
+//! The INFORMATIONAL block of `ikev2-udp` (deletes and liveness checks):
 //! its command-line flags, a small script of timed user commands, and the
-//! JSON lines for the events it causes.
+//! JSON lines for the events it causes. (`--dpd` and `--retransmit`, for
+//! `dpd_delay` and a short retransmission schedule, and the `peer_dead`
+//! line are in the program itself.)
 //!
 //! Flags (all optional):
 //!
 //! - `--after SECS CMD` (repeatable): SECS seconds after the SA is up, run
 //!   CMD on it: `delete-child` (its first Child SA), `delete-ike`, or `dpd`
 //!   (a liveness check);
-//! - `--dpd SECS`: `PeerConfig::dpd_delay` (liveness check after that long
-//!   without hearing from the peer);
-//! - `--retransmit-timeout SECS`, `--retransmit-tries N`: a shorter
-//!   retransmission schedule, so a dead peer is declared in seconds;
 //! - `--until-down`: keep running after the SA is up and exit 0 once it is
-//!   gone (deleted by either side, or the peer declared dead).
+//!   deleted (by either side).
 //!
 //! Used by `interop/cases/info.sh` against strongSwan.
 
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::PeerConfig;
 use ikev2_sm::events::Event;
 use ikev2_sm::{ApiError, Endpoint, SaHandle};
 use lexopt::ValueExt;
 use serde_json::{json, Value};
 
 /// The flags this block adds (each takes the values described above).
-pub const FLAGS: [&str; 5] = [
-    "after",
-    "dpd",
-    "retransmit-timeout",
-    "retransmit-tries",
-    "until-down",
-];
+pub const FLAGS: [&str; 2] = ["after", "until-down"];
 
 /// A scripted user command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,12 +73,6 @@ impl Command {
 pub struct InfoOpts {
     /// Commands by delay after the SA is up, in the order given.
     pub after: Vec<(Duration, Command)>,
-    /// `dpd_delay`.
-    pub dpd: Option<Duration>,
-    /// First retransmission timeout.
-    pub retransmit_timeout: Option<Duration>,
-    /// Retransmissions before giving up.
-    pub retransmit_tries: Option<u32>,
     /// Exit once the SA is gone rather than once it is up.
     pub until_down: bool,
     done: usize,
@@ -121,47 +106,12 @@ impl InfoOpts {
                 self.after.push((delay, cmd));
                 self.after.sort_by_key(|(d, _)| *d);
             }
-            "dpd" => self.dpd = Some(secs(&value()?)?),
-            "retransmit-timeout" => self.retransmit_timeout = Some(secs(&value()?)?),
-            "retransmit-tries" => {
-                let v = value()?;
-                self.retransmit_tries =
-                    Some(v.parse().map_err(|e| lexopt::Error::ParsingFailed {
-                        value: v.clone(),
-                        error: Box::new(e),
-                    })?);
-            }
             "until-down" => self.until_down = true,
             other => {
                 return Err(lexopt::Error::UnexpectedOption(format!("--{other}")));
             }
         }
         Ok(())
-    }
-
-    /// True if any of the block's flags was given.
-    #[must_use]
-    pub fn used(&self) -> bool {
-        !self.after.is_empty()
-            || self.dpd.is_some()
-            || self.retransmit_timeout.is_some()
-            || self.retransmit_tries.is_some()
-            || self.until_down
-    }
-
-    /// Applies `--dpd` and the retransmission settings.
-    #[must_use]
-    pub fn configure(&self, mut peer: PeerConfig) -> PeerConfig {
-        if let Some(d) = self.dpd {
-            peer = peer.with_dpd_delay(d);
-        }
-        if let Some(t) = self.retransmit_timeout {
-            peer.retransmit.timeout = t;
-        }
-        if let Some(n) = self.retransmit_tries {
-            peer.retransmit.tries = n;
-        }
-        peer
     }
 
     /// When the next scripted command is due, the SA having come up at `up`.
@@ -210,19 +160,6 @@ pub fn event_json(event: &Event) -> Option<Value> {
             "by_peer": by_peer,
         }),
         Event::IkeSaDeleted { by_peer } => json!({"event": "ike_sa_deleted", "by_peer": by_peer}),
-        Event::PeerDead {
-            peer,
-            peer_id,
-            config,
-            exchange,
-            retransmits,
-            after,
-        } => json!({
-            "event": "peer_dead", "peer": peer.to_string(),
-            "peer_id": peer_id.as_ref().map(|p| format!("{p:?}")), "config": config,
-            "exchange": exchange.to_string(), "retransmits": retransmits,
-            "after_s": after.as_secs_f64(),
-        }),
         Event::PeerErrorNotify {
             notify, in_request, ..
         } => json!({
@@ -232,10 +169,11 @@ pub fn event_json(event: &Event) -> Option<Value> {
     })
 }
 
-/// True for the events after which the IKE SA is gone.
+/// True for the events after which the IKE SA is gone (a dead peer ends
+/// the program by itself).
 #[must_use]
 pub fn sa_gone(event: &Event) -> bool {
-    matches!(event, Event::IkeSaDeleted { .. } | Event::PeerDead { .. })
+    matches!(event, Event::IkeSaDeleted { .. })
 }
 
 /// The block's counters, printed at exit.
@@ -257,7 +195,6 @@ pub fn stats_json(ep: &Endpoint) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ikev2_wire::ExchangeType;
 
     fn parse(args: &[&str]) -> Result<InfoOpts, lexopt::Error> {
         let mut p = lexopt::Parser::from_args(args.iter().copied());
@@ -294,56 +231,23 @@ mod tests {
         );
         let up = Instant::now();
         assert_eq!(o.next_due(up), Some(up + Duration::from_millis(1500)));
-        assert!(o.used());
     }
 
     #[test]
     fn bad_values_are_refused_with_the_value() {
         let e = parse(&["--after", "2", "reboot"]).unwrap_err().to_string();
         assert!(e.contains("reboot"), "{e}");
-        let e = parse(&["--dpd", "soon"]).unwrap_err().to_string();
+        let e = parse(&["--after", "soon", "dpd"]).unwrap_err().to_string();
         assert!(e.contains("soon"), "{e}");
-        assert!(parse(&["--retransmit-tries", "-1"]).is_err());
-    }
-
-    #[test]
-    fn configure_sets_dpd_and_retransmission() {
-        let o = parse(&[
-            "--dpd",
-            "2",
-            "--retransmit-timeout",
-            "0.5",
-            "--retransmit-tries",
-            "2",
-        ])
-        .unwrap();
-        let p = o.configure(PeerConfig::new(
-            "p",
-            ikev2_sm::config::Identity::Any,
-            ikev2_sm::config::Identity::Any,
-        ));
-        assert_eq!(p.dpd_delay, Duration::from_secs(2));
-        assert_eq!(p.retransmit.timeout, Duration::from_millis(500));
-        assert_eq!(p.retransmit.tries, 2);
+        assert!(parse(&["--after", "1"]).is_err(), "a command is needed");
     }
 
     #[test]
     fn events_become_lines() {
-        let dead = Event::PeerDead {
-            peer: "10.231.0.2:4500".parse().unwrap(),
-            peer_id: None,
-            config: "peer".into(),
-            exchange: ExchangeType::Informational,
-            retransmits: 2,
-            after: Duration::from_millis(3020),
-        };
-        let line = event_json(&dead).unwrap().to_string();
-        assert!(
-            line.contains(r#""event":"peer_dead""#)
-                && line.contains(r#""exchange":"INFORMATIONAL""#),
-            "{line}"
-        );
-        assert!(sa_gone(&dead));
+        let gone = Event::IkeSaDeleted { by_peer: true };
+        let line = event_json(&gone).unwrap().to_string();
+        assert_eq!(line, r#"{"by_peer":true,"event":"ike_sa_deleted"}"#);
+        assert!(sa_gone(&gone));
         let del = Event::ChildSaDeleted {
             name: "net".into(),
             spi_in: 0xc1,

@@ -340,15 +340,22 @@ impl ChildConfig {
     }
 }
 
-/// Limits on IKE SAs that are not yet established. The endpoint enforces
-/// `timeout`; the COOKIE and refusal thresholds are *not wired yet*.
+/// Limits on IKE SAs that are not yet established.
+///
+/// The COOKIE and refusal thresholds are endpoint-wide (the peer
+/// configuration is not known when IKE_SA_INIT arrives): they are read from
+/// [`EndpointConfig::half_open`](crate::EndpointConfig::half_open). The
+/// timeout is read from each [`PeerConfig::half_open`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HalfOpenLimits {
-    /// Above this many half-open SAs, require a COOKIE (strongSwan's
-    /// `cookie_threshold`, 10).
+    /// Require a COOKIE (RFC 7296 §2.6) while at least this many IKE SAs we
+    /// answered are half-open: 0 = always, `u32::MAX` = never.
+    /// strongSwan's `cookie_threshold` (10 here, its historical default;
+    /// strongSwan's 0 means never).
     pub cookie_threshold: u32,
-    /// Above this many, refuse new IKE_SA_INIT outright (0 = no limit;
-    /// strongSwan's `init_limit_half_open`).
+    /// At or above this many half-open responder SAs, drop new
+    /// IKE_SA_INIT requests outright (0 = no limit; strongSwan's
+    /// `init_limit_half_open`).
     pub max_half_open: u32,
     /// A half-open SA is dropped after this long (`half_open_timeout`, 30 s).
     pub timeout: Duration,
@@ -360,6 +367,27 @@ impl Default for HalfOpenLimits {
             cookie_threshold: 10,
             max_half_open: 0,
             timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How the responder's COOKIE secret is renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieSecrets {
+    /// A new random secret after this long (checked when a cookie is made
+    /// or verified).
+    pub rotate_every: Duration,
+    /// After a rotation, cookies made with the previous secret still verify
+    /// for this long (an initiator's round trip plus its retransmissions).
+    pub grace: Duration,
+}
+
+impl Default for CookieSecrets {
+    /// A new secret every 2 minutes, the previous one honoured for 10 s.
+    fn default() -> Self {
+        Self {
+            rotate_every: Duration::from_secs(120),
+            grace: Duration::from_secs(10),
         }
     }
 }

@@ -26,7 +26,7 @@ use ikev2_wire::{
     EncrId, EsnId, ExchangeType, Header, IntegId, MessageRepr, FLAG_INITIATOR, FLAG_RESPONSE,
 };
 
-use crate::config::{Identity, Mode, PeerConfig};
+use crate::config::{CookieSecrets, HalfOpenLimits, Identity, Mode, PeerConfig};
 use crate::events::{Event, Failure};
 use crate::proposal::Proposal;
 use crate::sa::{self, init, Ctx, IkeSa, SaRole, State};
@@ -56,6 +56,11 @@ pub struct EndpointConfig {
     pub peers: Vec<PeerConfig>,
     /// Size of the recent-error history.
     pub error_history: usize,
+    /// Endpoint-wide half-open limits: the COOKIE threshold and the
+    /// refusal limit (`timeout` is taken from each peer configuration).
+    pub half_open: HalfOpenLimits,
+    /// Renewal of the COOKIE secret.
+    pub cookie_secrets: CookieSecrets,
 }
 
 impl EndpointConfig {
@@ -71,7 +76,17 @@ impl EndpointConfig {
             random,
             peers,
             error_history: 64,
+            half_open: HalfOpenLimits::default(),
+            cookie_secrets: CookieSecrets::default(),
         }
+    }
+
+    /// Requires a COOKIE from initiators while at least `threshold` IKE SAs
+    /// we answered are half-open (0: always; `u32::MAX`: never).
+    #[must_use]
+    pub fn with_cookie_threshold(mut self, threshold: u32) -> Self {
+        self.half_open.cookie_threshold = threshold;
+        self
     }
 }
 
@@ -291,6 +306,7 @@ pub struct Endpoint {
     out: VecDeque<Output>,
     stats: Stats,
     history: ErrorHistory,
+    cookies: sa::cookie::CookieGuard,
     /// Every SA's next deadline in a heap (`sched.rs`): code that changes
     /// an SA's timers must call [`Endpoint::reschedule`] for its slot.
     schedule: Schedule,
@@ -320,6 +336,7 @@ impl Endpoint {
             out: VecDeque::new(),
             stats: Stats::default(),
             history: ErrorHistory::new(config.error_history),
+            cookies: sa::cookie::CookieGuard::new(config.half_open, config.cookie_secrets),
             schedule: Schedule::default(),
         }
     }
@@ -730,6 +747,10 @@ impl Endpoint {
         if let Some(sa) = slot.sa.take() {
             if sa.state.is_half_open() {
                 self.stats.half_open = self.stats.half_open.saturating_sub(1);
+                if sa.role == SaRole::Responder {
+                    let n = &mut self.stats.half_open_responder;
+                    *n = n.saturating_sub(1);
+                }
             }
             if matches!(sa.state, State::Established(_)) {
                 self.stats.ike_sas = self.stats.ike_sas.saturating_sub(1);
@@ -819,6 +840,21 @@ impl Endpoint {
         bytes: &[u8],
         msg: &MessageRepr<'_>,
     ) {
+        // COOKIE (RFC 7296 §2.6) and the half-open limit, before any state.
+        let half_open = self.stats.half_open_responder;
+        let mut ctx = Ctx {
+            provider: &self.provider,
+            rng: self.random.as_ref(),
+            peers: &self.peers,
+            out: &mut self.out,
+            stats: &mut self.stats,
+            history: &mut self.history,
+            now,
+        };
+        if self.cookies.admit(&mut ctx, half_open, dst, src, msg) != sa::cookie::Admission::Proceed
+        {
+            return;
+        }
         let handle = self.allocate();
         let seed = self.jitter_seed();
         let mut ctx = self.ctx(now);
@@ -883,6 +919,7 @@ impl Endpoint {
         }
         ctx.transmit(dst, src, response);
         self.stats.half_open += 1;
+        self.stats.half_open_responder += 1;
         self.by_spi.insert(spi_r, handle.index);
         self.half_open.insert((src, sa.spi_i), handle.index);
         if let Some(slot) = self.slots.get_mut(handle.index as usize) {

@@ -100,7 +100,18 @@
 //! peer configuration by the identity received, AUTH, the first Child SA
 //! with ESP selection, TS narrowing and KEYMAT), retransmission,
 //! duplicate requests answered from the response cache, unmatched replies
-//! dropped and counted, typed failure events.
+//! dropped and counted, typed failure events. COOKIE (RFC 7296 §2.6,
+//! `sa/cookie.rs`) in both roles: the responder turns stateless at
+//! [`config::HalfOpenLimits::cookie_threshold`] half-open SAs
+//! ([`EndpointConfig::half_open`], endpoint-wide; 0 = always) with a random
+//! secret that rotates and keeps the previous one for a grace period
+//! ([`config::CookieSecrets`]), and refuses at `max_half_open`; the
+//! initiator restarts with the cookie, also after INVALID_KE_PAYLOAD;
+//! counters `cookies_sent`, `cookies_verified`, `cookies_invalid`,
+//! `cookie_restarts`, `init_refused`. Tested by `tests/cookie_sim.rs`,
+//! `tests/cookie_flood.rs` (4000 spoofed requests: SA count and heap stay
+//! bounded while a real initiator gets through) and against charon in both
+//! roles (`interop/cases/auth.sh`).
 //!
 //! IKE fragmentation (RFC 7383, `sa/frag.rs`), both roles:
 //! IKEV2_FRAGMENTATION_SUPPORTED negotiated in IKE_SA_INIT
@@ -129,12 +140,10 @@
 //! request on an established SA goes through one per-SA queue
 //! (`sa/queue.rs`, window size 1) that other exchanges plug into.
 //!
-//! Not yet, and where it fits: COOKIE (a stateless check at the top of the
-//! responder's IKE_SA_INIT, and an initiator restart like INVALID_KE);
-//! certificates (a branch beside PSK in `sa/auth.rs`, with a
+//! Not yet, and where it fits: certificates (a branch beside PSK in `sa/auth.rs`, with a
 //! `NeedSignature` output for asynchronous signers); CREATE_CHILD_SA (an
 //! `Exchange` on the request queue, like the INFORMATIONAL ones, which
-//! keeps the IKE keys and proposal); half-open limits.
+//! keeps the IKE keys and proposal).
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every

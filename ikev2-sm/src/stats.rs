@@ -149,6 +149,18 @@ pub struct Stats {
     pub responses_replayed: u64,
     /// COOKIE notifications sent (stateless responder mode).
     pub cookies_sent: u64,
+    /// IKE_SA_INIT requests whose COOKIE verified.
+    pub cookies_verified: u64,
+    /// IKE_SA_INIT requests with a COOKIE that did not verify (forged, or
+    /// older than the secret's grace period): answered with a fresh one.
+    pub cookies_invalid: u64,
+    /// IKE_SA_INIT restarts because the responder asked for a COOKIE.
+    pub cookie_restarts: u64,
+    /// IKE_SA_INIT requests dropped at the half-open limit.
+    pub init_refused: u64,
+    /// Half-open IKE SAs we are the responder of (gauge; what the COOKIE
+    /// threshold counts).
+    pub half_open_responder: u64,
     /// INVALID_KE_PAYLOAD notifications sent.
     pub invalid_ke_sent: u64,
     /// IKE SAs not yet established (gauge).
@@ -271,7 +283,15 @@ impl fmt::Display for Stats {
             "  {:<30}{:>8}",
             "responses replayed", self.responses_replayed
         )?;
-        writeln!(f, "  {:<30}{:>8}", "cookies sent", self.cookies_sent)?;
+        for (name, n) in [
+            ("cookies sent", self.cookies_sent),
+            ("cookies verified", self.cookies_verified),
+            ("cookies invalid", self.cookies_invalid),
+            ("cookie restarts", self.cookie_restarts),
+            ("IKE_SA_INIT refused", self.init_refused),
+        ] {
+            writeln!(f, "  {name:<30}{n:>8}")?;
+        }
         writeln!(
             f,
             "  {:<30}{:>8}",

@@ -1,11 +1,12 @@
 # INFORMATIONAL (RFC 7296 1.4, 2.4): our Endpoint (ikev2-udp, $UDP, via
 # `ours` from ours.sh) in namespace A against charon in B. Deletes of the
 # Child SA and of the IKE SA from either side, liveness checks in both
-# directions, and a killed charon declared dead. Each case checks our events
-# and charon's own view (`swanctl --list-sas`); the decoded capture must show
-# the Delete payloads / empty INFORMATIONAL exchanges.
+# directions (a killed charon declared dead is `ours_dpd` in dpd.sh). Each
+# case checks our events and charon's own view (`swanctl --list-sas`); the
+# decoded capture must show the Delete payloads / empty INFORMATIONAL
+# exchanges.
 # Sourced by scripts/test.d/50-strongswan.sh.
-CASES+=(ours_info_delete ours_info_charon_deletes ours_info_dpd ours_info_charon_dpd ours_info_dead_peer)
+CASES+=(ours_info_delete ours_info_charon_deletes ours_info_dpd ours_info_charon_dpd)
 
 # (ikev2-udp prints JSON objects with their keys in alphabetical order)
 info_wait() { # file pattern [tries]: poll (50 ms) until the pattern shows up
@@ -63,21 +64,6 @@ case_ours_info_charon_dpd() { # charon's dpd_delay of 1 s: we answer its checks
     grep -q '"event":"info_stats".*"liveness_sent":0' "$d/ours.jsonl" &&
     grep -q 'psk {[^{]*state=ESTABLISHED' <<< "$(sas B)"
 }
-case_ours_info_dead_peer() { # charon killed: our liveness check goes unanswered
-    # DPD after 1 s of silence; 0.5 s, then 0.9 s, then 1.62 s: dead 3 s later
-    ours --remote 10.231.0.2 --initiate --until-down --dpd 1 --retransmit-timeout 0.5 \
-        --retransmit-tries 2 > "$d/ours.jsonl" &
-    local pid=$! rc=0
-    info_wait "$d/ours.jsonl" '"event":"child_sa_established"' &&
-        grep -q 'state=ESTABLISHED' <<< "$(sas B)" &&
-        kill -KILL "$(cat "$LAB_RUN/B/charon.pid")" || rc=1
-    wait "$pid" || rc=1
-    cat "$d/ours.jsonl"
-    [ $rc = 0 ] &&
-        grep -q '"event":"peer_dead","exchange":"INFORMATIONAL".*"retransmits":2' "$d/ours.jsonl" &&
-        grep -q '"event":"child_sa_removed"' "$d/ours.jsonl" &&
-        grep -q '"dead_peers":1' "$d/ours.jsonl"
-}
 # in the decoded capture: INFORMATIONAL requests from us (A) with a Delete of
 # `protocol`, and charon's answer
 info_delete_from() { # jsonl src protocol
@@ -97,6 +83,3 @@ must_ours_info_charon_deletes() {
 }
 must_ours_info_dpd() { info_empty_from "$1" 10.231.0.1 && ours_capture "$1"; }
 must_ours_info_charon_dpd() { info_empty_from "$1" 10.231.0.2 && ours_capture "$1"; }
-must_ours_info_dead_peer() {
-    [ "$(grep '"exchange":"INFORMATIONAL"' "$1" | grep -c '"src":"10.231.0.1:4500"')" -ge 3 ] && ours_capture "$1"
-}

@@ -20,13 +20,16 @@
 //! sets up the IKE SA alone (no SA/TS payloads in IKE_AUTH, RFC 6023) and
 //! is done once it is up; `--key-log FILE` appends each IKE SA's keys to
 //! FILE as a Wireshark `ikev2_decryption_table` line, so `ikev2-decode` and
-//! `tshark` can decrypt a capture of the exchange.
+//! `tshark` can decrypt a capture of the exchange. Dead-peer detection:
+//! `--dpd SECS` sends a liveness check after SECS without traffic from the
+//! peer, `--retransmit SECS,TRIES` shortens the retransmission schedule
+//! (strongSwan's `retransmit_timeout`, `retransmit_tries`); a peer that
+//! stops answering ends the run with a `peer_dead` line and exit status 4.
 //!
 //! INFORMATIONAL (`interop/cases/info.sh`, flags in
 //! `ikev2_examples::udp_info`): `--after SECS delete-child|delete-ike|dpd`
-//! runs user commands once the SA is up, `--dpd SECS` sets `dpd_delay`,
-//! `--retransmit-timeout`/`--retransmit-tries` shorten the schedule, and
-//! `--until-down` exits 0 once the IKE SA is gone instead of once it is up.
+//! runs user commands once the SA is up, and `--until-down` exits 0 once
+//! the IKE SA is deleted (by either side) instead of once it is up.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -47,9 +50,9 @@ use serde_json::json;
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
-[--childless] [--key-log FILE] [--fragment-size OCTETS] \
-[--after SECS delete-child|delete-ike|dpd]... [--dpd SECS] [--retransmit-timeout SECS] \
-[--retransmit-tries N] [--until-down]";
+[--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
+[--fragment-size OCTETS] [--cookie-threshold N] \
+[--after SECS delete-child|delete-ike|dpd]... [--until-down]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -70,12 +73,15 @@ struct Opts {
     json: bool,
     linger: Duration,
     timeout: Duration,
+    auth: AuthFlags,
     // interop matrix: IKE SA only, and a key table for captures
     childless: bool,
     key_log: Option<std::path::PathBuf>,
+    dpd: Duration,
+    retransmit: Option<(Duration, u32)>,
     // IKE fragmentation (RFC 7383): fragment_size, 0 = off
     fragment_size: Option<u16>,
-    // INFORMATIONAL: scripted deletes/DPD, dpd_delay, retransmission, --until-down
+    // INFORMATIONAL: scripted deletes and liveness checks, --until-down
     info: udp_info::InfoOpts,
 }
 
@@ -99,8 +105,11 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         json: false,
         linger: Duration::ZERO,
         timeout: Duration::from_secs(30),
+        auth: AuthFlags::default(),
         childless: false,
         key_log: None,
+        dpd: Duration::ZERO,
+        retransmit: None,
         fragment_size: None,
         info: udp_info::InfoOpts::default(),
     };
@@ -134,9 +143,27 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("json") => o.json = true,
             Long("linger") => o.linger = Duration::from_secs_f64(p.value()?.parse()?),
             Long("timeout") => o.timeout = Duration::from_secs_f64(p.value()?.parse()?),
+            Long(name) if AuthFlags::NAMES.contains(&name) => {
+                let name = name.to_owned();
+                o.auth.set(&name, &mut p)?;
+            }
             // interop matrix
             Long("childless") => o.childless = true,
             Long("key-log") => o.key_log = Some(p.value()?.into()),
+            Long("dpd") => o.dpd = Duration::from_secs_f64(p.value()?.parse()?),
+            Long("retransmit") => {
+                let v: String = p.value()?.string()?;
+                let bad = || lexopt::Error::ParsingFailed {
+                    value: v.clone(),
+                    error: "expected SECS,TRIES".into(),
+                };
+                let (t, n) = v.split_once(',').ok_or_else(bad)?;
+                let t = t.parse::<f64>().ok().filter(|t| t.is_finite() && *t > 0.0);
+                match (t, n.parse::<u32>()) {
+                    (Some(t), Ok(n)) => o.retransmit = Some((Duration::from_secs_f64(t), n)),
+                    _ => return Err(bad()),
+                }
+            }
             // IKE fragmentation (RFC 7383)
             Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
             // INFORMATIONAL (udp_info)
@@ -170,16 +197,19 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
     let child = ChildConfig::new("net")
         .with_ts(&o.local_ts, &o.remote_ts)?
         .with_esp_proposals(&o.esp)?;
-    let peer = PeerConfig::new(
+    let mut peer = PeerConfig::new(
         "peer",
         Identity::parse(&o.local_id)?,
         Identity::parse(&o.remote_id)?,
     )
     .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
     .with_ike_proposals(&o.ike)?
-    .with_force_encap(o.encap);
-    // INFORMATIONAL: --dpd and the retransmission schedule
-    let peer = o.info.configure(peer);
+    .with_force_encap(o.encap)
+    .with_dpd_delay(o.dpd);
+    if let Some((timeout, tries)) = o.retransmit {
+        peer.retransmit.timeout = timeout;
+        peer.retransmit.tries = tries;
+    }
     // IKE fragmentation (RFC 7383): --fragment-size
     let peer = match o.fragment_size {
         Some(size) => {
@@ -228,6 +258,45 @@ fn log_keys(
         .open(path)?;
     writeln!(f, "{row}")
 }
+
+// ---- IKE_SA_INIT/IKE_AUTH features (COOKIE; interop/cases/auth.sh) ----
+// `--cookie-threshold N`: as responder, demand a COOKIE while N or more
+// SAs are half-open (0: always). On success a `stats` line gives the
+// COOKIE counters of both roles.
+
+/// Options of the COOKIE, certificate, transport-mode and childless cases.
+#[derive(Default)]
+struct AuthFlags {
+    cookie_threshold: Option<u32>,
+}
+
+impl AuthFlags {
+    /// The long options handled here.
+    const NAMES: &'static [&'static str] = &["cookie-threshold"];
+
+    fn set(&mut self, name: &str, p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
+        if name == "cookie-threshold" {
+            use lexopt::ValueExt;
+            self.cookie_threshold = Some(p.value()?.parse()?);
+        }
+        Ok(())
+    }
+
+    fn endpoint(&self, mut c: EndpointConfig) -> EndpointConfig {
+        if let Some(t) = self.cookie_threshold {
+            c = c.with_cookie_threshold(t);
+        }
+        c
+    }
+
+    fn stats_line(ep: &Endpoint) -> serde_json::Value {
+        let s = ep.stats();
+        json!({"event": "stats", "cookies_sent": s.cookies_sent,
+               "cookies_verified": s.cookies_verified, "cookies_invalid": s.cookies_invalid,
+               "cookie_restarts": s.cookie_restarts})
+    }
+}
+// ---- end of the IKE_SA_INIT/IKE_AUTH block ----
 
 /// A datagram read by one of the socket threads: (source, our address, payload).
 type Received = (SocketAddr, SocketAddr, Vec<u8>);
@@ -285,11 +354,11 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     spawn_reader(ike.try_clone()?, tx.clone())?;
     spawn_reader(nat_t.try_clone()?, tx)?;
 
-    let mut ep = Endpoint::new(EndpointConfig::new(
+    let mut ep = Endpoint::new(o.auth.endpoint(EndpointConfig::new(
         PROVIDER,
         Arc::new(OsRandom),
         vec![peer],
-    ));
+    )));
     let start = Instant::now();
     if let (true, Some(remote)) = (o.initiate, o.remote) {
         ep.initiate(
@@ -345,6 +414,21 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                     }
                     Event::Deleted => emit(o.json, json!({"event": "ike_sa_deleted"})),
+                    Event::PeerDead {
+                        peer,
+                        exchange,
+                        retransmits,
+                        after,
+                        ..
+                    } => {
+                        emit(
+                            o.json,
+                            json!({"event": "peer_dead", "peer": peer.to_string(),
+                                   "exchange": format!("{exchange:?}"), "retransmits": retransmits,
+                                   "after_s": after.as_secs_f64()}),
+                        );
+                        return Ok(ExitCode::from(4));
+                    }
                     Event::Failed { reason } => {
                         log_keys(o, &ep, sa, &mut logged)?;
                         emit(
@@ -394,9 +478,8 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
-            if info.used() {
-                emit(o.json, udp_info::stats_json(&ep));
-            }
+            emit(o.json, AuthFlags::stats_line(&ep));
+            emit(o.json, udp_info::stats_json(&ep));
             // IKE fragmentation (RFC 7383): the counters, for frag.sh
             if o.fragment_size.is_some() {
                 let f = ep.stats().fragments;

@@ -51,6 +51,8 @@ pub(crate) fn on_request(
                 return false;
             };
             sa.accept_path(path);
+            let n = &mut ctx.stats.half_open_responder;
+            *n = n.saturating_sub(1);
             if auth::respond(ctx, sa, &done, h.message_id, &payloads) {
                 ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                 ctx.stats.ike_sas += 1;

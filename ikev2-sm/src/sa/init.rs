@@ -2,8 +2,9 @@
 //! nonces, INVALID_KE_PAYLOAD and the initiator's retry, NAT detection
 //! (§2.23) and SIGNATURE_HASH_ALGORITHMS (RFC 7427).
 //!
-//! COOKIE (§2.6) will slot in at the top of [`respond`] (before any state
-//! is allocated) and as a restart in [`handle_response`] like INVALID_KE.
+//! COOKIE (§2.6) lives in `cookie.rs`: the responder's check runs before
+//! [`respond`] (no state is allocated for a request without a valid cookie
+//! while under load), and [`handle_response`] restarts with the cookie.
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -172,6 +173,7 @@ pub(crate) fn start(
             offered,
             request,
             ke_retries,
+            cookie_restarts: 0,
         },
     ))
 }
@@ -213,7 +215,7 @@ fn derive(
 pub(crate) enum InitOutcome {
     /// Keys derived: go on to IKE_AUTH.
     Done(Box<InitDone>),
-    /// Restart IKE_SA_INIT with this state (INVALID_KE_PAYLOAD).
+    /// Restart IKE_SA_INIT with this state (INVALID_KE_PAYLOAD, COOKIE).
     Restart(Vec<u8>, Box<InitSent>),
     /// Give up.
     Failed(Failure),
@@ -229,6 +231,9 @@ pub(crate) fn handle_response(
     bytes: &[u8],
     msg: &MessageRepr<'_>,
 ) -> InitOutcome {
+    if let Some(cookie) = super::cookie::find_cookie(msg) {
+        return super::cookie::restart(ctx, st, cookie);
+    }
     let p = scan(msg);
     if let Some(group) = p.invalid_ke {
         // RFC 7296 §1.3: only a group we offered; restart once per group.

@@ -14,6 +14,7 @@
 //! branch of `auth.rs` (with `NeedSignature` outputs for asynchronous signers).
 
 pub(crate) mod auth;
+pub(crate) mod cookie;
 pub(crate) mod dispatch;
 pub(crate) mod frag;
 pub(crate) mod info;
@@ -144,6 +145,8 @@ pub(crate) struct InitSent {
     pub(crate) request: Vec<u8>,
     /// INVALID_KE_PAYLOAD restarts so far.
     pub(crate) ke_retries: u8,
+    /// COOKIE restarts of this request so far (see `cookie.rs`).
+    pub(crate) cookie_restarts: u8,
 }
 
 /// Initiator: IKE_AUTH sent.
