@@ -395,3 +395,51 @@ fn an_incomplete_set_is_discarded_at_the_reassembly_timeout() {
         1
     );
 }
+
+#[test]
+fn unfragmented_informational_after_a_fragmented_ike_auth() {
+    // IKE_AUTH needed fragments; the INFORMATIONAL exchanges after it are
+    // small and go whole over the same SA, in both directions.
+    let mut s = sim(
+        6,
+        small(),
+        small(),
+        mtu(SMALL_MTU),
+        RetransmitConfig::default(),
+    );
+    assert!(s.drive(10_000));
+    assert_up(&s, "fragmented");
+    let before = (
+        s.a.endpoint.stats().fragments,
+        s.b.endpoint.stats().fragments,
+    );
+    let (ha, hb) = (s.a.endpoint.handles()[0], s.b.endpoint.handles()[0]);
+    let now = s.now();
+    s.a.endpoint.liveness_check(now, ha).unwrap();
+    s.a.drain();
+    s.b.endpoint.liveness_check(now, hb).unwrap();
+    s.b.drain();
+    assert!(s.drive(10_000));
+    assert_eq!(s.a.endpoint.stats().info.liveness_answered, 1);
+    assert_eq!(s.b.endpoint.stats().info.liveness_answered, 1);
+    let spi = s.b.installs[0].spi_in;
+    let now = s.now();
+    s.b.endpoint.delete_child_sa(now, hb, spi).unwrap();
+    s.b.drain();
+    assert!(s.drive(10_000));
+    let now = s.now();
+    s.a.endpoint.delete_ike_sa(now, ha).unwrap();
+    s.a.drain();
+    assert!(s.drive(10_000));
+    assert!(s
+        .b
+        .event_list()
+        .contains(&Event::IkeSaDeleted { by_peer: true }));
+    assert_eq!((s.a.endpoint.sa_count(), s.b.endpoint.sa_count()), (0, 0));
+    let after = (
+        s.a.endpoint.stats().fragments,
+        s.b.endpoint.stats().fragments,
+    );
+    assert_eq!(before, after, "nothing after IKE_AUTH was fragmented");
+    assert_eq!(s.ab.stats().mtu_dropped + s.ba.stats().mtu_dropped, 0);
+}

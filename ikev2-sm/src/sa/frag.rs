@@ -118,14 +118,17 @@ pub(crate) struct FragState {
     pub(crate) negotiated: bool,
     /// Set by `protect` (which borrows the SA immutably, since exchange
     /// handlers often hold the keys through it), taken by the send paths.
-    staged: Cell<Option<Staged>>,
+    /// (Boxed, like the rest: an SA that never fragments pays a few words.)
+    staged: Cell<Option<Box<Staged>>>,
     /// Smaller fragments for outstanding requests: (message ID, size, fragments).
-    fallbacks: VecDeque<(u32, u16, Vec<Vec<u8>>)>,
+    fallbacks: Vec<(u32, u16, Vec<Vec<u8>>)>,
     reassembly: Reassembler,
 }
 
 impl FragState {
-    /// State for an SA whose IKE_SA_INIT decided `negotiated`.
+    /// State for an SA whose IKE_SA_INIT decided `negotiated`; an IKE SA
+    /// that replaces another (rekey, RFC 7296 §2.18) passes the old SA's
+    /// `frag.negotiated`, as strongSwan keeps negotiated extensions.
     pub(crate) fn new(negotiated: bool) -> Self {
         Self {
             negotiated,
@@ -175,13 +178,13 @@ impl IkeSa {
             None
         };
         if fragments.is_some() || fallback.is_some() {
-            self.frag.staged.set(Some(Staged {
+            self.frag.staged.set(Some(Box::new(Staged {
                 message_id,
                 response,
                 whole: whole.to_vec(),
                 fragments,
                 fallback,
-            }));
+            })));
         }
     }
 
@@ -206,9 +209,9 @@ impl IkeSa {
                 .fallbacks
                 .retain(|(id, ..)| requests.is_outstanding(*id));
             if self.frag.fallbacks.len() >= MAX_FALLBACKS {
-                self.frag.fallbacks.pop_front();
+                self.frag.fallbacks.remove(0);
             }
-            self.frag.fallbacks.push_back((message_id, size, f));
+            self.frag.fallbacks.push((message_id, size, f));
         }
         s.fragments.unwrap_or_else(|| vec![bytes])
     }
@@ -241,9 +244,7 @@ impl IkeSa {
         else {
             return datagrams;
         };
-        let Some((_, fragment_size, smaller)) = self.frag.fallbacks.remove(i) else {
-            return datagrams;
-        };
+        let (_, fragment_size, smaller) = self.frag.fallbacks.swap_remove(i);
         self.requests.replace_datagrams(message_id, smaller.clone());
         stats.fragments.refragmented += 1;
         out.push_back(Output::Event {
