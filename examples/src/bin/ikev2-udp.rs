@@ -25,6 +25,11 @@
 //! peer, `--retransmit SECS,TRIES` shortens the retransmission schedule
 //! (strongSwan's `retransmit_timeout`, `retransmit_tries`); a peer that
 //! stops answering ends the run with a `peer_dead` line and exit status 4.
+//!
+//! INFORMATIONAL (`interop/cases/info.sh`, flags in
+//! `ikev2_examples::udp_info`): `--after SECS delete-child|delete-ike|dpd`
+//! runs user commands once the SA is up, and `--until-down` exits 0 once
+//! the IKE SA is deleted (by either side) instead of once it is up.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -36,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
+use ikev2_examples::udp_info;
 use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
@@ -45,7 +51,8 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
-[--fragment-size OCTETS] [--cookie-threshold N]";
+[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] \
+[--after SECS delete-child|delete-ike|dpd]... [--until-down]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -74,6 +81,8 @@ struct Opts {
     retransmit: Option<(Duration, u32)>,
     // IKE fragmentation (RFC 7383): fragment_size, 0 = off
     fragment_size: Option<u16>,
+    // INFORMATIONAL: scripted deletes and liveness checks, --until-down
+    info: udp_info::InfoOpts,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -102,6 +111,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         dpd: Duration::ZERO,
         retransmit: None,
         fragment_size: None,
+        info: udp_info::InfoOpts::default(),
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -156,6 +166,11 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             }
             // IKE fragmentation (RFC 7383)
             Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
+            // INFORMATIONAL (udp_info)
+            Long(name) if udp_info::FLAGS.contains(&name) => {
+                let name = name.to_owned();
+                o.info.parse(&name, &mut p)?;
+            }
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -168,7 +183,10 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
     };
     o.local = local.ok_or_else(|| missing("--local"))?;
     o.remote = remote.ok_or_else(|| missing("--remote"))?;
-    o.psk = psk.ok_or_else(|| missing("--psk"))?;
+    // with --cert (below) no PSK is needed
+    o.psk = psk
+        .or_else(|| o.auth.cert.is_some().then(Vec::new))
+        .ok_or_else(|| missing("--psk"))?;
     o.local_id = local_id.ok_or_else(|| missing("--local-id"))?;
     o.remote_id = remote_id.ok_or_else(|| missing("--remote-id"))?;
     if o.initiate && o.remote.is_none() {
@@ -244,25 +262,39 @@ fn log_keys(
     writeln!(f, "{row}")
 }
 
-// ---- IKE_SA_INIT/IKE_AUTH features (COOKIE; interop/cases/auth.sh) ----
+// ---- IKE_SA_INIT/IKE_AUTH features (COOKIE, certificates; interop/cases/auth.sh) ----
 // `--cookie-threshold N`: as responder, demand a COOKIE while N or more
-// SAs are half-open (0: always). On success a `stats` line gives the
-// COOKIE counters of both roles.
+// SAs are half-open (0: always).
+// `--cert PEM --key PEM --ca PEM [--rsa-pkcs1]`: authenticate with this
+// certificate (chain, end entity first) and private key (RFC 7427 method
+// 14; RSASSA-PSS unless --rsa-pkcs1), and require the peer's certificate
+// to chain to the CA in --ca (also named in our CERTREQ). --psk is then
+// not needed. The wall clock is read here, once, and passed in.
+// On success a `stats` line gives the COOKIE counters of both roles.
 
-/// Options of the COOKIE, certificate, transport-mode and childless cases.
+/// Options of the COOKIE and certificate cases.
 #[derive(Default)]
 struct AuthFlags {
     cookie_threshold: Option<u32>,
+    cert: Option<std::path::PathBuf>,
+    key: Option<std::path::PathBuf>,
+    ca: Option<std::path::PathBuf>,
+    rsa_pkcs1: bool,
 }
 
 impl AuthFlags {
     /// The long options handled here.
-    const NAMES: &'static [&'static str] = &["cookie-threshold"];
+    const NAMES: &'static [&'static str] = &["cookie-threshold", "cert", "key", "ca", "rsa-pkcs1"];
 
     fn set(&mut self, name: &str, p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
-        if name == "cookie-threshold" {
-            use lexopt::ValueExt;
-            self.cookie_threshold = Some(p.value()?.parse()?);
+        use lexopt::ValueExt;
+        match name {
+            "cookie-threshold" => self.cookie_threshold = Some(p.value()?.parse()?),
+            "cert" => self.cert = Some(p.value()?.into()),
+            "key" => self.key = Some(p.value()?.into()),
+            "ca" => self.ca = Some(p.value()?.into()),
+            "rsa-pkcs1" => self.rsa_pkcs1 = true,
+            _ => {}
         }
         Ok(())
     }
@@ -272,6 +304,29 @@ impl AuthFlags {
             c = c.with_cookie_threshold(t);
         }
         c
+    }
+
+    /// Replaces PSK authentication with certificates when --cert is given.
+    fn peer(&self, peer: PeerConfig) -> Result<PeerConfig, Box<dyn std::error::Error>> {
+        use ikev2_sm::config::{CertCredential, CertTrust};
+        let (Some(cert), Some(key), Some(ca)) = (&self.cert, &self.key, &self.ca) else {
+            if self.cert.is_some() {
+                return Err("--cert needs --key and --ca".into());
+            }
+            return Ok(peer);
+        };
+        let chain = ikev2_crypto::cert::certs_from_pem(&std::fs::read(cert)?)?;
+        let signer = ikev2_crypto::auth::SoftwareSigner::from_pem_or_der(
+            &std::fs::read(key)?,
+            &ikev2_crypto::provider::rustcrypto::OS_RANDOM,
+        )?;
+        let cas = ikev2_crypto::cert::certs_from_pem(&std::fs::read(ca)?)?;
+        let mut cred = CertCredential::new(chain, Arc::new(signer));
+        cred.root = cas.first().cloned();
+        cred.prefs.rsa_pss = !self.rsa_pkcs1;
+        let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+        let trust = CertTrust::new(cas).with_clock(Instant::now(), unix);
+        Ok(peer.with_auth(Auth::Signature(cred), Auth::TrustedCa(trust)))
     }
 
     fn stats_line(ep: &Endpoint) -> serde_json::Value {
@@ -332,7 +387,7 @@ fn emit(json: bool, value: serde_json::Value) {
 
 fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // The configuration first: nothing is bound when it is bad.
-    let peer = peer_config(o)?;
+    let peer = o.auth.peer(peer_config(o)?)?;
     let ike = UdpSocket::bind(SocketAddr::new(o.local, 500))?;
     let nat_t = UdpSocket::bind(SocketAddr::new(o.local, 4500))?;
     let (tx, rx) = mpsc::channel();
@@ -356,6 +411,9 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let deadline = start + o.timeout;
     let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
     let mut logged = Vec::new();
+    // INFORMATIONAL: the SA the script acts on, when it came up, whether it is gone
+    let mut info = o.info.clone();
+    let (mut handle, mut up_at, mut gone) = (None::<SaHandle>, None::<Instant>, false);
     loop {
         // Drain everything the endpoint wants done.
         let wake = loop {
@@ -384,6 +442,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
+                        handle = handle.or(sa);
                         log_keys(o, &ep, sa, &mut logged)?;
                         emit(o.json, ike_sa_line(&ep, sa));
                     }
@@ -419,18 +478,48 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                         return Ok(ExitCode::from(2));
                     }
+                    // INFORMATIONAL events
+                    ref e if udp_info::event_json(e).is_some() => {
+                        gone |= udp_info::sa_gone(e) && sa == handle;
+                        if let Some(line) = udp_info::event_json(e) {
+                            emit(o.json, line);
+                        }
+                    }
                     other => emit(o.json, json!({"event": format!("{other:?}")})),
                 },
+                Output::RemoveChildSa(c) => emit(
+                    o.json,
+                    json!({"event": "child_sa_removed", "name": c.name,
+                           "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out)}),
+                ),
                 Output::Timeout(t) => break t,
                 _ => {}
             }
         };
         let now = Instant::now();
-        if ike_up && (child_up || o.childless) && done_at.is_none() {
+        // INFORMATIONAL: run the script once up; with --until-down, done when gone
+        if ike_up && (child_up || o.childless) && up_at.is_none() {
+            up_at = Some(now);
+        }
+        if let (Some(h), Some(up)) = (handle, up_at) {
+            let lines = info.run_due(&mut ep, h, up, now);
+            let ran = !lines.is_empty();
+            for line in lines {
+                emit(o.json, line);
+            }
+            if ran {
+                continue; // drain what the commands queued
+            }
+        }
+        if info.until_down && gone && done_at.is_none() {
+            done_at = Some(now + o.linger);
+        }
+        if ike_up && (child_up || o.childless) && done_at.is_none() && !info.until_down {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
             emit(o.json, AuthFlags::stats_line(&ep));
+            emit(o.json, udp_info::stats_json(&ep));
             // IKE fragmentation (RFC 7383): the counters, for frag.sh
             if o.fragment_size.is_some() {
                 let f = ep.stats().fragments;
@@ -449,7 +538,8 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             return Ok(ExitCode::from(3));
         }
-        let until = [wake, done_at, Some(deadline)]
+        let script = up_at.and_then(|up| info.next_due(up));
+        let until = [wake, done_at, Some(deadline), script]
             .into_iter()
             .flatten()
             .min()
