@@ -25,6 +25,11 @@
 //! peer, `--retransmit SECS,TRIES` shortens the retransmission schedule
 //! (strongSwan's `retransmit_timeout`, `retransmit_tries`); a peer that
 //! stops answering ends the run with a `peer_dead` line and exit status 4.
+//!
+//! INFORMATIONAL (`interop/cases/info.sh`, flags in
+//! `ikev2_examples::udp_info`): `--after SECS delete-child|delete-ike|dpd`
+//! runs user commands once the SA is up, and `--until-down` exits 0 once
+//! the IKE SA is deleted (by either side) instead of once it is up.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -36,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
+use ikev2_examples::udp_info;
 use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
@@ -45,7 +51,8 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
-[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]]";
+[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] [--transport] \
+[--after SECS delete-child|delete-ike|dpd]... [--until-down]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -74,6 +81,8 @@ struct Opts {
     retransmit: Option<(Duration, u32)>,
     // IKE fragmentation (RFC 7383): fragment_size, 0 = off
     fragment_size: Option<u16>,
+    // INFORMATIONAL: scripted deletes and liveness checks, --until-down
+    info: udp_info::InfoOpts,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -102,6 +111,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         dpd: Duration::ZERO,
         retransmit: None,
         fragment_size: None,
+        info: udp_info::InfoOpts::default(),
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -156,6 +166,11 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             }
             // IKE fragmentation (RFC 7383)
             Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
+            // INFORMATIONAL (udp_info)
+            Long(name) if udp_info::FLAGS.contains(&name) => {
+                let name = name.to_owned();
+                o.info.parse(&name, &mut p)?;
+            }
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -255,6 +270,8 @@ fn log_keys(
 // 14; RSASSA-PSS unless --rsa-pkcs1), and require the peer's certificate
 // to chain to the CA in --ca (also named in our CERTREQ). --psk is then
 // not needed. The wall clock is read here, once, and passed in.
+// `--transport`: ask for (initiator) or allow (responder) transport mode
+// for the child (USE_TRANSPORT_MODE).
 // On success a `stats` line gives the COOKIE counters of both roles.
 
 /// Options of the COOKIE and certificate cases.
@@ -265,11 +282,19 @@ struct AuthFlags {
     key: Option<std::path::PathBuf>,
     ca: Option<std::path::PathBuf>,
     rsa_pkcs1: bool,
+    transport: bool,
 }
 
 impl AuthFlags {
     /// The long options handled here.
-    const NAMES: &'static [&'static str] = &["cookie-threshold", "cert", "key", "ca", "rsa-pkcs1"];
+    const NAMES: &'static [&'static str] = &[
+        "cookie-threshold",
+        "cert",
+        "key",
+        "ca",
+        "rsa-pkcs1",
+        "transport",
+    ];
 
     fn set(&mut self, name: &str, p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
         use lexopt::ValueExt;
@@ -279,6 +304,7 @@ impl AuthFlags {
             "key" => self.key = Some(p.value()?.into()),
             "ca" => self.ca = Some(p.value()?.into()),
             "rsa-pkcs1" => self.rsa_pkcs1 = true,
+            "transport" => self.transport = true,
             _ => {}
         }
         Ok(())
@@ -292,8 +318,13 @@ impl AuthFlags {
     }
 
     /// Replaces PSK authentication with certificates when --cert is given.
-    fn peer(&self, peer: PeerConfig) -> Result<PeerConfig, Box<dyn std::error::Error>> {
+    fn peer(&self, mut peer: PeerConfig) -> Result<PeerConfig, Box<dyn std::error::Error>> {
         use ikev2_sm::config::{CertCredential, CertTrust};
+        if self.transport {
+            for c in &mut peer.children {
+                c.mode = ikev2_sm::config::Mode::Transport;
+            }
+        }
         let (Some(cert), Some(key), Some(ca)) = (&self.cert, &self.key, &self.ca) else {
             if self.cert.is_some() {
                 return Err("--cert needs --key and --ca".into());
@@ -396,6 +427,9 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let deadline = start + o.timeout;
     let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
     let mut logged = Vec::new();
+    // INFORMATIONAL: the SA the script acts on, when it came up, whether it is gone
+    let mut info = o.info.clone();
+    let (mut handle, mut up_at, mut gone) = (None::<SaHandle>, None::<Instant>, false);
     loop {
         // Drain everything the endpoint wants done.
         let wake = loop {
@@ -418,12 +452,13 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         "local_ts": c.local_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
                         "remote_ts": c.remote_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
                         "local": c.local.to_string(), "remote": c.remote.to_string(),
-                        "udp_encap": c.udp_encap,
+                        "udp_encap": c.udp_encap, "mode": format!("{:?}", c.mode),
                     }),
                 ),
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
+                        handle = handle.or(sa);
                         log_keys(o, &ep, sa, &mut logged)?;
                         emit(o.json, ike_sa_line(&ep, sa));
                     }
@@ -459,18 +494,48 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                         return Ok(ExitCode::from(2));
                     }
+                    // INFORMATIONAL events
+                    ref e if udp_info::event_json(e).is_some() => {
+                        gone |= udp_info::sa_gone(e) && sa == handle;
+                        if let Some(line) = udp_info::event_json(e) {
+                            emit(o.json, line);
+                        }
+                    }
                     other => emit(o.json, json!({"event": format!("{other:?}")})),
                 },
+                Output::RemoveChildSa(c) => emit(
+                    o.json,
+                    json!({"event": "child_sa_removed", "name": c.name,
+                           "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out)}),
+                ),
                 Output::Timeout(t) => break t,
                 _ => {}
             }
         };
         let now = Instant::now();
-        if ike_up && (child_up || o.childless) && done_at.is_none() {
+        // INFORMATIONAL: run the script once up; with --until-down, done when gone
+        if ike_up && (child_up || o.childless) && up_at.is_none() {
+            up_at = Some(now);
+        }
+        if let (Some(h), Some(up)) = (handle, up_at) {
+            let lines = info.run_due(&mut ep, h, up, now);
+            let ran = !lines.is_empty();
+            for line in lines {
+                emit(o.json, line);
+            }
+            if ran {
+                continue; // drain what the commands queued
+            }
+        }
+        if info.until_down && gone && done_at.is_none() {
+            done_at = Some(now + o.linger);
+        }
+        if ike_up && (child_up || o.childless) && done_at.is_none() && !info.until_down {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
             emit(o.json, AuthFlags::stats_line(&ep));
+            emit(o.json, udp_info::stats_json(&ep));
             // IKE fragmentation (RFC 7383): the counters, for frag.sh
             if o.fragment_size.is_some() {
                 let f = ep.stats().fragments;
@@ -489,7 +554,8 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             return Ok(ExitCode::from(3));
         }
-        let until = [wake, done_at, Some(deadline)]
+        let script = up_at.and_then(|up| info.next_due(up));
+        let until = [wake, done_at, Some(deadline), script]
             .into_iter()
             .flatten()
             .min()
