@@ -47,6 +47,12 @@ pub enum AuthFailure {
     Certificate(CertFailure),
     /// The peer told us our authentication failed (AUTHENTICATION_FAILED).
     RejectedByPeer,
+    /// Certificates cannot be checked: no wall clock configured
+    /// ([`CertTrust::clock`](crate::config::CertTrust::clock)).
+    NoWallClock,
+    /// Our own signature could not be made (key and scheme do not fit, the
+    /// signer failed, or it deferred, which is not supported yet).
+    LocalSigner(String),
 }
 
 /// Why a certificate was rejected.
@@ -65,6 +71,8 @@ pub enum CertFailure {
     Untrusted,
     /// Revoked.
     Revoked,
+    /// The peer sent no certificate (no CERT payload of encoding 4).
+    NotSent,
 }
 
 impl fmt::Display for AuthFailure {
@@ -86,6 +94,8 @@ impl fmt::Display for AuthFailure {
             }
             Self::Certificate(c) => write!(f, "certificate rejected: {c}"),
             Self::RejectedByPeer => f.write_str("peer rejected our authentication"),
+            Self::NoWallClock => f.write_str("no wall clock to check certificate validity"),
+            Self::LocalSigner(why) => write!(f, "cannot sign our AUTH payload: {why}"),
         }
     }
 }
@@ -99,6 +109,7 @@ impl fmt::Display for CertFailure {
             Self::IdentityNotInCertificate => "identity not in subject or subjectAltName",
             Self::Untrusted => "no path to a trusted CA",
             Self::Revoked => "revoked",
+            Self::NotSent => "peer sent no certificate",
         })
     }
 }

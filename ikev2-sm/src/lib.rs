@@ -113,6 +113,20 @@
 //! bounded while a real initiator gets through) and against charon in both
 //! roles (`interop/cases/auth.sh`).
 //!
+//! Certificate authentication in IKE_AUTH (`sa/cert_auth.rs`), both roles:
+//! [`config::Auth::Signature`] (our chain and an `AuthSigner`) and
+//! [`config::Auth::TrustedCa`] (CAs, EKU policy, wall clock passed in);
+//! CERTREQ sent (IKE_SA_INIT response, IKE_AUTH request) and honoured when
+//! choosing how much of our chain to send; AUTH method 14 (RFC 7427) with
+//! ECDSA or RSASSA-PSS/PKCS#1 v1.5 chosen from the peer's
+//! SIGNATURE_HASH_ALGORITHMS (legacy methods otherwise), verified with
+//! `ikev2_crypto`'s `CertVerifier` (path, validity, KU/EKU, IDi/IDr in the
+//! certificate); each refusal a typed
+//! [`events::AuthFailure::Certificate`] cause. Tested by
+//! `tests/cert_sim.rs` (certificates made at test time) and against charon
+//! with ECDSA and RSA in both roles. Asynchronous signers (`Deferred`) are
+//! refused with [`events::AuthFailure::LocalSigner`] for now.
+//!
 //! IKE fragmentation (RFC 7383, `sa/frag.rs`), both roles:
 //! IKEV2_FRAGMENTATION_SUPPORTED negotiated in IKE_SA_INIT
 //! ([`config::FragmentConfig`], on by default like strongSwan); encrypted
@@ -140,8 +154,8 @@
 //! request on an established SA goes through one per-SA queue
 //! (`sa/queue.rs`, window size 1) that other exchanges plug into.
 //!
-//! Not yet, and where it fits: certificates (a branch beside PSK in `sa/auth.rs`, with a
-//! `NeedSignature` output for asynchronous signers); CREATE_CHILD_SA (an
+//! Not yet, and where it fits: a `NeedSignature` output for asynchronous
+//! signers (in `sa/cert_auth.rs`); CREATE_CHILD_SA (an
 //! `Exchange` on the request queue, like the INFORMATIONAL ones, which
 //! keeps the IKE keys and proposal).
 //!

@@ -1,8 +1,9 @@
 # IKE_SA_INIT and IKE_AUTH features of our Endpoint against charon (issue 5):
-# COOKIE in both roles. Uses `ours`, `ours_up`, `ours_capture` from ours.sh.
+# COOKIE and certificate authentication (ECDSA, RSA), each in both roles. Uses `ours`, `ours_up`, `ours_capture` from ours.sh.
 # Sourced by scripts/test.d/50-strongswan.sh; names start with `ours_` so
 # namespace A is left to us.
-CASES+=(ours_cookie_initiator ours_cookie_responder)
+CASES+=(ours_cookie_initiator ours_cookie_responder ours_ecdsa_initiator ours_ecdsa_responder
+    ours_rsa_initiator ours_rsa_responder)
 
 stat_is() { grep '"event":"stats"' "$1" | grep -q "\"$2\":$3[,}]"; } # jsonl counter value
 
@@ -35,3 +36,51 @@ case_ours_cookie_responder() {
 cookie_capture() { [ "$(grep -c '"notify":"COOKIE"' "$1")" -ge 2 ] && ours_capture "$1"; }
 must_ours_cookie_initiator() { cookie_capture "$1"; }
 must_ours_cookie_responder() { cookie_capture "$1"; }
+
+# Certificates: ours uses A's key and certificate from the lab PKI
+# (interop/pki.sh), trusts the lab CA of the same type, and talks to B's
+# `ecdsa`/`rsa` connections (b.swanctl.conf) or initiates from B's
+# b-initiator-cert.swanctl.conf.
+ours_cert() { # ecdsa|rsa extra args...
+    local t=$1; shift
+    local pki=$LAB_RUN/pki
+    local ike=aes256gcm16-prfsha256-ecp256 esp=aes128gcm16
+    [ "$t" = rsa ] && ike=aes128-sha256-x25519 esp=aes256-sha256
+    ours --cert "$pki/x509/a-$t.crt.pem" --key "$pki/private/a-$t.key.pem" \
+        --ca "$pki/x509ca/ca-$t.crt.pem" --local-id "a.$t.lab" --remote-id "b.$t.lab" \
+        --ike "$ike" --esp "$esp" "$@"
+}
+# ours up with the peer's certificate identity, charon up with ours
+cert_up() { # jsonl conn type
+    grep '"event":"ike_sa_established"' "$1" | grep -q "b\.$3\.lab" &&
+    grep -q '"event":"child_sa_established"' "$1" &&
+    grep -q "$2 {[^{]*state=ESTABLISHED[^{]*remote-id=a.$3.lab.*state=INSTALLED" <<< "$(sas B)"
+}
+cert_initiator() { # type conn
+    ours_cert "$1" --remote 10.231.0.2 --initiate > "$d/ours.jsonl"; local rc=$?
+    cat "$d/ours.jsonl"
+    [ $rc = 0 ] && cert_up "$d/ours.jsonl" "$2" "$1"
+}
+cert_responder() { # type
+    cp "$ROOT/interop/conf/b-initiator-cert.swanctl.conf" "$LAB_RUN/B/swanctl/" &&
+    (cd "$LAB_RUN/B/swanctl" &&
+        "$L" swanctl B --load-all --noprompt --file "$LAB_RUN/B/swanctl/b-initiator-cert.swanctl.conf") || return 1
+    ours_cert "$1" --remote %any --linger 1 > "$d/ours.jsonl" &
+    local pid=$! rc=0
+    poll_udp() { [ -n "$("$L" exec A ss -Hlun 'sport = :500')" ]; }
+    for _ in $(seq 100); do poll_udp && break; sleep 0.05; done
+    "$L" swanctl B --initiate --ike "to-ours-$1" --child "to-ours-$1-net" --timeout 10 || rc=1
+    wait "$pid" || rc=1
+    cat "$d/ours.jsonl"
+    [ $rc = 0 ] && cert_up "$d/ours.jsonl" "to-ours-$1" "$1"
+}
+case_ours_ecdsa_initiator() { cert_initiator ecdsa ecdsa; }
+case_ours_ecdsa_responder() { cert_responder ecdsa; }
+case_ours_rsa_initiator() { cert_initiator rsa rsa; }
+case_ours_rsa_responder() { cert_responder rsa; }
+# CERT and AUTH in both IKE_AUTH messages (decrypted by both tools)
+cert_capture() { [ "$(grep -c '"type":"CERT"' "$1")" -ge 2 ] && [ "$(grep -c '"type":"AUTH"' "$1")" -ge 2 ]; }
+must_ours_ecdsa_initiator() { cert_capture "$1"; }
+must_ours_ecdsa_responder() { cert_capture "$1"; }
+must_ours_rsa_initiator() { cert_capture "$1"; }
+must_ours_rsa_responder() { cert_capture "$1"; }

@@ -45,7 +45,7 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
-[--fragment-size OCTETS] [--cookie-threshold N]";
+[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -168,7 +168,10 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
     };
     o.local = local.ok_or_else(|| missing("--local"))?;
     o.remote = remote.ok_or_else(|| missing("--remote"))?;
-    o.psk = psk.ok_or_else(|| missing("--psk"))?;
+    // with --cert (below) no PSK is needed
+    o.psk = psk
+        .or_else(|| o.auth.cert.is_some().then(Vec::new))
+        .ok_or_else(|| missing("--psk"))?;
     o.local_id = local_id.ok_or_else(|| missing("--local-id"))?;
     o.remote_id = remote_id.ok_or_else(|| missing("--remote-id"))?;
     if o.initiate && o.remote.is_none() {
@@ -244,25 +247,39 @@ fn log_keys(
     writeln!(f, "{row}")
 }
 
-// ---- IKE_SA_INIT/IKE_AUTH features (COOKIE; interop/cases/auth.sh) ----
+// ---- IKE_SA_INIT/IKE_AUTH features (COOKIE, certificates; interop/cases/auth.sh) ----
 // `--cookie-threshold N`: as responder, demand a COOKIE while N or more
-// SAs are half-open (0: always). On success a `stats` line gives the
-// COOKIE counters of both roles.
+// SAs are half-open (0: always).
+// `--cert PEM --key PEM --ca PEM [--rsa-pkcs1]`: authenticate with this
+// certificate (chain, end entity first) and private key (RFC 7427 method
+// 14; RSASSA-PSS unless --rsa-pkcs1), and require the peer's certificate
+// to chain to the CA in --ca (also named in our CERTREQ). --psk is then
+// not needed. The wall clock is read here, once, and passed in.
+// On success a `stats` line gives the COOKIE counters of both roles.
 
-/// Options of the COOKIE, certificate, transport-mode and childless cases.
+/// Options of the COOKIE and certificate cases.
 #[derive(Default)]
 struct AuthFlags {
     cookie_threshold: Option<u32>,
+    cert: Option<std::path::PathBuf>,
+    key: Option<std::path::PathBuf>,
+    ca: Option<std::path::PathBuf>,
+    rsa_pkcs1: bool,
 }
 
 impl AuthFlags {
     /// The long options handled here.
-    const NAMES: &'static [&'static str] = &["cookie-threshold"];
+    const NAMES: &'static [&'static str] = &["cookie-threshold", "cert", "key", "ca", "rsa-pkcs1"];
 
     fn set(&mut self, name: &str, p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
-        if name == "cookie-threshold" {
-            use lexopt::ValueExt;
-            self.cookie_threshold = Some(p.value()?.parse()?);
+        use lexopt::ValueExt;
+        match name {
+            "cookie-threshold" => self.cookie_threshold = Some(p.value()?.parse()?),
+            "cert" => self.cert = Some(p.value()?.into()),
+            "key" => self.key = Some(p.value()?.into()),
+            "ca" => self.ca = Some(p.value()?.into()),
+            "rsa-pkcs1" => self.rsa_pkcs1 = true,
+            _ => {}
         }
         Ok(())
     }
@@ -272,6 +289,29 @@ impl AuthFlags {
             c = c.with_cookie_threshold(t);
         }
         c
+    }
+
+    /// Replaces PSK authentication with certificates when --cert is given.
+    fn peer(&self, peer: PeerConfig) -> Result<PeerConfig, Box<dyn std::error::Error>> {
+        use ikev2_sm::config::{CertCredential, CertTrust};
+        let (Some(cert), Some(key), Some(ca)) = (&self.cert, &self.key, &self.ca) else {
+            if self.cert.is_some() {
+                return Err("--cert needs --key and --ca".into());
+            }
+            return Ok(peer);
+        };
+        let chain = ikev2_crypto::cert::certs_from_pem(&std::fs::read(cert)?)?;
+        let signer = ikev2_crypto::auth::SoftwareSigner::from_pem_or_der(
+            &std::fs::read(key)?,
+            &ikev2_crypto::provider::rustcrypto::OS_RANDOM,
+        )?;
+        let cas = ikev2_crypto::cert::certs_from_pem(&std::fs::read(ca)?)?;
+        let mut cred = CertCredential::new(chain, Arc::new(signer));
+        cred.root = cas.first().cloned();
+        cred.prefs.rsa_pss = !self.rsa_pkcs1;
+        let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+        let trust = CertTrust::new(cas).with_clock(Instant::now(), unix);
+        Ok(peer.with_auth(Auth::Signature(cred), Auth::TrustedCa(trust)))
     }
 
     fn stats_line(ep: &Endpoint) -> serde_json::Value {
@@ -332,7 +372,7 @@ fn emit(json: bool, value: serde_json::Value) {
 
 fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // The configuration first: nothing is bound when it is bad.
-    let peer = peer_config(o)?;
+    let peer = o.auth.peer(peer_config(o)?)?;
     let ike = UdpSocket::bind(SocketAddr::new(o.local, 500))?;
     let nat_t = UdpSocket::bind(SocketAddr::new(o.local, 4500))?;
     let (tx, rx) = mpsc::channel();

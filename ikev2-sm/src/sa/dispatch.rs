@@ -154,7 +154,7 @@ pub(crate) fn on_response(
                     .record_exchange(Role::Initiated, ExchangeType::IkeSaInit);
                 // Re-key the slab entry? Our SPI (SPIi) is unchanged.
                 match auth::request(ctx, sa, &done) {
-                    Some((req, child_spi, child_offered)) => {
+                    Ok((req, child_spi, child_offered)) => {
                         sa.send_request(ctx, ExchangeType::IkeAuth, req);
                         sa.state = State::AuthSent(Box::new(super::AuthSent {
                             init: *done,
@@ -163,19 +163,14 @@ pub(crate) fn on_response(
                         }));
                         false
                     }
-                    None => {
+                    Err(cause) => {
                         ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                         let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
                         ctx.fail(
                             Some(sa.handle),
                             sa.remote,
                             name,
-                            Failure::AuthenticationFailed {
-                                cause: crate::events::AuthFailure::MethodMismatch {
-                                    expected: "PSK",
-                                    received: "local certificate (not supported yet)".to_owned(),
-                                },
-                            },
+                            Failure::AuthenticationFailed { cause },
                         );
                         true
                     }

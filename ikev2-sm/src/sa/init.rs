@@ -438,6 +438,8 @@ pub(crate) fn respond(
         }
         .into(),
     ];
+    // [CERTREQ] for every CA a configuration trusts (RFC 7296 §1.2).
+    payloads.extend(super::cert_auth::init_certreq(ctx.peers));
     payloads.extend(nat_notifies(h.spi_i, spi_r, local, remote));
     // RFC 7383 §2.3: answer IKEV2_FRAGMENTATION_SUPPORTED only to an initiator that sent it.
     let fragmentation = super::frag::announced(msg)

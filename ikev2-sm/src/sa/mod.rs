@@ -14,6 +14,7 @@
 //! branch of `auth.rs` (with `NeedSignature` outputs for asynchronous signers).
 
 pub(crate) mod auth;
+pub(crate) mod cert_auth;
 pub(crate) mod cookie;
 pub(crate) mod dispatch;
 pub(crate) mod frag;
