@@ -74,3 +74,13 @@ fn a_fragment_size_too_small_to_carry_data_is_refused() {
     let err = refused(&run(&["--remote", "%any", "--fragment-size", "big"]));
     assert!(err.contains("big"), "{err}");
 }
+
+#[test]
+fn a_bad_scripted_command_is_refused_before_any_socket() {
+    // INFORMATIONAL flags (ikev2_examples::udp_info).
+    let err = refused(&run(&["--remote", "%any", "--after", "2", "reboot"]));
+    assert!(
+        err.contains("reboot") && err.contains("delete-child"),
+        "{err}"
+    );
+}

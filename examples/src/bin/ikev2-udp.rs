@@ -25,6 +25,11 @@
 //! peer, `--retransmit SECS,TRIES` shortens the retransmission schedule
 //! (strongSwan's `retransmit_timeout`, `retransmit_tries`); a peer that
 //! stops answering ends the run with a `peer_dead` line and exit status 4.
+//!
+//! INFORMATIONAL (`interop/cases/info.sh`, flags in
+//! `ikev2_examples::udp_info`): `--after SECS delete-child|delete-ike|dpd`
+//! runs user commands once the SA is up, and `--until-down` exits 0 once
+//! the IKE SA is deleted (by either side) instead of once it is up.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -36,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
+use ikev2_examples::udp_info;
 use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
@@ -45,7 +51,8 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
-[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]]";
+[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] \
+[--after SECS delete-child|delete-ike|dpd]... [--until-down]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -74,6 +81,8 @@ struct Opts {
     retransmit: Option<(Duration, u32)>,
     // IKE fragmentation (RFC 7383): fragment_size, 0 = off
     fragment_size: Option<u16>,
+    // INFORMATIONAL: scripted deletes and liveness checks, --until-down
+    info: udp_info::InfoOpts,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -102,6 +111,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         dpd: Duration::ZERO,
         retransmit: None,
         fragment_size: None,
+        info: udp_info::InfoOpts::default(),
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -156,6 +166,11 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             }
             // IKE fragmentation (RFC 7383)
             Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
+            // INFORMATIONAL (udp_info)
+            Long(name) if udp_info::FLAGS.contains(&name) => {
+                let name = name.to_owned();
+                o.info.parse(&name, &mut p)?;
+            }
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -396,6 +411,9 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let deadline = start + o.timeout;
     let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
     let mut logged = Vec::new();
+    // INFORMATIONAL: the SA the script acts on, when it came up, whether it is gone
+    let mut info = o.info.clone();
+    let (mut handle, mut up_at, mut gone) = (None::<SaHandle>, None::<Instant>, false);
     loop {
         // Drain everything the endpoint wants done.
         let wake = loop {
@@ -424,6 +442,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
+                        handle = handle.or(sa);
                         log_keys(o, &ep, sa, &mut logged)?;
                         emit(o.json, ike_sa_line(&ep, sa));
                     }
@@ -459,18 +478,48 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                         return Ok(ExitCode::from(2));
                     }
+                    // INFORMATIONAL events
+                    ref e if udp_info::event_json(e).is_some() => {
+                        gone |= udp_info::sa_gone(e) && sa == handle;
+                        if let Some(line) = udp_info::event_json(e) {
+                            emit(o.json, line);
+                        }
+                    }
                     other => emit(o.json, json!({"event": format!("{other:?}")})),
                 },
+                Output::RemoveChildSa(c) => emit(
+                    o.json,
+                    json!({"event": "child_sa_removed", "name": c.name,
+                           "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out)}),
+                ),
                 Output::Timeout(t) => break t,
                 _ => {}
             }
         };
         let now = Instant::now();
-        if ike_up && (child_up || o.childless) && done_at.is_none() {
+        // INFORMATIONAL: run the script once up; with --until-down, done when gone
+        if ike_up && (child_up || o.childless) && up_at.is_none() {
+            up_at = Some(now);
+        }
+        if let (Some(h), Some(up)) = (handle, up_at) {
+            let lines = info.run_due(&mut ep, h, up, now);
+            let ran = !lines.is_empty();
+            for line in lines {
+                emit(o.json, line);
+            }
+            if ran {
+                continue; // drain what the commands queued
+            }
+        }
+        if info.until_down && gone && done_at.is_none() {
+            done_at = Some(now + o.linger);
+        }
+        if ike_up && (child_up || o.childless) && done_at.is_none() && !info.until_down {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) {
             emit(o.json, AuthFlags::stats_line(&ep));
+            emit(o.json, udp_info::stats_json(&ep));
             // IKE fragmentation (RFC 7383): the counters, for frag.sh
             if o.fragment_size.is_some() {
                 let f = ep.stats().fragments;
@@ -489,7 +538,8 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             return Ok(ExitCode::from(3));
         }
-        let until = [wake, done_at, Some(deadline)]
+        let script = up_at.and_then(|up| info.next_due(up));
+        let until = [wake, done_at, Some(deadline), script]
             .into_iter()
             .flatten()
             .min()
