@@ -565,6 +565,11 @@ pub struct PeerConfig {
     /// Move to UDP 4500 after IKE_SA_INIT even without a NAT (strongSwan's
     /// `encap = yes`); with a NAT detected the move happens regardless.
     pub force_encap: bool,
+    /// As initiator, set up the IKE SA without its first Child SA (RFC 6023)
+    /// when the peer announced CHILDLESS_IKEV2_SUPPORTED, even with children
+    /// configured (they are then for CREATE_CHILD_SA). Without children
+    /// configured IKE_AUTH is always childless.
+    pub childless: bool,
     /// IKE fragmentation (RFC 7383).
     pub fragmentation: FragmentConfig,
 }
@@ -588,6 +593,7 @@ impl PeerConfig {
             dpd_delay: Duration::ZERO,
             half_open: HalfOpenLimits::default(),
             force_encap: false,
+            childless: false,
             fragmentation: FragmentConfig::default(),
         }
     }
@@ -610,6 +616,14 @@ impl PeerConfig {
     #[must_use]
     pub fn with_dpd_delay(mut self, delay: Duration) -> Self {
         self.dpd_delay = delay;
+        self
+    }
+
+    /// Sets up the IKE SA without its first Child SA when the peer supports
+    /// it (see [`Self::childless`]).
+    #[must_use]
+    pub fn with_childless(mut self, on: bool) -> Self {
+        self.childless = on;
         self
     }
 

@@ -127,6 +127,16 @@
 //! with ECDSA and RSA in both roles. Asynchronous signers (`Deferred`) are
 //! refused with [`events::AuthFailure::LocalSigner`] for now.
 //!
+//! USE_TRANSPORT_MODE and childless IKE SAs (RFC 6023) in IKE_AUTH
+//! (`sa/child_opts.rs`), both roles: transport mode when the initiator's
+//! child asks for it and the responder's selected child allows it (the
+//! agreed mode in [`ChildSaInstall::mode`]), tunnel otherwise;
+//! CHILDLESS_IKEV2_SUPPORTED in IKE_SA_INIT, IKE_AUTH without SA/TS when no
+//! child is configured or [`config::PeerConfig::childless`] is set and the
+//! peer supports it. Tested by `tests/child_opts_sim.rs` and against charon
+//! (the transport-mode case proves the negotiation; charon's
+//! kernel-libipsec in the lab cannot install transport mode).
+//!
 //! IKE fragmentation (RFC 7383, `sa/frag.rs`), both roles:
 //! IKEV2_FRAGMENTATION_SUPPORTED negotiated in IKE_SA_INIT
 //! ([`config::FragmentConfig`], on by default like strongSwan); encrypted
@@ -155,7 +165,9 @@
 //! (`sa/queue.rs`, window size 1) that other exchanges plug into.
 //!
 //! Not yet, and where it fits: a `NeedSignature` output for asynchronous
-//! signers (in `sa/cert_auth.rs`); CREATE_CHILD_SA (an
+//! signers (in `sa/cert_auth.rs`); INITIAL_CONTACT (sent in the first
+//! IKE_AUTH to a peer; on receipt, the endpoint removing the other IKE SAs
+//! of that identity after `sa::dispatch::on_request`); CREATE_CHILD_SA (an
 //! `Exchange` on the request queue, like the INFORMATIONAL ones, which
 //! keeps the IKE keys and proposal).
 //!

@@ -82,6 +82,51 @@ fn info_requests() -> Info {
     }
 }
 
+/// The responder's default COOKIE threshold (`HalfOpenLimits`).
+const COOKIE_THRESHOLD: usize = 10;
+
+/// `sm_responder` through its COOKIE path: `COOKIE_THRESHOLD` IKE_SA_INIT
+/// requests (distinct SPIs) fill the half-open table, the next one is
+/// answered with `N(COOKIE)`, and comes back with the cookie first.
+fn cookie_seed(init_req: &[u8]) -> Vec<u8> {
+    let with_spi = |n: u64| {
+        let mut m = init_req.to_vec();
+        m[..8].copy_from_slice(&(0xC00C_1E00_0000_0000 | n).to_be_bytes());
+        m
+    };
+    let flood: Vec<Vec<u8>> = (0..=COOKIE_THRESHOLD as u64).map(with_spi).collect();
+    let recs: Vec<(u8, &[u8])> = flood.iter().map(|m| (0u8, m.as_slice())).collect();
+    let report = run_responder(&encode(&recs));
+    let answer = ikev2_wire::MessageRepr::parse(report.sent.last().unwrap()).unwrap();
+    let cookie = match &answer.payloads[0].body {
+        ikev2_wire::PayloadBody::Notify(n) if n.notify_type == ikev2_wire::NotifyType::Cookie => {
+            n.data.to_vec()
+        }
+        other => panic!("expected a COOKIE answer, got {other:?}"),
+    };
+    let last = ikev2_wire::MessageRepr::parse(flood.last().unwrap()).unwrap();
+    let mut payloads = vec![ikev2_wire::NotifyRepr::new(
+        ikev2_wire::NotifyType::Cookie,
+        &ikev2_wire::NotifyData::Cookie(&cookie),
+    )
+    .unwrap()
+    .into()];
+    payloads.extend(
+        last.payloads
+            .into_iter()
+            .map(ikev2_wire::PayloadRepr::into_owned),
+    );
+    let retry = ikev2_wire::MessageRepr {
+        header: last.header,
+        payloads,
+    }
+    .to_vec()
+    .unwrap();
+    let mut recs = recs;
+    recs.push((0, &retry));
+    encode(&recs)
+}
+
 fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let info = info_requests();
     let (_, _, to_r, to_i) = established_pair(Instant::now());
@@ -127,6 +172,7 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         ),
         ("sm_established", "seed-fragments-late", encode(&late)),
         ("sm_responder", "seed-init", encode(&[(0, init_req)])),
+        ("sm_responder", "seed-cookie", cookie_seed(init_req)),
         (
             "sm_responder",
             "seed-init-auth",
@@ -204,6 +250,11 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
     let s = seeds();
     let find = |name: &str| s.iter().find(|x| x.1 == name).unwrap().2.clone();
     // The responder accepts a replayed IKE_AUTH: the fuzzer reaches past AUTH.
+    // The COOKIE path: the retry with the cookie creates the SA the
+    // plain request could not.
+    let r = run_responder(&find("seed-cookie"));
+    assert_eq!(r.states.len(), COOKIE_THRESHOLD + 1);
+    assert_eq!(r.sent.len(), COOKIE_THRESHOLD + 2);
     let r = run_responder(&find("seed-init-auth"));
     assert_eq!(r.states, ["established"]);
     assert_eq!(r.installed, 1);

@@ -1,9 +1,10 @@
 # IKE_SA_INIT and IKE_AUTH features of our Endpoint against charon (issue 5):
-# COOKIE and certificate authentication (ECDSA, RSA), each in both roles. Uses `ours`, `ours_up`, `ours_capture` from ours.sh.
+# COOKIE and certificate authentication (ECDSA, RSA), each in both roles;
+# USE_TRANSPORT_MODE and a childless IKE SA (RFC 6023) with us initiating. Uses `ours`, `ours_up`, `ours_capture` from ours.sh.
 # Sourced by scripts/test.d/50-strongswan.sh; names start with `ours_` so
 # namespace A is left to us.
 CASES+=(ours_cookie_initiator ours_cookie_responder ours_ecdsa_initiator ours_ecdsa_responder
-    ours_rsa_initiator ours_rsa_responder)
+    ours_rsa_initiator ours_rsa_responder ours_transport_initiator ours_childless_initiator)
 
 stat_is() { grep '"event":"stats"' "$1" | grep -q "\"$2\":$3[,}]"; } # jsonl counter value
 
@@ -84,3 +85,40 @@ must_ours_ecdsa_initiator() { cert_capture "$1"; }
 must_ours_ecdsa_responder() { cert_capture "$1"; }
 must_ours_rsa_initiator() { cert_capture "$1"; }
 must_ours_rsa_responder() { cert_capture "$1"; }
+
+# USE_TRANSPORT_MODE: charon's child is `mode = transport`. charon accepts
+# our request and selects the ESP proposal, but this lab's charon runs
+# kernel-libipsec (the test kernel has no ESP), which installs tunnel mode
+# only: charon logs "IPsec SA: unsupported mode" and answers NO_PROPOSAL_CHOSEN
+# for the child while keeping the IKE SA. The case asserts exactly that (a
+# tunnel-mode request never reaches the install, see ours_initiator), so it
+# proves the negotiation on the wire; the install itself is covered by
+# tests/child_opts_sim.rs.
+case_ours_transport_initiator() {
+    cp "$ROOT/interop/conf/b-transport.swanctl.conf" "$LAB_RUN/B/swanctl/" &&
+    (cd "$LAB_RUN/B/swanctl" &&
+        "$L" swanctl B --load-all --noprompt --file "$LAB_RUN/B/swanctl/b-transport.swanctl.conf") || return 1
+    ours --remote 10.231.0.2 --initiate --transport --local-ts dynamic --remote-ts dynamic \
+        > "$d/ours.jsonl"; local rc=$?
+    cat "$d/ours.jsonl"
+    [ $rc = 2 ] && grep -q '"event":"ike_sa_established"' "$d/ours.jsonl" &&
+    grep -q '"reason":"peer sent NO_PROPOSAL_CHOSEN"' "$d/ours.jsonl" &&
+    grep -q 'selected proposal: ESP:AES_GCM_16_256' "$LAB_RUN/B/charon.log" &&
+    grep -q 'IPsec SA: unsupported mode' "$LAB_RUN/B/charon.log" &&
+    grep -q 'transport {[^{]*state=ESTABLISHED' <<< "$(sas B)"
+}
+# RFC 6023: IKE_AUTH without SA and TS; charon keeps an IKE SA without
+# any Child SA
+case_ours_childless_initiator() {
+    ours --remote 10.231.0.2 --initiate --childless > "$d/ours.jsonl"; local rc=$?
+    cat "$d/ours.jsonl"
+    [ $rc = 0 ] && grep -q '"event":"ike_sa_established"' "$d/ours.jsonl" &&
+    ! grep -q '"event":"child_sa_installed"' "$d/ours.jsonl" &&
+    grep -q 'psk {[^{]*state=ESTABLISHED' <<< "$(sas B)" &&
+    ! grep -q 'child-sas {[^}]' <<< "$(sas B)"
+}
+must_ours_transport_initiator() { grep -q '"notify":"USE_TRANSPORT_MODE"' "$1" && ours_capture "$1"; }
+must_ours_childless_initiator() {
+    [ "$(grep -c '"notify":"CHILDLESS_IKEV2_SUPPORTED"' "$1")" -ge 2 ] &&
+    ! grep -q '"type":"SA","type_value":33[^]]*"protocol":"ESP"' "$1"
+}

@@ -51,7 +51,7 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
-[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] \
+[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] [--transport] \
 [--after SECS delete-child|delete-ike|dpd]... [--until-down]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
@@ -270,6 +270,8 @@ fn log_keys(
 // 14; RSASSA-PSS unless --rsa-pkcs1), and require the peer's certificate
 // to chain to the CA in --ca (also named in our CERTREQ). --psk is then
 // not needed. The wall clock is read here, once, and passed in.
+// `--transport`: ask for (initiator) or allow (responder) transport mode
+// for the child (USE_TRANSPORT_MODE).
 // On success a `stats` line gives the COOKIE counters of both roles.
 
 /// Options of the COOKIE and certificate cases.
@@ -280,11 +282,19 @@ struct AuthFlags {
     key: Option<std::path::PathBuf>,
     ca: Option<std::path::PathBuf>,
     rsa_pkcs1: bool,
+    transport: bool,
 }
 
 impl AuthFlags {
     /// The long options handled here.
-    const NAMES: &'static [&'static str] = &["cookie-threshold", "cert", "key", "ca", "rsa-pkcs1"];
+    const NAMES: &'static [&'static str] = &[
+        "cookie-threshold",
+        "cert",
+        "key",
+        "ca",
+        "rsa-pkcs1",
+        "transport",
+    ];
 
     fn set(&mut self, name: &str, p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
         use lexopt::ValueExt;
@@ -294,6 +304,7 @@ impl AuthFlags {
             "key" => self.key = Some(p.value()?.into()),
             "ca" => self.ca = Some(p.value()?.into()),
             "rsa-pkcs1" => self.rsa_pkcs1 = true,
+            "transport" => self.transport = true,
             _ => {}
         }
         Ok(())
@@ -307,8 +318,13 @@ impl AuthFlags {
     }
 
     /// Replaces PSK authentication with certificates when --cert is given.
-    fn peer(&self, peer: PeerConfig) -> Result<PeerConfig, Box<dyn std::error::Error>> {
+    fn peer(&self, mut peer: PeerConfig) -> Result<PeerConfig, Box<dyn std::error::Error>> {
         use ikev2_sm::config::{CertCredential, CertTrust};
+        if self.transport {
+            for c in &mut peer.children {
+                c.mode = ikev2_sm::config::Mode::Transport;
+            }
+        }
         let (Some(cert), Some(key), Some(ca)) = (&self.cert, &self.key, &self.ca) else {
             if self.cert.is_some() {
                 return Err("--cert needs --key and --ca".into());
@@ -436,7 +452,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         "local_ts": c.local_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
                         "remote_ts": c.remote_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
                         "local": c.local.to_string(), "remote": c.remote.to_string(),
-                        "udp_encap": c.udp_encap,
+                        "udp_encap": c.udp_encap, "mode": format!("{:?}", c.mode),
                     }),
                 ),
                 Output::Event { sa, event } => match event {

@@ -268,7 +268,11 @@ pub(crate) fn request(
     payloads.push(auth.into());
     let mut spi = 0;
     let mut offered = Vec::new();
-    if let Some(child) = peer.children.first() {
+    let first_child = peer
+        .children
+        .first()
+        .filter(|_| !super::child_opts::skip_child(&peer, &init.peer_init));
+    if let Some(child) = first_child {
         spi = child_spi(ctx).ok_or_else(internal)?;
         offered = child.esp_proposals.clone();
         for p in &mut offered {
@@ -277,6 +281,7 @@ pub(crate) fn request(
         let (l, r) = child
             .resolve_ts(host(sa.local), host(sa.remote))
             .map_err(|_| internal())?;
+        payloads.extend(super::child_opts::request_notifies(child));
         payloads.push(sa_from_proposals(&offered).into());
         payloads.push(PayloadRepr::new(PayloadBody::TsI(ts_from_selectors(&l))));
         payloads.push(PayloadRepr::new(PayloadBody::TsR(ts_from_selectors(&r))));
@@ -344,9 +349,17 @@ pub(crate) fn handle_response(
     }
     sa.peer_id = received;
     ctx.event(Some(sa.handle), Event::IkeSaUp);
-    let Some(child) = peer.children.first() else {
+    // Childless (nothing offered, RFC 6023) or no child configured.
+    let Some(child) = peer
+        .children
+        .first()
+        .filter(|_| !st.child_offered.is_empty())
+    else {
         return AuthOutcome::Up;
     };
+    let mut child = child.clone();
+    child.mode = super::child_opts::initiator_mode(&child, payloads);
+    let child = &child;
     // The IKE SA is up; a Child SA failure is reported but keeps it.
     let child_result = (|| {
         if let Some(n) = p.error {
@@ -520,10 +533,13 @@ pub(crate) fn respond(
     let mut child_up = None;
     if let (Some(sa_p), Some(tsi), Some(tsr)) = (p.sa.as_ref(), p.tsi.as_ref(), p.tsr.as_ref()) {
         match negotiate_child(ctx, sa, &peer, sa_p, tsi, tsr) {
-            Ok((child, esp, spi_out, n_tsi, n_tsr)) => {
+            Ok((mut child, esp, spi_out, n_tsi, n_tsr)) => {
                 let Some(spi_in) = child_spi(ctx) else {
                     return false;
                 };
+                let (mode, accepted) = super::child_opts::responder_mode(&child, payloads);
+                child.mode = mode;
+                out.extend(accepted);
                 let mut prop = esp.proposal().clone();
                 prop.spi = spi_in.to_be_bytes().to_vec();
                 out.push(sa_from_proposals(std::slice::from_ref(&prop)).into());

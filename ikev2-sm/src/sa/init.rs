@@ -152,6 +152,7 @@ pub(crate) fn start(
         .into(),
     ];
     payloads.extend(nat_notifies(spi_i, 0, local, remote));
+    payloads.extend(super::child_opts::childless_supported());
     payloads.extend(fragmentation);
     let request = MessageRepr {
         header: HeaderRepr::new(
@@ -441,6 +442,7 @@ pub(crate) fn respond(
     // [CERTREQ] for every CA a configuration trusts (RFC 7296 §1.2).
     payloads.extend(super::cert_auth::init_certreq(ctx.peers));
     payloads.extend(nat_notifies(h.spi_i, spi_r, local, remote));
+    payloads.extend(super::child_opts::childless_supported());
     // RFC 7383 §2.3: answer IKEV2_FRAGMENTATION_SUPPORTED only to an initiator that sent it.
     let fragmentation = super::frag::announced(msg)
         && super::frag::supported_notify(Some(&peer))

@@ -15,6 +15,7 @@
 
 pub(crate) mod auth;
 pub(crate) mod cert_auth;
+pub(crate) mod child_opts;
 pub(crate) mod cookie;
 pub(crate) mod dispatch;
 pub(crate) mod frag;
