@@ -443,7 +443,10 @@ impl Cx<'_> {
                 let address = match &r.address {
                     None => None,
                     Some(a) => Some(parse_prefix(a.get_ref()).ok_or_else(|| {
-                        self.at(a, format!("address: `{}` is not ADDRESS/PREFIX", a.get_ref()))
+                        self.at(
+                            a,
+                            format!("address: `{}` is not ADDRESS/PREFIX", a.get_ref()),
+                        )
                     })?),
                 };
                 let mtu = match &r.mtu {

@@ -154,7 +154,11 @@ pub trait DataPlane: Send {
     ///
     /// # Errors
     /// The socket option was refused.
-    fn prepare_socket(&mut self, socket: &tokio::net::UdpSocket, nat_t: bool) -> std::io::Result<()> {
+    fn prepare_socket(
+        &mut self,
+        socket: &tokio::net::UdpSocket,
+        nat_t: bool,
+    ) -> std::io::Result<()> {
         let _ = (socket, nat_t);
         Ok(())
     }

@@ -44,7 +44,9 @@ impl Kernel {
     fn dp(&self) -> std::sync::MutexGuard<'_, KernelDataPlane> {
         // A panic while holding the lock leaves the bridge as consistent as
         // before the call: keep using it.
-        self.dp.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.dp
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -69,7 +71,10 @@ impl DataPlane for Kernel {
     fn remove(&mut self, r: &ChildSaRemove) {
         match self.dp().remove(r) {
             Ok(()) | Err(xfrm_sys::bridge::DataPlaneError::Bridge(_)) => {}
-            Err(e) => warn!(spi_in = format!("{:08x}", r.spi_in), "kernel refused the removal: {e}"),
+            Err(e) => warn!(
+                spi_in = format!("{:08x}", r.spi_in),
+                "kernel refused the removal: {e}"
+            ),
         }
     }
 
@@ -84,7 +89,9 @@ impl DataPlane for Kernel {
             bytes_in: inbound.curlft.bytes,
             packets_out: outbound.curlft.packets,
             bytes_out: outbound.curlft.bytes,
-            dropped_in: u64::from(s.replay_window) + u64::from(s.replay) + u64::from(s.integrity_failed),
+            dropped_in: u64::from(s.replay_window)
+                + u64::from(s.replay)
+                + u64::from(s.integrity_failed),
         })
     }
 
