@@ -582,17 +582,21 @@ impl Cx<'_> {
             self.auth_method(remote.get_ref().auth.as_ref(), remote, "remote.auth")?;
         if let Some(certs) = &local.get_ref().certs {
             if !certs.get_ref().items().is_empty() {
-                return Err(self.not_supported(certs, "local.certs (certificate authentication)"));
+                return Err(self.at(
+                    certs,
+                    "local.certs: certificate loading is not in ikev2-peer yet; remove it",
+                ));
             }
         }
         if let Some(certs) = &remote.get_ref().cacerts {
             if !certs.get_ref().items().is_empty() {
-                return Err(
-                    self.not_supported(certs, "remote.cacerts (certificate authentication)")
-                );
+                return Err(self.at(
+                    certs,
+                    "remote.cacerts: certificate loading is not in ikev2-peer yet; remove it",
+                ));
             }
         }
-        let pubkey = "auth = pubkey is not supported yet by the state machine; use psk";
+        let pubkey = "auth = pubkey is not supported yet by ikev2-peer (the state machine has it; loading certificates and keys from files is the missing part); use psk";
         if !supported::PUBKEY {
             if local_auth != "psk" {
                 return Err(self.at(local, pubkey));
