@@ -7,7 +7,7 @@
 //! port_nat_t = 4500          # charon.port_nat_t
 //!
 //! [dataplane]
-//! type = "userspace"         # none | userspace (| kernel, later)
+//! type = "userspace"         # none | userspace | kernel (XFRM; replay_window = 32)
 //! tun = "ikev2-0"
 //! address = "10.1.0.1/24"
 //!
@@ -89,6 +89,12 @@ pub enum DataPlaneConfig {
         address: Option<(IpAddr, u8)>,
         /// MTU of the TUN device.
         mtu: u16,
+    },
+    /// The Linux kernel (XFRM) carries ESP; SAs and policies are installed
+    /// through `xfrm-sys`.
+    Kernel {
+        /// Anti-replay window of inbound SAs, packets (at most 4096).
+        replay_window: u32,
     },
 }
 
@@ -210,6 +216,7 @@ struct RawDataPlane {
     tun: Option<String>,
     address: Option<Spanned<String>>,
     mtu: Option<Spanned<u16>>,
+    replay_window: Option<Spanned<u32>>,
 }
 
 /// A string or a list of strings (swanctl writes lists comma-separated).
@@ -440,7 +447,10 @@ impl Cx<'_> {
                 let address = match &r.address {
                     None => None,
                     Some(a) => Some(parse_prefix(a.get_ref()).ok_or_else(|| {
-                        self.at(a, format!("address: `{}` is not ADDRESS/PREFIX", a.get_ref()))
+                        self.at(
+                            a,
+                            format!("address: `{}` is not ADDRESS/PREFIX", a.get_ref()),
+                        )
                     })?),
                 };
                 let mtu = match &r.mtu {
@@ -456,13 +466,25 @@ impl Cx<'_> {
                     mtu,
                 })
             }
-            "kernel" => Err(self.at(
-                &r.kind,
-                "dataplane type `kernel` (XFRM) is not available in this build yet; use `userspace` or `none`",
-            )),
+            "kernel" => {
+                if let Some(a) = &r.address {
+                    return Err(self.at(a, "address: only for the `userspace` data plane"));
+                }
+                if let Some(m) = &r.mtu {
+                    return Err(self.at(m, "mtu: only for the `userspace` data plane"));
+                }
+                let replay_window = match &r.replay_window {
+                    Some(w) if *w.get_ref() > 4096 => {
+                        return Err(self.at(w, "replay_window: the kernel's cap is 4096 packets"))
+                    }
+                    Some(w) => *w.get_ref(),
+                    None => 32,
+                };
+                Ok(DataPlaneConfig::Kernel { replay_window })
+            }
             other => Err(self.at(
                 &r.kind,
-                format!("dataplane type `{other}`: expected `none` or `userspace`"),
+                format!("dataplane type `{other}`: expected `none`, `userspace` or `kernel`"),
             )),
         }
     }
