@@ -129,6 +129,41 @@ fn a_full_file_maps_onto_the_state_machine() {
 }
 
 #[test]
+fn kernel_dataplane_takes_a_replay_window_and_refuses_tun_keys() {
+    let c = parse(
+        Path::new("x"),
+        &format!("[dataplane]\ntype = \"kernel\"\n{BASE}"),
+    )
+    .unwrap();
+    assert_eq!(c.dataplane, DataPlaneConfig::Kernel { replay_window: 32 });
+    assert!(
+        !c.connections[0].peer.force_encap,
+        "plain ESP unless a NAT is found"
+    );
+    let c = parse(
+        Path::new("x"),
+        &format!("[dataplane]\ntype = \"kernel\"\nreplay_window = 4096\n{BASE}"),
+    )
+    .unwrap();
+    assert_eq!(
+        c.dataplane,
+        DataPlaneConfig::Kernel {
+            replay_window: 4096
+        }
+    );
+    let (line, msg) = err_of(&format!(
+        "[dataplane]\ntype = \"kernel\"\nreplay_window = 5000\n{BASE}"
+    ));
+    assert_eq!(line, 3);
+    assert!(msg.contains("4096"), "{msg}");
+    let (line, msg) = err_of(&format!(
+        "[dataplane]\ntype = \"kernel\"\nmtu = 1400\n{BASE}"
+    ));
+    assert_eq!(line, 3);
+    assert!(msg.contains("only for the `userspace` data plane"), "{msg}");
+}
+
+#[test]
 fn no_dataplane_means_negotiate_only() {
     let text = GOOD.replace("type = \"userspace\"", "type = \"none\"");
     let c = parse(Path::new("x"), &text).unwrap();
@@ -288,9 +323,6 @@ fn missing_pieces_are_named() {
     assert!(msg.contains("start_action needs remote_addrs"), "{msg}");
     let e = parse(Path::new("empty.toml"), "").unwrap_err();
     assert!(e.to_string().contains("no connections defined"), "{e}");
-    let (line, msg) = err_of(&format!("[dataplane]\ntype = \"kernel\"\n{BASE}"));
-    assert_eq!(line, 2);
-    assert!(msg.contains("not available in this build yet"), "{msg}");
     let (line, msg) = err_of(&format!(
         "[dataplane]\ntype = \"userspace\"\nmtu = 100\n{BASE}"
     ));

@@ -7,7 +7,7 @@
 //! port_nat_t = 4500          # charon.port_nat_t
 //!
 //! [dataplane]
-//! type = "userspace"         # none | userspace (| kernel, later)
+//! type = "userspace"         # none | userspace | kernel (XFRM; replay_window = 32)
 //! tun = "ikev2-0"
 //! address = "10.1.0.1/24"
 //!
@@ -86,6 +86,12 @@ pub enum DataPlaneConfig {
         address: Option<(IpAddr, u8)>,
         /// MTU of the TUN device.
         mtu: u16,
+    },
+    /// The Linux kernel (XFRM) carries ESP; SAs and policies are installed
+    /// through `xfrm-sys`.
+    Kernel {
+        /// Anti-replay window of inbound SAs, packets (at most 4096).
+        replay_window: u32,
     },
 }
 
@@ -207,6 +213,7 @@ struct RawDataPlane {
     tun: Option<String>,
     address: Option<Spanned<String>>,
     mtu: Option<Spanned<u16>>,
+    replay_window: Option<Spanned<u32>>,
 }
 
 /// A string or a list of strings (swanctl writes lists comma-separated).
@@ -436,7 +443,10 @@ impl Cx<'_> {
                 let address = match &r.address {
                     None => None,
                     Some(a) => Some(parse_prefix(a.get_ref()).ok_or_else(|| {
-                        self.at(a, format!("address: `{}` is not ADDRESS/PREFIX", a.get_ref()))
+                        self.at(
+                            a,
+                            format!("address: `{}` is not ADDRESS/PREFIX", a.get_ref()),
+                        )
                     })?),
                 };
                 let mtu = match &r.mtu {
@@ -452,13 +462,25 @@ impl Cx<'_> {
                     mtu,
                 })
             }
-            "kernel" => Err(self.at(
-                &r.kind,
-                "dataplane type `kernel` (XFRM) is not available in this build yet; use `userspace` or `none`",
-            )),
+            "kernel" => {
+                if let Some(a) = &r.address {
+                    return Err(self.at(a, "address: only for the `userspace` data plane"));
+                }
+                if let Some(m) = &r.mtu {
+                    return Err(self.at(m, "mtu: only for the `userspace` data plane"));
+                }
+                let replay_window = match &r.replay_window {
+                    Some(w) if *w.get_ref() > 4096 => {
+                        return Err(self.at(w, "replay_window: the kernel's cap is 4096 packets"))
+                    }
+                    Some(w) => *w.get_ref(),
+                    None => 32,
+                };
+                Ok(DataPlaneConfig::Kernel { replay_window })
+            }
             other => Err(self.at(
                 &r.kind,
-                format!("dataplane type `{other}`: expected `none` or `userspace`"),
+                format!("dataplane type `{other}`: expected `none`, `userspace` or `kernel`"),
             )),
         }
     }
@@ -560,17 +582,21 @@ impl Cx<'_> {
             self.auth_method(remote.get_ref().auth.as_ref(), remote, "remote.auth")?;
         if let Some(certs) = &local.get_ref().certs {
             if !certs.get_ref().items().is_empty() {
-                return Err(self.not_supported(certs, "local.certs (certificate authentication)"));
+                return Err(self.at(
+                    certs,
+                    "local.certs: certificate loading is not in ikev2-peer yet; remove it",
+                ));
             }
         }
         if let Some(certs) = &remote.get_ref().cacerts {
             if !certs.get_ref().items().is_empty() {
-                return Err(
-                    self.not_supported(certs, "remote.cacerts (certificate authentication)")
-                );
+                return Err(self.at(
+                    certs,
+                    "remote.cacerts: certificate loading is not in ikev2-peer yet; remove it",
+                ));
             }
         }
-        let pubkey = "auth = pubkey is not supported yet by the state machine; use psk";
+        let pubkey = "auth = pubkey is not supported yet by ikev2-peer (the state machine has it; loading certificates and keys from files is the missing part); use psk";
         if !supported::PUBKEY {
             if local_auth != "psk" {
                 return Err(self.at(local, pubkey));
