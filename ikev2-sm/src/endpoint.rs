@@ -222,6 +222,12 @@ pub enum ApiError {
     /// The handle names no SA (it was removed, or never existed).
     #[error("no such IKE SA")]
     UnknownSa,
+    /// The peer configuration has no child configuration of this name.
+    #[error("no child configuration named `{0}`")]
+    UnknownChild(String),
+    /// No Child SA with this inbound SPI.
+    #[error("no Child SA with inbound SPI {0:#010x}")]
+    UnknownChildSa(u32),
     /// The command needs an established IKE SA (or another state).
     #[error("IKE SA is {state}; {command} needs it established")]
     NotEstablished {
@@ -531,10 +537,17 @@ impl Endpoint {
                     break;
                 }
             }
+            let spawned = sa::rekey::take_spawned(sa);
+            if let Some(new) = spawned {
+                self.adopt(handle, new);
+            }
             if remove {
                 self.remove(handle);
                 continue;
             }
+            let Some(sa) = self.slots.get_mut(i).and_then(|s| s.sa.as_mut()) else {
+                continue;
+            };
             let mut gave_up = None;
             for outcome in sa.requests.handle_timeout(now) {
                 match outcome {
@@ -571,7 +584,6 @@ impl Endpoint {
     /// Runs a user command (create child, rekey, delete, liveness check...)
     /// on the SA `handle`, with a context like the one datagrams get; the
     /// SA is removed when `f` returns `Ok((_, true))`.
-    #[allow(dead_code)] // the commands of the following exchanges use it
     fn command<T>(
         &mut self,
         now: Instant,
@@ -594,10 +606,142 @@ impl Endpoint {
             .and_then(|s| s.sa.as_mut())
             .ok_or(ApiError::UnknownSa)?;
         let (value, remove) = f(&mut ctx, sa)?;
+        let spawned = sa::rekey::take_spawned(sa);
+        if let Some(new) = spawned {
+            self.adopt(handle, new);
+        }
         if remove {
             self.remove(handle);
         }
         Ok(value)
+    }
+
+    /// Takes in the IKE SA that replaces `old` after a rekey: a new slab
+    /// entry under its new SPI, announced on the old handle.
+    fn adopt(&mut self, old: SaHandle, mut sa: IkeSa) {
+        let spi = sa.local_spi();
+        if self.by_spi.contains_key(&spi) {
+            // 64 random bits collided: the new SA cannot be told apart.
+            self.stats.dropped.unknown_spi += 1;
+            return;
+        }
+        let handle = self.allocate();
+        sa.handle = handle;
+        self.by_spi.insert(spi, handle.index);
+        self.stats.ike_sas += 1;
+        if let Some(slot) = self.slots.get_mut(handle.index as usize) {
+            slot.sa = Some(sa);
+        }
+        self.out.push_back(Output::Event {
+            sa: Some(old),
+            event: Event::IkeSaRekeyed { new: handle },
+        });
+    }
+
+    /// Creates an additional Child SA of the child configuration `child`
+    /// on the established IKE SA `handle` (CREATE_CHILD_SA; queued if
+    /// another exchange is in progress). The outcome is reported as
+    /// `ChildSaUp` or a `Failed` event.
+    ///
+    /// # Errors
+    /// [`ApiError`] for an unknown SA or child configuration, or an SA not
+    /// established.
+    pub fn create_child_sa(
+        &mut self,
+        now: Instant,
+        handle: SaHandle,
+        child: &str,
+    ) -> Result<(), ApiError> {
+        self.command(now, handle, |ctx, sa| {
+            let known = ctx
+                .peers
+                .get(sa.peer)
+                .is_some_and(|p| p.children.iter().any(|c| c.name == child));
+            if !known {
+                return Err(ApiError::UnknownChild(child.to_owned()));
+            }
+            let state = sa.state.name();
+            sa::rekey::command(ctx, sa, sa::rekey::Want::NewChild(child.to_owned())).ok_or(
+                ApiError::NotEstablished {
+                    command: "create_child_sa",
+                    state,
+                },
+            )?;
+            Ok(((), false))
+        })
+    }
+
+    /// Rekeys the Child SA whose inbound SPI is `spi_in` now (as its soft
+    /// lifetime would).
+    ///
+    /// # Errors
+    /// [`ApiError`] for an unknown SA or Child SA, or an SA not established.
+    pub fn rekey_child_sa(
+        &mut self,
+        now: Instant,
+        handle: SaHandle,
+        spi_in: u32,
+    ) -> Result<(), ApiError> {
+        self.command(now, handle, |ctx, sa| {
+            if !sa.children.iter().any(|c| c.spi_in == spi_in) {
+                return Err(ApiError::UnknownChildSa(spi_in));
+            }
+            let state = sa.state.name();
+            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyChild(spi_in)).ok_or(
+                ApiError::NotEstablished {
+                    command: "rekey_child_sa",
+                    state,
+                },
+            )?;
+            Ok(((), false))
+        })
+    }
+
+    /// Rekeys the IKE SA now (as its soft lifetime would). When it is done,
+    /// `Event::IkeSaRekeyed { new }` names the handle it continues under.
+    ///
+    /// # Errors
+    /// [`ApiError`] for an unknown SA or an SA not established.
+    pub fn rekey_ike_sa(&mut self, now: Instant, handle: SaHandle) -> Result<(), ApiError> {
+        self.command(now, handle, |ctx, sa| {
+            let state = sa.state.name();
+            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyIke).ok_or(
+                ApiError::NotEstablished {
+                    command: "rekey_ike_sa",
+                    state,
+                },
+            )?;
+            Ok(((), false))
+        })
+    }
+
+    /// The data plane reports that the Child SA with inbound SPI `spi_in`
+    /// reached a byte or packet limit: soft (`hard == false`: rekey it) or
+    /// hard (remove it now and tell the peer). Looks the SA up over all
+    /// IKE SAs (linear in their number).
+    ///
+    /// # Errors
+    /// [`ApiError::UnknownChildSa`] if no established IKE SA has it.
+    pub fn child_sa_expired(
+        &mut self,
+        now: Instant,
+        spi_in: u32,
+        hard: bool,
+    ) -> Result<(), ApiError> {
+        let handle = self
+            .slots
+            .iter()
+            .filter_map(|s| s.sa.as_ref())
+            .find(|sa| sa.children.iter().any(|c| c.spi_in == spi_in))
+            .map(|sa| sa.handle)
+            .ok_or(ApiError::UnknownChildSa(spi_in))?;
+        self.command(now, handle, |ctx, sa| {
+            if sa::rekey::child_expired(ctx, sa, spi_in, hard) {
+                Ok(((), false))
+            } else {
+                Err(ApiError::UnknownChildSa(spi_in))
+            }
+        })
     }
 
     fn ctx(&mut self, now: Instant) -> Ctx<'_> {
@@ -622,6 +766,9 @@ impl Endpoint {
         if let Some(sa) = slot.sa.take() {
             if sa.state.is_half_open() {
                 self.stats.half_open = self.stats.half_open.saturating_sub(1);
+            }
+            if matches!(sa.state, State::Established(_)) {
+                self.stats.ike_sas = self.stats.ike_sas.saturating_sub(1);
             }
             self.by_spi.remove(&sa.local_spi());
             self.half_open.remove(&(sa.init_remote, sa.spi_i));
@@ -693,8 +840,11 @@ impl Endpoint {
         } else {
             sa::dispatch::on_request(&mut ctx, sa, bytes, &msg, (src, dst))
         };
+        let handle = sa.handle;
+        if let Some(new) = sa::rekey::take_spawned(sa) {
+            self.adopt(handle, new);
+        }
         if remove {
-            let handle = sa.handle;
             self.remove(handle);
         }
     }

@@ -18,7 +18,9 @@ mod sm_common;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use sm_common::{encode, established_pair, run_established, run_initiator, run_responder};
+use sm_common::{
+    create_child_requests, encode, established_pair, run_established, run_initiator, run_responder,
+};
 
 fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let (_, _, to_r, to_i) = established_pair(Instant::now());
@@ -29,7 +31,27 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     );
     let (init_req, auth_req) = (&to_r[0][..], &to_r[1][..]);
     let (init_resp, auth_resp) = (&to_i[0][..], &to_i[1][..]);
+    let cc = create_child_requests(Instant::now());
+    let (new_child, rekey_child, rekey_ike) = (&cc[0][..], &cc[1][..], &cc[2][..]);
     vec![
+        // CREATE_CHILD_SA requests to the responder: a new Child SA, a
+        // Child SA rekey (then its retransmission, replayed), an IKE SA
+        // rekey.
+        (
+            "sm_established",
+            "seed-create-child",
+            encode(&[(0x20, new_child)]),
+        ),
+        (
+            "sm_established",
+            "seed-rekey-child",
+            encode(&[(0x20, rekey_child), (0x22, rekey_child)]),
+        ),
+        (
+            "sm_established",
+            "seed-rekey-ike",
+            encode(&[(0x20, rekey_ike)]),
+        ),
         ("sm_responder", "seed-init", encode(&[(0, init_req)])),
         (
             "sm_responder",
@@ -94,6 +116,22 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
         assert_eq!(e.states, ["established"], "{name}");
         assert_eq!(e.installed, 0, "{name}");
     }
+    // The CREATE_CHILD_SA seeds reach the responder's handlers.
+    let e = run_established(&find("seed-create-child"));
+    assert_eq!((e.installed, e.sent.len()), (1, 1));
+    let e = run_established(&find("seed-rekey-child"));
+    assert_eq!(e.installed, 1, "the new SA of the rekey");
+    assert_eq!(e.sent.len(), 2);
+    assert_eq!(
+        e.sent[0], e.sent[1],
+        "retransmission answered from the cache"
+    );
+    let e = run_established(&find("seed-rekey-ike"));
+    assert_eq!(
+        e.states,
+        ["established", "established"],
+        "old and new IKE SA"
+    );
     // A mutated AUTH octet is refused (the PRF is real): the fuzzer must
     // find its way past AUTH through the seeds, not by luck.
     let (_, _, to_r, _) = established_pair(Instant::now());

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use ikev2_wire::{ExchangeType, MessageRepr};
 
-use super::{auth, init, Ctx, IkeSa, State};
+use super::{auth, init, rekey, Ctx, IkeSa, State};
 use crate::events::Failure;
 use crate::stats::Role;
 use crate::timer::Timer;
@@ -52,9 +52,10 @@ pub(crate) fn on_request(
                 ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                 ctx.stats.ike_sas += 1;
                 sa.expires = None;
+                rekey::on_established(ctx, sa);
                 let super::InitDone { keys, ike, .. } = *done;
                 (
-                    State::Established(Box::new(super::Established { keys, ike })),
+                    State::Established(Box::new(super::Established::new(keys, ike))),
                     false,
                 )
             } else {
@@ -70,9 +71,22 @@ pub(crate) fn on_request(
                 (State::Failed, false)
             }
         }
+        (
+            State::Established(mut est),
+            ex @ (ExchangeType::CreateChildSa | ExchangeType::Informational),
+        ) => {
+            let Some(payloads) = super::unprotect(&est.keys, _bytes) else {
+                sa.responses.abandon(h.message_id);
+                ctx.stats.dropped.invalid_message += 1;
+                sa.state = State::Established(est);
+                return false;
+            };
+            sa.accept_path(path);
+            let remove = rekey::on_request(ctx, sa, &mut est, h.message_id, ex, &payloads);
+            (State::Established(est), remove)
+        }
         (state, _) => {
-            // Not expected in this state (CREATE_CHILD_SA and INFORMATIONAL
-            // come later): drop without answering.
+            // Not expected in this state: drop without answering.
             sa.responses.abandon(h.message_id);
             ctx.stats.dropped.invalid_message += 1;
             (state, false)
@@ -96,6 +110,7 @@ pub(crate) fn on_response(
     let outstanding = match &sa.state {
         State::InitSent(_) => h.exchange_type == ExchangeType::IkeSaInit && h.message_id == 0,
         State::AuthSent(_) => h.exchange_type == ExchangeType::IkeAuth,
+        State::Established(_) => true,
         _ => false,
     };
     if !outstanding || sa.requests.next_message_id() <= h.message_id {
@@ -179,11 +194,10 @@ pub(crate) fn on_response(
             match auth::handle_response(ctx, sa, &st, &payloads) {
                 auth::AuthOutcome::Up => {
                     ctx.stats.ike_sas += 1;
+                    rekey::on_established(ctx, sa);
                     let super::AuthSent { init, .. } = *st;
-                    sa.state = State::Established(Box::new(super::Established {
-                        keys: init.keys,
-                        ike: init.ike,
-                    }));
+                    sa.state =
+                        State::Established(Box::new(super::Established::new(init.keys, init.ike)));
                     false
                 }
                 auth::AuthOutcome::Failed(f) => {
@@ -192,6 +206,11 @@ pub(crate) fn on_response(
                     true
                 }
             }
+        }
+        State::Established(mut est) => {
+            let remove = rekey::on_response(ctx, sa, &mut est, bytes, msg, path);
+            sa.state = State::Established(est);
+            remove
         }
         other => {
             sa.state = other;
@@ -205,15 +224,15 @@ pub(crate) fn on_response(
 /// Returns whether to remove the SA.
 pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool {
     // Each exchange that arms a timer handles it here.
-    let _ = (ctx, sa);
     match timer {
+        Timer::Rekey | Timer::Expire | Timer::ChildSa | Timer::Queue => {
+            rekey::on_timer(ctx, sa, timer)
+        }
         Timer::Retransmit
         | Timer::Establish
         | Timer::Liveness
         | Timer::NatKeepalive
-        | Timer::Rekey
         | Timer::Reauth
-        | Timer::Expire
         | Timer::Reassembly => false,
     }
 }

@@ -185,13 +185,30 @@ fn derive(
     spi_i: u64,
     spi_r: u64,
 ) -> Option<Keys> {
-    let (encr, integ, prf) = ike_algorithms(ctx.provider, ike)?;
+    let (_, _, prf) = ike_algorithms(ctx.provider, ike)?;
     let seed = skeyseed(prf, ni, nr, &[shared]);
+    keys_from_seed(ctx, role, ike, &seed, ni, nr, spi_i, spi_r)
+}
+
+/// The IKE SA keys from SKEYSEED (RFC 7296 §2.14); shared with the IKE SA
+/// rekey, whose SKEYSEED comes from the old SK_d (§2.18).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn keys_from_seed(
+    ctx: &Ctx<'_>,
+    role: SaRole,
+    ike: &crate::proposal::Selected,
+    seed: &ikev2_crypto::SecretBytes,
+    ni: &[u8],
+    nr: &[u8],
+    spi_i: u64,
+    spi_r: u64,
+) -> Option<Keys> {
+    let (encr, integ, prf) = ike_algorithms(ctx.provider, ike)?;
     let sk = IkeSaKeys::derive(
         prf,
         encr,
         integ,
-        &seed,
+        seed,
         ni,
         nr,
         &spi_i.to_be_bytes(),

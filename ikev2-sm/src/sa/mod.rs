@@ -14,8 +14,11 @@
 //! branch of `auth.rs` (with `NeedSignature` outputs for asynchronous signers).
 
 pub(crate) mod auth;
+pub(crate) mod child;
+pub(crate) mod delete;
 pub(crate) mod dispatch;
 pub(crate) mod init;
+pub(crate) mod rekey;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -153,6 +156,19 @@ pub(crate) struct Established {
     pub(crate) keys: Keys,
     /// The negotiated IKE proposal.
     pub(crate) ike: Selected,
+    /// CREATE_CHILD_SA and delete bookkeeping: queued and outstanding
+    /// requests, rekey state (`rekey.rs`).
+    pub(crate) cc: rekey::Exchanges,
+}
+
+impl Established {
+    pub(crate) fn new(keys: Keys, ike: Selected) -> Self {
+        Self {
+            keys,
+            ike,
+            cc: rekey::Exchanges::default(),
+        }
+    }
 }
 
 /// Per-SA state (RFC 7296 exchanges in order).
@@ -221,6 +237,12 @@ pub(crate) struct ChildSa {
     pub(crate) local_ts: Vec<crate::ts::TrafficSelector>,
     /// The peer's side's selectors, as narrowed.
     pub(crate) remote_ts: Vec<crate::ts::TrafficSelector>,
+    /// Where it is in its life (active, replaced, being deleted...).
+    pub(crate) status: child::Status,
+    /// Soft lifetime (jittered): start a rekey.
+    pub(crate) rekey_at: Option<Instant>,
+    /// Hard lifetime: delete.
+    pub(crate) expire_at: Option<Instant>,
 }
 
 impl ChildSa {
