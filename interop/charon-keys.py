@@ -48,12 +48,18 @@ ESP_INTEG = {
 }
 
 
+CHACHA20_IKE = 'CHACHA20-POLY1305 [RFC7634]'
+
+
 def ike_algs(proposal):
     """'AES_CBC_128/HMAC_SHA2_256_128/PRF_...' -> (encryption, integrity)."""
     parts = proposal.split('/')
     m = re.fullmatch(r'AES_GCM_(8|12|16)_(128|192|256)', parts[0])
     if m:
         return 'AES-GCM-%s with %s octet ICV [RFC5282]' % (m[2], m[1]), 'NONE [RFC4306]'
+    if parts[0] == 'CHACHA20_POLY1305':
+        # the name newer Wireshark uses; 4.0 cannot load it (agree.py copes)
+        return CHACHA20_IKE, 'NONE [RFC4306]'
     m = re.fullmatch(r'AES_CBC_(128|192|256)', parts[0])
     if not m:
         return None
@@ -195,10 +201,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--out', required=True)
     ap.add_argument('--decoded', help='ikev2-decode --json output, for rekeyed IKE SAs')
-    ap.add_argument('logs', nargs='+')
+    ap.add_argument('--table', action='append', default=[],
+                    help='an ikev2_decryption_table to merge (e.g. ikev2-udp --key-log)')
+    ap.add_argument('logs', nargs='*')
     args = ap.parse_args()
     rekeyed = rekeyed_spis(args.decoded) if args.decoded else {}
     ike_rows, esp_rows = [], []
+    for table in args.table:
+        ike_rows += [r.strip() for r in open(table) if r.strip() and not r.startswith('#')]
     for log in args.logs:
         read_log(log, ike_rows, esp_rows, rekeyed)
     ike_rows = list(dict.fromkeys(ike_rows))

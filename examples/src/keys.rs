@@ -451,13 +451,52 @@ fn addr_match(s: &str) -> Option<AddrMatch> {
     (len <= max).then_some(AddrMatch::Prefix(addr, len))
 }
 
+/// One `ikev2_decryption_table` line for an IKE SA our endpoint exported
+/// (`Endpoint::ike_sa_secrets`), in the format [`Ikev2KeyTable::parse`]
+/// reads and Wireshark loads; `None` for a transform without a name there.
+#[must_use]
+pub fn ikev2_table_row(s: &ikev2_sm::keylog::IkeSaSecrets) -> Option<String> {
+    let bits = s.key_bits;
+    let encr = match (s.encr, bits) {
+        (EncrId::AesCbc, Some(b)) => format!("AES-CBC-{b} [RFC3602]"),
+        (EncrId::AesCtr, Some(b)) => format!("AES-CTR-{b} [RFC5930]"),
+        (EncrId::AesGcm8, Some(b)) => format!("AES-GCM-{b} with 8 octet ICV [RFC5282]"),
+        (EncrId::AesGcm12, Some(b)) => format!("AES-GCM-{b} with 12 octet ICV [RFC5282]"),
+        (EncrId::AesGcm16, Some(b)) => format!("AES-GCM-{b} with 16 octet ICV [RFC5282]"),
+        (EncrId::Chacha20Poly1305, None) => "CHACHA20-POLY1305 [RFC7634]".to_owned(),
+        _ => return None,
+    };
+    let integ = match s.integ {
+        None | Some(IntegId::None) => "NONE [RFC4306]",
+        Some(IntegId::HmacSha1_96) => "HMAC_SHA1_96 [RFC2404]",
+        Some(IntegId::HmacSha2_256_128) => "HMAC_SHA2_256_128 [RFC4868]",
+        Some(IntegId::HmacSha2_384_192) => "HMAC_SHA2_384_192 [RFC4868]",
+        Some(IntegId::HmacSha2_512_256) => "HMAC_SHA2_512_256 [RFC4868]",
+        Some(_) => return None,
+    };
+    Some(format!(
+        "{:016x},{:016x},{},{},\"{encr}\",{},{},\"{integ}\"",
+        s.spi_i,
+        s.spi_r,
+        to_hex(s.sk_ei.as_bytes()),
+        to_hex(s.sk_er.as_bytes()),
+        to_hex(s.sk_ai.as_bytes()),
+        to_hex(s.sk_ar.as_bytes()),
+    ))
+}
+
+fn to_hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
 /// Wireshark's IKEv2 encryption names (`ikev2_encr_algs` in packet-isakmp.c).
 fn ikev2_encr(name: &str) -> Option<EncrAlg> {
     let base = name.split(" [").next().unwrap_or(name);
     let (id, key_bits) = match base {
         "NULL" => (EncrId::Null, None),
         "3DES" => (EncrId::TripleDes, None),
-        "CHACHA20-POLY1305" => (EncrId::Chacha20Poly1305, Some(256)),
+        // RFC 7634: one fixed key size, so no Key Length attribute
+        "CHACHA20-POLY1305" => (EncrId::Chacha20Poly1305, None),
         _ => {
             let (family, rest) = base.split_at(base.find(|c: char| c.is_ascii_digit())?);
             let bits: u16 = rest.get(..3)?.parse().ok()?;
@@ -585,6 +624,52 @@ mod tests {
                 field: "protocol"
             }
         );
+    }
+
+    #[test]
+    fn chacha20_poly1305_has_no_key_length() {
+        let alg = ikev2_encr("CHACHA20-POLY1305 [RFC7634]").unwrap();
+        assert_eq!((alg.id, alg.key_bits), (EncrId::Chacha20Poly1305, None));
+        let gcm = ikev2_encr("AES-GCM-256 with 16 octet ICV [RFC5282]").unwrap();
+        assert_eq!((gcm.id, gcm.key_bits), (EncrId::AesGcm16, Some(256)));
+    }
+
+    #[test]
+    fn exported_rows_parse_back() {
+        use ikev2_crypto::SecretBytes;
+        let k = |n: usize, b: u8| SecretBytes::new(vec![b; n]);
+        let mut s = ikev2_sm::keylog::IkeSaSecrets {
+            spi_i: 0x0102_0304_0506_0708,
+            spi_r: 0x1112_1314_1516_1718,
+            encr: EncrId::AesCbc,
+            key_bits: Some(256),
+            integ: Some(IntegId::HmacSha2_384_192),
+            sk_ei: k(32, 1),
+            sk_er: k(32, 2),
+            sk_ai: k(48, 3),
+            sk_ar: k(48, 4),
+        };
+        let t = Ikev2KeyTable::parse(&ikev2_table_row(&s).unwrap()).unwrap();
+        let sa = &t.sas[0];
+        assert_eq!(sa.spi_i, [1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(sa.spi_r[7], 0x18);
+        assert_eq!(
+            sa.encr,
+            Some(EncrAlg {
+                id: EncrId::AesCbc,
+                key_bits: Some(256)
+            })
+        );
+        assert_eq!(sa.integ, Some(IntegId::HmacSha2_384_192));
+        assert_eq!(sa.sk_ar, KeyBytes::new(vec![4; 48]));
+        s.encr = EncrId::Chacha20Poly1305;
+        s.key_bits = None;
+        s.integ = None;
+        let t = Ikev2KeyTable::parse(&ikev2_table_row(&s).unwrap()).unwrap();
+        assert_eq!(t.sas[0].encr.map(|e| e.id), Some(EncrId::Chacha20Poly1305));
+        assert_eq!(t.sas[0].integ, Some(IntegId::None));
+        s.encr = EncrId::TripleDes;
+        assert_eq!(ikev2_table_row(&s), None, "no Wireshark name: no row");
     }
 
     #[test]

@@ -21,7 +21,12 @@
 //!   expiry);
 //! - bit 4: deliver on port 4500 (both ends) instead of 500;
 //! - bit 5 (`sm_established` only): deliver to the responder rather than
-//!   the initiator.
+//!   the initiator;
+//! - bit 6 (`sm_established` only): the receiving endpoint first starts a
+//!   liveness check (an empty INFORMATIONAL request), so the datagram can
+//!   be a response to it;
+//! - bit 7 (`sm_established` only): the receiving endpoint first starts a
+//!   delete of its first Child SA.
 //!
 //! After every record it asserts: no panic, outputs drained (bounded count),
 //! the number of SAs bounded by the records fed so far, `poll_timeout`
@@ -129,6 +134,8 @@ pub(crate) struct Report {
     pub(crate) sent: Vec<Vec<u8>>,
     /// Child SAs installed.
     pub(crate) installed: usize,
+    /// Child SAs removed.
+    pub(crate) removed: usize,
     /// States of the fed endpoint's SAs at the end.
     pub(crate) states: Vec<&'static str>,
 }
@@ -144,6 +151,7 @@ fn drain(e: &mut Endpoint, report: &mut Report) -> Vec<ikev2_sm::Transmit> {
                 tx.push(t);
             }
             Output::InstallChildSa(_) => report.installed += 1,
+            Output::RemoveChildSa(_) => report.removed += 1,
             _ => {}
         }
     }
@@ -326,6 +334,8 @@ pub(crate) fn run_established(data: &[u8]) -> Report {
     assert_eq!(states(&r), ["established"]);
     let mut report = Report::default();
     for (n, rec) in records(data).iter().enumerate() {
+        let target = if rec.ctl & 0x20 != 0 { &mut r } else { &mut i };
+        command(target, now, rec.ctl, &mut report);
         if rec.ctl & 0x20 != 0 {
             feed(&mut r, &mut now, rec, I_ADDR, R_ADDR, &mut report);
         } else {
@@ -336,6 +346,40 @@ pub(crate) fn run_established(data: &[u8]) -> Report {
         assert!(r.sa_count() <= n + 2, "{} responder SAs", r.sa_count());
         assert!(i.sa_count() <= n + 2, "{} initiator SAs", i.sa_count());
     }
+    for e in [&i, &r] {
+        for h in e.handles() {
+            // The first Child SA plus one per install seen (CREATE_CHILD_SA).
+            let children = e.sa_info(h).map_or(0, |s| s.children.len());
+            assert!(
+                children <= 1 + report.installed,
+                "{children} Child SAs, {} installed",
+                report.installed
+            );
+        }
+    }
+    assert!(
+        report.removed <= report.installed + 2,
+        "{} Child SAs removed, {} installed",
+        report.removed,
+        report.installed
+    );
     report.states = states(&r);
     report
+}
+
+/// Bits 6 and 7 of `ctl`: user commands on `e`'s first SA before the
+/// datagram (their refusals are part of the API, not failures).
+fn command(e: &mut Endpoint, now: Instant, ctl: u8, report: &mut Report) {
+    let Some(h) = e.handles().first().copied() else {
+        return;
+    };
+    if ctl & 0x40 != 0 {
+        let _ = e.liveness_check(now, h);
+    }
+    if ctl & 0x80 != 0 {
+        if let Some(c) = e.sa_info(h).and_then(|s| s.children.first().cloned()) {
+            let _ = e.delete_child_sa(now, h, c.spi_in);
+        }
+    }
+    drain(e, report);
 }

@@ -402,9 +402,11 @@ pub struct PeerConfig {
     pub lifetimes: Lifetimes,
     /// Retransmission schedule.
     pub retransmit: RetransmitConfig,
-    /// Liveness check after this long without inbound traffic (`None` = off;
-    /// *not wired yet*).
-    pub dpd_interval: Option<Duration>,
+    /// Liveness check (an empty INFORMATIONAL request) when nothing was
+    /// received from the peer for this long, strongSwan's `dpd_delay`
+    /// (zero = off, the default). A check left unanswered through the
+    /// retransmission schedule declares the peer dead.
+    pub dpd_delay: Duration,
     /// Half-open limits.
     pub half_open: HalfOpenLimits,
     /// Move to UDP 4500 after IKE_SA_INIT even without a NAT (strongSwan's
@@ -428,7 +430,7 @@ impl PeerConfig {
             children: Vec::new(),
             lifetimes: Lifetimes::ike_default(),
             retransmit: RetransmitConfig::default(),
-            dpd_interval: None,
+            dpd_delay: Duration::ZERO,
             half_open: HalfOpenLimits::default(),
             force_encap: false,
         }
@@ -438,6 +440,13 @@ impl PeerConfig {
     #[must_use]
     pub fn with_force_encap(mut self, on: bool) -> Self {
         self.force_encap = on;
+        self
+    }
+
+    /// Sets [`Self::dpd_delay`] (zero = no liveness checks).
+    #[must_use]
+    pub fn with_dpd_delay(mut self, delay: Duration) -> Self {
+        self.dpd_delay = delay;
         self
     }
 

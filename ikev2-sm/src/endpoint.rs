@@ -225,9 +225,6 @@ pub enum ApiError {
     /// The peer configuration has no child configuration of this name.
     #[error("no child configuration named `{0}`")]
     UnknownChild(String),
-    /// No Child SA with this inbound SPI.
-    #[error("no Child SA with inbound SPI {0:#010x}")]
-    UnknownChildSa(u32),
     /// The command needs an established IKE SA (or another state).
     #[error("IKE SA is {state}; {command} needs it established")]
     NotEstablished {
@@ -236,6 +233,18 @@ pub enum ApiError {
         /// The SA's state name.
         state: &'static str,
     },
+    /// No Child SA with this inbound SPI under the IKE SA.
+    #[error("no Child SA with inbound SPI {spi_in:08x}")]
+    UnknownChildSa {
+        /// The SPI given.
+        spi_in: u32,
+    },
+    /// Too many requests are already queued on this IKE SA.
+    #[error("request queue of the IKE SA is full")]
+    QueueFull,
+    /// The IKE SA is being deleted; nothing more is started on it.
+    #[error("IKE SA is being deleted")]
+    Deleting,
 }
 
 /// A read-only view of one IKE SA.
@@ -360,7 +369,7 @@ impl Endpoint {
         })
     }
 
-    fn get(&self, handle: SaHandle) -> Option<&IkeSa> {
+    pub(crate) fn get(&self, handle: SaHandle) -> Option<&IkeSa> {
         let slot = self.slots.get(handle.index as usize)?;
         if slot.generation != handle.generation {
             return None;
@@ -451,6 +460,8 @@ impl Endpoint {
             children: Vec::new(),
             timers: TimerTable::default(),
             expires: None,
+            queue: sa::queue::RequestQueue::default(),
+            info: sa::info::InfoState::default(),
         };
         sa.send_request(&mut ctx, ExchangeType::IkeSaInit, request);
         ctx.stats.half_open += 1;
@@ -566,6 +577,20 @@ impl Endpoint {
                 }
             }
             if let Some(exchange) = gave_up {
+                let mut ctx = Ctx {
+                    provider: &self.provider,
+                    rng: self.random.as_ref(),
+                    peers: &self.peers,
+                    out: &mut self.out,
+                    stats: &mut self.stats,
+                    history: &mut self.history,
+                    now,
+                };
+                // Established: our delete ended, or the peer is dead (info.rs).
+                if sa::info::gave_up(&mut ctx, sa, exchange) {
+                    self.remove(handle);
+                    continue;
+                }
                 let cfg = self.peers.get(sa.peer);
                 let retransmit = cfg.map(|c| c.retransmit).unwrap_or_default();
                 let failure = Failure::RetransmitTimeout {
@@ -584,7 +609,7 @@ impl Endpoint {
     /// Runs a user command (create child, rekey, delete, liveness check...)
     /// on the SA `handle`, with a context like the one datagrams get; the
     /// SA is removed when `f` returns `Ok((_, true))`.
-    fn command<T>(
+    pub(crate) fn command<T>(
         &mut self,
         now: Instant,
         handle: SaHandle,
@@ -660,13 +685,7 @@ impl Endpoint {
             if !known {
                 return Err(ApiError::UnknownChild(child.to_owned()));
             }
-            let state = sa.state.name();
-            sa::rekey::command(ctx, sa, sa::rekey::Want::NewChild(child.to_owned())).ok_or(
-                ApiError::NotEstablished {
-                    command: "create_child_sa",
-                    state,
-                },
-            )?;
+            sa::rekey::command(ctx, sa, sa::rekey::Want::NewChild(child.to_owned()))?;
             Ok(((), false))
         })
     }
@@ -684,15 +703,9 @@ impl Endpoint {
     ) -> Result<(), ApiError> {
         self.command(now, handle, |ctx, sa| {
             if !sa.children.iter().any(|c| c.spi_in == spi_in) {
-                return Err(ApiError::UnknownChildSa(spi_in));
+                return Err(ApiError::UnknownChildSa { spi_in });
             }
-            let state = sa.state.name();
-            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyChild(spi_in)).ok_or(
-                ApiError::NotEstablished {
-                    command: "rekey_child_sa",
-                    state,
-                },
-            )?;
+            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyChild(spi_in))?;
             Ok(((), false))
         })
     }
@@ -704,13 +717,7 @@ impl Endpoint {
     /// [`ApiError`] for an unknown SA or an SA not established.
     pub fn rekey_ike_sa(&mut self, now: Instant, handle: SaHandle) -> Result<(), ApiError> {
         self.command(now, handle, |ctx, sa| {
-            let state = sa.state.name();
-            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyIke).ok_or(
-                ApiError::NotEstablished {
-                    command: "rekey_ike_sa",
-                    state,
-                },
-            )?;
+            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyIke)?;
             Ok(((), false))
         })
     }
@@ -734,12 +741,12 @@ impl Endpoint {
             .filter_map(|s| s.sa.as_ref())
             .find(|sa| sa.children.iter().any(|c| c.spi_in == spi_in))
             .map(|sa| sa.handle)
-            .ok_or(ApiError::UnknownChildSa(spi_in))?;
+            .ok_or(ApiError::UnknownChildSa { spi_in })?;
         self.command(now, handle, |ctx, sa| {
             if sa::rekey::child_expired(ctx, sa, spi_in, hard) {
                 Ok(((), false))
             } else {
-                Err(ApiError::UnknownChildSa(spi_in))
+                Err(ApiError::UnknownChildSa { spi_in })
             }
         })
     }
@@ -909,6 +916,8 @@ impl Endpoint {
             children: Vec::new(),
             timers: TimerTable::default(),
             expires: now.checked_add(half_open_timeout),
+            queue: sa::queue::RequestQueue::default(),
+            info: sa::info::InfoState::default(),
         };
         // Message ID 0 is answered: cache the response for retransmissions.
         let mut ctx = self.ctx(now);

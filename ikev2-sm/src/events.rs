@@ -12,10 +12,12 @@
 //! produces the retransmit timeout.
 
 use core::fmt;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use ikev2_wire::{ExchangeType, KeId, NotifyType};
 
+use crate::config::Identity;
 use crate::proposal::NoProposalChosen;
 use crate::ts::{TrafficSelector, TsUnacceptable};
 
@@ -344,18 +346,9 @@ pub enum Event {
         /// The new SA's outbound SPI.
         new_spi_out: u32,
     },
-    /// A Child SA was deleted by the peer or reached its hard lifetime
-    /// (a `RemoveChildSa` came before).
-    ChildSaDeleted {
-        /// Child configuration name.
-        name: String,
-        /// Its inbound SPI.
-        spi_in: u32,
-        /// Its outbound SPI.
-        spi_out: u32,
-    },
     /// The IKE SA was rekeyed: it continues as `new` (new SPIs and keys,
-    /// with every Child SA); this handle only deletes itself from now on.
+    /// with every Child SA and every queued request); this handle only
+    /// deletes itself from now on (an `IkeSaDeleted` follows for it).
     IkeSaRekeyed {
         /// The handle of the new IKE SA.
         new: crate::SaHandle,
@@ -372,6 +365,57 @@ pub enum Event {
     Failed {
         /// Why.
         reason: Failure,
+    },
+    /// A Child SA was deleted (RFC 7296 §1.4.1); its
+    /// [`Output::RemoveChildSa`](crate::Output::RemoveChildSa) came just
+    /// before. Also reported for every Child SA of a deleted IKE SA.
+    ChildSaDeleted {
+        /// Child configuration name.
+        name: String,
+        /// Our inbound SPI.
+        spi_in: u32,
+        /// Our outbound SPI.
+        spi_out: u32,
+        /// True if the peer asked for it, false if we did.
+        by_peer: bool,
+    },
+    /// The IKE SA was deleted and is gone, with all its Child SAs (each
+    /// reported first). `by_peer: false` also when our Delete went
+    /// unanswered: the SA is removed either way.
+    IkeSaDeleted {
+        /// True if the peer sent the Delete, false if we did.
+        by_peer: bool,
+    },
+    /// A request on an established IKE SA (a liveness check, a delete, a
+    /// CREATE_CHILD_SA) was retransmitted until the schedule ran out: the
+    /// peer is considered dead. Every Child SA was removed
+    /// ([`Output::RemoveChildSa`](crate::Output::RemoveChildSa) before
+    /// this event) and the IKE SA is gone.
+    PeerDead {
+        /// The peer's address.
+        peer: SocketAddr,
+        /// The peer's authenticated identity.
+        peer_id: Option<Identity>,
+        /// Our peer configuration's name.
+        config: String,
+        /// The exchange left unanswered.
+        exchange: ExchangeType,
+        /// Retransmissions sent.
+        retransmits: u32,
+        /// Time from the first send of that request until giving up.
+        after: Duration,
+    },
+    /// The authenticated peer sent an error notification in an
+    /// INFORMATIONAL exchange (RFC 7296 §3.10.1). Kept in the error
+    /// history too. AUTHENTICATION_FAILED also ends the IKE SA
+    /// ([`Event::Failed`] follows); other errors change nothing.
+    PeerErrorNotify {
+        /// The notification type.
+        notify: NotifyType,
+        /// True if it came in a request, false in a response to ours.
+        in_request: bool,
+        /// The SPI field of the notification (empty if none).
+        spi: Vec<u8>,
     },
 }
 

@@ -99,13 +99,34 @@
 //! duplicate requests answered from the response cache, unmatched replies
 //! dropped and counted, typed failure events.
 //!
+//! INFORMATIONAL (`sa/info.rs`), both roles: [`Endpoint::delete_child_sa`],
+//! [`Endpoint::delete_ike_sa`] and [`Endpoint::liveness_check`]; Deletes of
+//! Child SAs answered with our twins' Deletes (unknown SPIs ignored,
+//! crossing deletes per RFC 7296 §1.4.1), Deletes of the IKE SA answered
+//! empty and everything removed, liveness checks answered, authenticated
+//! error notifies reported ([`events::Event::PeerErrorNotify`]);
+//! `PeerConfig::dpd_delay` liveness and dead-peer detection when any
+//! request's retransmissions run out ([`events::Event::PeerDead`]). Every
+//! request on an established SA goes through one per-SA queue
+//! (`sa/queue.rs`, window size 1) that other exchanges plug into.
+//!
+//! CREATE_CHILD_SA (`sa/child.rs`, `sa/rekey.rs`, `sa/delete.rs`), both
+//! roles: additional Child SAs ([`Endpoint::create_child_sa`], PFS,
+//! INVALID_KE_PAYLOAD retry, typed refusals), Child SA rekeys
+//! make-before-break ([`events::Event::ChildSaRekeyed`] between the new
+//! SA's install and the old one's removal; the responder switches when the
+//! old SA is deleted), IKE SA rekeys ([`events::Event::IkeSaRekeyed`]: a
+//! new handle takes over the Child SAs and queued requests), jittered soft
+//! and hard lifetimes and data-plane limits
+//! ([`Endpoint::child_sa_expired`]), and the collisions of RFC 7296 §2.8
+//! and §2.25 ([`events::Event::RekeyCollision`]; simultaneous IKE SA rekeys
+//! are settled by TEMPORARY_FAILURE and a jittered retry, not by nonces).
+//!
 //! Not yet, and where it fits: COOKIE (a stateless check at the top of the
 //! responder's IKE_SA_INIT, and an initiator restart like INVALID_KE);
 //! certificates (a branch beside PSK in `sa/auth.rs`, with a
-//! `NeedSignature` output for asynchronous signers); CREATE_CHILD_SA and
-//! INFORMATIONAL (new request/response handlers on `State::Established`,
-//! which keeps the IKE keys and proposal); half-open limits; IKE
-//! fragmentation.
+//! `NeedSignature` output for asynchronous signers); reauthentication
+//! instead of rekeying; half-open limits; IKE fragmentation.
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every
@@ -118,6 +139,7 @@ pub mod config;
 pub mod endpoint;
 mod error;
 pub mod events;
+pub mod keylog;
 pub mod proposal;
 mod sa;
 #[cfg(feature = "sim")]

@@ -94,6 +94,8 @@ pub struct Stats {
     pub dropped: DropCounts,
     /// Rekeys and their collisions.
     pub rekeys: RekeyCounts,
+    /// INFORMATIONAL: deletes, liveness checks, dead peers.
+    pub info: InfoCounts,
 }
 
 /// Rekeys by role and collisions by outcome.
@@ -121,6 +123,32 @@ pub struct RekeyCounts {
     pub child_not_found_sent: u64,
     /// CHILD_SA_NOT_FOUND received.
     pub child_not_found_received: u64,
+}
+
+/// INFORMATIONAL exchange counters (deletes, liveness, dead peers).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InfoCounts {
+    /// Deletes of Child SAs we sent (one per Child SA).
+    pub child_deletes_sent: u64,
+    /// Child SAs the peer deleted.
+    pub child_deletes_received: u64,
+    /// Deletes of IKE SAs we sent.
+    pub ike_deletes_sent: u64,
+    /// Our deletes of IKE SAs that were never answered (SA removed anyway).
+    pub ike_deletes_unanswered: u64,
+    /// Deletes of IKE SAs the peer sent.
+    pub ike_deletes_received: u64,
+    /// SPIs in received Deletes that named no SA of ours (ignored).
+    pub delete_spis_unknown: u64,
+    /// Liveness checks (empty INFORMATIONAL requests) we sent.
+    pub liveness_sent: u64,
+    /// Liveness checks from the peer we answered.
+    pub liveness_answered: u64,
+    /// Peers declared dead (a request's retransmissions exhausted on an
+    /// established IKE SA).
+    pub dead_peers: u64,
+    /// Authenticated error notifications received in INFORMATIONAL.
+    pub error_notifies_received: u64,
 }
 
 impl Stats {
@@ -213,6 +241,22 @@ impl fmt::Display for Stats {
         )?;
         writeln!(f, "  {:<30}{:>8}", "half-open IKE SAs", self.half_open)?;
         writeln!(f, "  {:<30}{:>8}", "established IKE SAs", self.ike_sas)?;
+        let i = &self.info;
+        writeln!(f, "  informational")?;
+        for (name, n) in [
+            ("child deletes sent", i.child_deletes_sent),
+            ("child deletes received", i.child_deletes_received),
+            ("IKE deletes sent", i.ike_deletes_sent),
+            ("IKE deletes unanswered", i.ike_deletes_unanswered),
+            ("IKE deletes received", i.ike_deletes_received),
+            ("unknown SPIs in deletes", i.delete_spis_unknown),
+            ("liveness checks sent", i.liveness_sent),
+            ("liveness checks answered", i.liveness_answered),
+            ("dead peers", i.dead_peers),
+            ("error notifies received", i.error_notifies_received),
+        ] {
+            writeln!(f, "    {name:<28}{n:>8}")?;
+        }
         let d = &self.dropped;
         writeln!(f, "  dropped")?;
         for (name, n) in [

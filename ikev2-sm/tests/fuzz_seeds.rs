@@ -22,7 +22,67 @@ use sm_common::{
     create_child_requests, encode, established_pair, run_established, run_initiator, run_responder,
 };
 
+/// The first datagram `e` sends after `f` runs a command on its SA.
+fn request(
+    mut f: impl FnMut(&mut ikev2_sm::Endpoint, ikev2_sm::SaHandle, u32, Instant),
+    responder: bool,
+) -> Vec<u8> {
+    let now = Instant::now();
+    let (mut i, mut r, _, _) = established_pair(now);
+    let e = if responder { &mut r } else { &mut i };
+    let h = e.handles()[0];
+    let spi_in = e.sa_info(h).unwrap().children[0].spi_in;
+    f(e, h, spi_in, now);
+    loop {
+        match e.poll_output() {
+            ikev2_sm::Output::Transmit(t) => return t.bytes,
+            ikev2_sm::Output::Timeout(_) => panic!("no request"),
+            _ => {}
+        }
+    }
+}
+
+/// The INFORMATIONAL requests of an established pair (INSECURE leaves the
+/// SK payload in clear, so a mutation reaches the payloads inside).
+struct Info {
+    delete_child: Vec<u8>,
+    delete_ike: Vec<u8>,
+    liveness_from_i: Vec<u8>,
+    liveness_from_r: Vec<u8>,
+    /// Our delete of the IKE SA turned into an AUTHENTICATION_FAILED notify
+    /// (same length: an 8-octet payload either way).
+    notify: Vec<u8>,
+}
+
+fn info_requests() -> Info {
+    let delete_child = request(
+        |e, h, spi, now| e.delete_child_sa(now, h, spi).unwrap(),
+        false,
+    );
+    let delete_ike = request(|e, h, _, now| e.delete_ike_sa(now, h).unwrap(), false);
+    let liveness_from_i = request(|e, h, _, now| e.liveness_check(now, h).unwrap(), false);
+    let liveness_from_r = request(|e, h, _, now| e.liveness_check(now, h).unwrap(), true);
+    let mut notify = delete_ike.clone();
+    // SK's generic header follows the 28-octet IKE header: its Next Payload
+    // names the first inner payload, Delete (42) becomes Notify (41).
+    assert_eq!(notify[28], 42);
+    notify[28] = 41;
+    let at = notify
+        .windows(8)
+        .position(|w| w == [0, 0, 0, 8, 1, 0, 0, 0])
+        .expect("Delete(IKE) in clear");
+    notify[at..at + 8].copy_from_slice(&[0, 0, 0, 8, 0, 0, 0, 24]);
+    Info {
+        delete_child,
+        delete_ike,
+        liveness_from_i,
+        liveness_from_r,
+        notify,
+    }
+}
+
 fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
+    let info = info_requests();
     let (_, _, to_r, to_i) = established_pair(Instant::now());
     assert_eq!(
         (to_r.len(), to_i.len()),
@@ -87,6 +147,41 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             "seed-auth-late",
             encode(&[(0x21 | 0x0e, auth_req), (0x01 | 0x0e, auth_resp)]),
         ),
+        // INFORMATIONAL requests from the initiator to the responder.
+        (
+            "sm_established",
+            "seed-info-delete-child",
+            encode(&[(0x20, &info.delete_child)]),
+        ),
+        (
+            "sm_established",
+            "seed-info-delete-ike",
+            encode(&[(0x20, &info.delete_ike)]),
+        ),
+        (
+            "sm_established",
+            "seed-info-notify",
+            encode(&[(0x20, &info.notify)]),
+        ),
+        // Liveness checks each way, the second delivered to an initiator
+        // that has just started its own (bit 6), then the check's answer
+        // path: the responder's check, replayed, is answered from the cache.
+        (
+            "sm_established",
+            "seed-info-liveness",
+            encode(&[
+                (0x20, &info.liveness_from_i),
+                (0x40, &info.liveness_from_r),
+                (0x00, &info.liveness_from_r),
+            ]),
+        ),
+        // The responder deletes its Child SA (bit 7) and receives the
+        // initiator's crossing delete.
+        (
+            "sm_established",
+            "seed-info-crossing-delete",
+            encode(&[(0xa0, &info.delete_child)]),
+        ),
     ]
 }
 
@@ -132,6 +227,27 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
         ["established", "established"],
         "old and new IKE SA"
     );
+    // The INFORMATIONAL seeds reach the handlers: a delete of the Child SA
+    // removes it and is answered with a Delete, a delete of the IKE SA or
+    // AUTHENTICATION_FAILED ends the responder's SA, liveness checks are
+    // answered (twice: the replay from the cache).
+    let e = run_established(&find("seed-info-delete-child"));
+    assert_eq!((e.states.len(), e.removed, e.sent.len()), (1, 1, 1));
+    for name in ["seed-info-delete-ike", "seed-info-notify"] {
+        let e = run_established(&find(name));
+        assert!(e.states.is_empty(), "{name}: {:?}", e.states);
+        assert_eq!((e.removed, e.sent.len()), (1, 1), "{name}");
+    }
+    let e = run_established(&find("seed-info-liveness"));
+    assert_eq!(e.states, ["established"]);
+    // Answer to the initiator's check; the initiator's own check; its
+    // answers to the responder's check and to the replay.
+    assert_eq!(e.sent.len(), 4);
+    assert_eq!(e.sent[2], e.sent[3]);
+    let e = run_established(&find("seed-info-crossing-delete"));
+    // The responder's own delete goes out, the crossing one is answered
+    // without a Delete, and the Child SA is removed once.
+    assert_eq!((e.removed, e.sent.len()), (1, 2));
     // A mutated AUTH octet is refused (the PRF is real): the fuzzer must
     // find its way past AUTH through the seeds, not by luck.
     let (_, _, to_r, _) = established_pair(Instant::now());

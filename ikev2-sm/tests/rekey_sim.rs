@@ -403,7 +403,11 @@ fn ike_rekey_both_ways_moves_children_and_deletes_the_old_sa() {
             assert_eq!(info.children.len(), 1, "the Child SA moved");
             assert_ne!((info.spi_i, info.spi_r), (old_spis.spi_i, old_spis.spi_r));
             assert!(p.endpoint.sa_info(old).is_none());
-            assert!(!p.event_list().contains(&Event::Deleted));
+            // The old handle reports its own deletion; the new one none.
+            assert!(p
+                .events
+                .iter()
+                .all(|(h, e)| !matches!(e, Event::IkeSaDeleted { .. }) || *h == Some(old)));
         }
         // The new IKE SA works: a Child SA rekey over it.
         check_clean(&sim, 1, "after IKE rekey");
@@ -432,10 +436,10 @@ fn lossy() -> LinkConfig {
 }
 
 /// Child SAs rekey every ~60 s and the IKE SA every ~200 s, with jitter,
-/// for 15 minutes.
+/// for 10 minutes.
 #[test]
 fn lifetimes_rekey_children_and_ike_sa_repeatedly_over_seeds() {
-    for seed in 0..40 {
+    for seed in 0..16 {
         let child = Lifetimes {
             rekey_time: Duration::from_secs(60),
             life_time: Duration::from_secs(120),
@@ -456,19 +460,19 @@ fn lifetimes_rekey_children_and_ike_sa_repeatedly_over_seeds() {
         // uses its Child SA as soon as it answers).
         assert!(sim.drive_until(100_000, |s| s.a.outbound.len() == 1
             && s.b.outbound.len() == 1));
-        let end = sim.epoch() + Duration::from_secs(900);
+        let end = sim.epoch() + Duration::from_secs(600);
         run_checked(&mut sim, end, &format!("seed {seed}"));
         for p in [&sim.a, &sim.b] {
             assert!(failures(p).is_empty(), "seed {seed}: {:?}", failures(p));
             assert!(
-                p.removals.len() >= 8,
+                p.removals.len() >= 6,
                 "seed {seed}: {} child rekeys",
                 p.removals.len()
             );
         }
         let ikes = sim.a.endpoint.stats().rekeys.ike_initiated
             + sim.a.endpoint.stats().rekeys.ike_responded;
-        assert!(ikes >= 3, "seed {seed}: {ikes} IKE rekeys");
+        assert!(ikes >= 2, "seed {seed}: {ikes} IKE rekeys");
         assert_eq!(sim.a.outbound.len(), 1, "seed {seed}");
         check_twins(&sim, &format!("seed {seed}"));
     }

@@ -33,78 +33,29 @@ fn main() {
 }
 
 #[cfg(target_os = "linux")]
+#[path = "support/vm.rs"]
+mod vm;
+
+#[cfg(target_os = "linux")]
 mod linux {
     use std::net::IpAddr;
 
-    use nix::libc;
-    use nix::{getsockopt_impl, setsockopt_impl, sockopt_impl};
-    use std::path::Path;
     use std::process::Command;
-    use std::time::{Duration, Instant};
+    use std::time::Instant;
 
+    use crate::vm::{encap_socket_in, sh, socket_in, wait_event, R};
     use xfrm_sys::attr::Attr;
     use xfrm_sys::msg::sa_flags;
     use xfrm_sys::{
-        AeadAlg, AllocSpi, ChildSaSpec, Cipher, EncAlg, Event, Group, IntegAlg, KernelFeatures,
-        Key, Lifetime, Mode, SaIdMsg, SaKeys, TsPrefix, UdpEncap, XfrmMessage, XfrmSocket,
+        AeadAlg, AllocSpi, ChildSaSpec, Cipher, Direction, EncAlg, Event, Group, IntegAlg,
+        KernelFeatures, Key, Lifetime, Mode, SaIdMsg, SaKeys, TsPrefix, UdpEncap, XfrmSocket,
     };
-
-    type R<T> = Result<T, String>;
 
     const A: &str = "xfrm-esp-a";
     const B: &str = "xfrm-esp-b";
 
-    fn sh(args: &[&str]) -> R<()> {
-        let st = Command::new(args[0])
-            .args(&args[1..])
-            .status()
-            .map_err(|e| format!("{args:?}: {e}"))?;
-        if st.success() {
-            Ok(())
-        } else {
-            Err(format!("{args:?} failed: {st}"))
-        }
-    }
-
     fn ip(s: &str) -> IpAddr {
         s.parse().unwrap()
-    }
-
-    /// An XFRM socket in the named namespace.
-    fn socket_in(ns: &str, groups: &[Group]) -> R<XfrmSocket> {
-        XfrmSocket::open_in_netns(Path::new(&format!("/run/netns/{ns}")), groups)
-            .map_err(|e| format!("{ns}: {e}"))
-    }
-
-    /// `UDP_ENCAP` (linux/udp.h): turns a UDP socket into an ESP-in-UDP
-    /// (RFC 3948) receiver, as IKE daemons do on port 4500.
-    const UDP_ENCAP: i32 = 100;
-    /// `UDP_ENCAP_ESPINUDP`.
-    const UDP_ENCAP_ESPINUDP: usize = 2;
-    // nix's documented way to add a socket option it does not ship.
-    nix::sockopt_impl!(UdpEncapOpt, Both, 17 /* SOL_UDP */, UDP_ENCAP, usize);
-
-    /// A UDP socket on `addr` in namespace `ns` with ESP-in-UDP decapsulation
-    /// enabled. Keep it open while traffic flows.
-    fn encap_socket_in(ns: &str, addr: &str) -> R<std::net::UdpSocket> {
-        let path = format!("/run/netns/{ns}");
-        let addr = addr.to_string();
-        std::thread::spawn(move || -> R<std::net::UdpSocket> {
-            let f = std::fs::File::open(&path).map_err(|e| format!("{path}: {e}"))?;
-            nix::sched::setns(f, nix::sched::CloneFlags::CLONE_NEWNET)
-                .map_err(|e| format!("setns: {e}"))?;
-            let s = std::net::UdpSocket::bind(&addr).map_err(|e| format!("bind {addr}: {e}"))?;
-            nix::sys::socket::setsockopt(&s, UdpEncapOpt, &UDP_ENCAP_ESPINUDP)
-                .map_err(|e| format!("UDP_ENCAP: {e}"))?;
-            let got = nix::sys::socket::getsockopt(&s, UdpEncapOpt)
-                .map_err(|e| format!("UDP_ENCAP: {e}"))?;
-            if got != UDP_ENCAP_ESPINUDP {
-                return Err(format!("UDP_ENCAP reads back {got}"));
-            }
-            Ok(s)
-        })
-        .join()
-        .map_err(|_| "encap socket thread panicked".to_string())?
     }
 
     fn setup() -> R<()> {
@@ -331,24 +282,11 @@ mod linux {
     }
 
     fn sa_id(spec: &ChildSaSpec, inbound: bool) -> SaIdMsg {
-        let mut v = spec.remove_sas();
-        let m = if inbound { v.remove(0) } else { v.remove(1) };
-        match m {
-            XfrmMessage::DeleteSa(id) => id,
-            _ => unreachable!(),
-        }
-    }
-
-    fn wait_event(ev: &mut XfrmSocket, what: &str, f: impl Fn(&Event) -> bool) -> R<Event> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            match ev.poll_event().map_err(|e| e.to_string())? {
-                Some(e) if f(&e) => return Ok(e),
-                Some(_) => {}
-                None => std::thread::sleep(Duration::from_millis(50)),
-            }
-        }
-        Err(format!("no {what} event within 20 s"))
+        spec.sa_id(if inbound {
+            Direction::In
+        } else {
+            Direction::Out
+        })
     }
 
     /// ESP in UDP (RFC 3948) through encapsulation sockets, with B believing

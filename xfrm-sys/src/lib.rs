@@ -16,6 +16,10 @@
 //!   (it exposes its fd; no async runtime), and reports refusals as
 //!   [`KernelError`] with the kernel's extended ACK text.
 //!
+//! * `bridge` (cargo feature `ikev2-sm`) turns `ikev2-sm`'s Child SA
+//!   install/remove outputs into those messages and kernel events back into
+//!   state-machine inputs.
+//!
 //! The codec builds and runs on every platform; only the socket is
 //! `cfg(target_os = "linux")`.
 //!
@@ -49,6 +53,8 @@
 
 pub mod alg;
 pub mod attr;
+#[cfg(feature = "ikev2-sm")]
+pub mod bridge;
 pub mod envelope;
 mod error;
 pub mod event;
@@ -56,6 +62,8 @@ pub mod msg;
 pub mod nl;
 #[cfg(target_os = "linux")]
 mod socket;
+#[cfg(target_os = "linux")]
+pub mod sockopt;
 pub mod spec;
 pub mod types;
 

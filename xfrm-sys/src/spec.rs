@@ -530,33 +530,37 @@ impl ChildSaSpec {
         Ok(v)
     }
 
+    /// The kernel's key for one direction's SA, for `XFRM_MSG_GETSA`
+    /// (counters, replay state) or `XFRM_MSG_DELSA`.
+    pub fn sa_id(&self, dir: Direction) -> SaIdMsg {
+        let (src, dst) = self.addrs(dir);
+        let (spi, mark) = match dir {
+            Direction::In => (self.inbound.spi, self.mark_in),
+            Direction::Out => (self.outbound.spi, self.mark_out),
+        };
+        let mut attrs = vec![Attr::SrcAddr(src.into())];
+        if let Some(m) = mark {
+            attrs.push(Attr::Mark(m));
+        }
+        if let Some(id) = self.if_id {
+            attrs.push(Attr::IfId(id));
+        }
+        SaIdMsg {
+            id: crate::types::SaId {
+                daddr: dst.into(),
+                spi,
+                family: family_of(&dst),
+                proto: self.proto,
+            },
+            attrs,
+        }
+    }
+
     /// Messages deleting both SAs (keeps the policies, for rekeying).
     pub fn remove_sas(&self) -> Vec<XfrmMessage> {
         [Direction::In, Direction::Out]
             .into_iter()
-            .map(|d| {
-                let (src, dst) = self.addrs(d);
-                let (spi, mark) = match d {
-                    Direction::In => (self.inbound.spi, self.mark_in),
-                    Direction::Out => (self.outbound.spi, self.mark_out),
-                };
-                let mut attrs = vec![Attr::SrcAddr(src.into())];
-                if let Some(m) = mark {
-                    attrs.push(Attr::Mark(m));
-                }
-                if let Some(id) = self.if_id {
-                    attrs.push(Attr::IfId(id));
-                }
-                XfrmMessage::DeleteSa(SaIdMsg {
-                    id: crate::types::SaId {
-                        daddr: dst.into(),
-                        spi,
-                        family: family_of(&dst),
-                        proto: self.proto,
-                    },
-                    attrs,
-                })
-            })
+            .map(|d| XfrmMessage::DeleteSa(self.sa_id(d)))
             .collect()
     }
 

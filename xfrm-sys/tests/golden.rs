@@ -11,6 +11,9 @@
 
 use std::net::IpAddr;
 
+mod fixture;
+use fixture::{check, hex, AUTH, CHA, ENC, GCM};
+
 use xfrm_sys::types::{Address, EncapTmpl, LifetimeCfg, ReplayStateEsn, UserTmpl, XfrmId};
 use xfrm_sys::{
     AeadAlg, AllocSpi, Attr, ChildSaSpec, Cipher, Direction, EncAlg, IntegAlg, KernelFeatures, Key,
@@ -18,50 +21,9 @@ use xfrm_sys::{
     Selector, TsPrefix, UdpEncap, XfrmMessage,
 };
 
-fn hex(s: &str) -> Vec<u8> {
-    let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn masked(mut v: Vec<u8>) -> Vec<u8> {
-    v[8..16].fill(0);
-    v
-}
-
-/// Checks emit(msg) == fixture and parse(fixture) == msg.
-fn check(fixture: &str, msg: &XfrmMessage) {
-    let want = hex(fixture);
-    let mut got = Vec::new();
-    msg.emit(msg.request_flags(), 0, 0, &mut got);
-    // iproute2 does not pad the last message of a datagram.
-    got.truncate(
-        want.len()
-            .max(u32::from_ne_bytes(got[0..4].try_into().unwrap()) as usize),
-    );
-    assert_eq!(
-        masked(got),
-        masked(want.clone()),
-        "encoding differs from iproute2's"
-    );
-    let parsed: Vec<_> = NetlinkMessage::parse_all(&want)
-        .collect::<Result<_, _>>()
-        .unwrap();
-    assert_eq!(parsed.len(), 1);
-    assert_eq!(parsed[0].header.flags, msg.request_flags());
-    assert_eq!(parsed[0].payload, Payload::Xfrm(msg.clone()));
-}
-
 fn ip(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
-
-const GCM: &str = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2001020304";
-const CHA: &str = "0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20a0a1a2a3";
-const ENC: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-const AUTH: &str = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
 
 fn gcm(spi: u32) -> SaKeys {
     SaKeys {

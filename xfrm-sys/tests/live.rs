@@ -419,3 +419,56 @@ fn socket_opened_in_another_namespace() {
     assert_eq!(x2.dump_policy().unwrap().len(), 1);
     assert_eq!(x.dump_policy().unwrap().len(), 1);
 }
+
+/// IPsec policies that require ESP for UDP between two loopback addresses
+/// (no SA exists): a plain socket's datagram never arrives, one between two
+/// sockets with the IKE bypass policy does. And a UDP socket takes the
+/// ESP-in-UDP option.
+#[test]
+fn ike_socket_bypass_and_esp_in_udp_options() {
+    use xfrm_sys::sockopt::{bypass_ipsec, enable_esp_in_udp};
+    common::private_netns();
+    let mut x = XfrmSocket::open().unwrap();
+    let keys = |spi| SaKeys {
+        spi,
+        cipher: Cipher::Aead {
+            alg: AeadAlg::AesGcm16 { key_bits: 128 },
+            key: Key::new(&[1; 20]),
+        },
+    };
+    let mut s = ChildSaSpec::new(
+        ip("127.0.0.1"),
+        ip("127.0.0.2"),
+        Mode::Transport,
+        3,
+        keys(0x100),
+        keys(0x200),
+    );
+    for ts in [&mut s.local_ts, &mut s.remote_ts] {
+        ts[0].proto = 17;
+    }
+    for p in s.policies().into_iter().chain(s.peer_view().policies()) {
+        x.add_policy(p).unwrap();
+    }
+    let rx = UdpSocket::bind("127.0.0.2:0").unwrap();
+    rx.set_read_timeout(Some(Duration::from_millis(300)))
+        .unwrap();
+    let plain = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let ike = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let mut buf = [0u8; 16];
+    // Without bypass the policy applies: no SA, so nothing arrives (the
+    // kernel either refuses the send or drops it while it ACQUIREs).
+    let _ = plain.send_to(b"plain", rx.local_addr().unwrap());
+    assert!(rx.recv_from(&mut buf).is_err(), "policy did not apply");
+    // The receiver also needs the bypass: its inbound policy wants ESP.
+    bypass_ipsec(&rx, false).unwrap();
+    bypass_ipsec(&ike, false).unwrap();
+    ike.send_to(b"ike", rx.local_addr().unwrap()).unwrap();
+    let (n, from) = rx.recv_from(&mut buf).unwrap();
+    assert_eq!((&buf[..n], from), (&b"ike"[..], ike.local_addr().unwrap()));
+    // IPv6 sockets take the IPv6 option.
+    let v6 = UdpSocket::bind("[::1]:0").unwrap();
+    bypass_ipsec(&v6, true).unwrap();
+    let nat_t = UdpSocket::bind("127.0.0.1:0").unwrap();
+    enable_esp_in_udp(&nat_t).unwrap();
+}

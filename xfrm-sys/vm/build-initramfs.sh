@@ -1,14 +1,15 @@
 #!/bin/bash
 # Builds an initramfs for the XFRM ESP test VM:
 #   static busybox, iproute2's `ip` with its shared libraries, the test
-#   program with its shared libraries, the IPsec/crypto/veth modules of the
+#   programs (run in the order given) with their shared libraries, the IPsec/crypto/veth modules of the
 #   unpacked Debian kernel (dependencies resolved with modules.dep), and /init.
-# Usage: build-initramfs.sh KERNEL_DIR PROGRAM OUT.cpio.gz
+# Usage: build-initramfs.sh KERNEL_DIR OUT.cpio.gz PROGRAM...
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 KDIR=${1:?unpacked kernel package dir}
-PROG=${2:?program to run in the VM}
-OUT=${3:?output initramfs}
+OUT=${2:?output initramfs}
+shift 2
+[ $# -ge 1 ] || { echo "build-initramfs.sh: no program to run in the VM" >&2; exit 1; }
 KV=$(ls "$KDIR/lib/modules" | head -n1)
 MODDIR=$KDIR/lib/modules/$KV
 [ -f "$MODDIR/modules.dep" ] || depmod -b "$KDIR" "$KV"
@@ -34,7 +35,11 @@ copy_bin() {
     done
 }
 copy_bin "$(command -v ip)" /sbin/ip     # busybox's ip knows no xfrm/netns details we rely on
-copy_bin "$PROG" /test-program
+n=0
+for prog in "$@"; do
+    n=$((n + 1))
+    copy_bin "$prog" "/test-programs/$n-$(basename "$prog")"
+done
 
 MODS="xfrm_user xfrm_algo esp4 esp6 xfrm4_tunnel tunnel4 ip_tunnel veth drbg
       aes_generic aesni_intel gcm ghash_generic ctr seqiv echainiv authenc authencesn

@@ -1,14 +1,17 @@
 #!/bin/bash
-# Boots Debian's kernel under QEMU with an initramfs holding PROGRAM and runs
-# it as PID 1's child with the IPsec modules loaded. Prints the guest console
-# and exits with PROGRAM's exit status (125 if the VM failed to boot or never
-# reported a status, 124 on timeout).
-# Usage: run.sh PROGRAM
+# Boots Debian's kernel under QEMU once, with an initramfs holding the
+# PROGRAMs, and runs them in order as PID 1's children with the IPsec modules
+# loaded. Prints the guest console and exits with the first failing
+# program's exit status, 0 if all passed (125 if the VM failed to boot or
+# never reported a status, 124 on timeout).
+# Usage: run.sh PROGRAM...
 # Env: XFRM_VM_CACHE (kernel cache dir), XFRM_VM_TIMEOUT (seconds, 180),
 #      XFRM_VM_ACCEL (kvm|tcg|auto).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-PROG=$(readlink -f "${1:?program}")
+[ $# -ge 1 ] || { echo "usage: run.sh PROGRAM..." >&2; exit 125; }
+PROGS=()
+for p in "$@"; do PROGS+=("$(readlink -f "$p")"); done
 TIMEOUT=${XFRM_VM_TIMEOUT:-180}
 ACCEL=${XFRM_VM_ACCEL:-auto}
 
@@ -19,7 +22,7 @@ VMLINUZ=$KDIR/boot/vmlinuz-$KV
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$HERE/build-initramfs.sh" "$KDIR" "$PROG" "$work/initrd.gz" || { echo "run.sh: initramfs build failed" >&2; exit 125; }
+"$HERE/build-initramfs.sh" "$KDIR" "$work/initrd.gz" "${PROGS[@]}" || { echo "run.sh: initramfs build failed" >&2; exit 125; }
 
 if [ "$ACCEL" = auto ]; then
     if [ -w /dev/kvm ] && grep -qE '\b(vmx|svm)\b' /proc/cpuinfo; then ACCEL=kvm; else ACCEL=tcg; fi

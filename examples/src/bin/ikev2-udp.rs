@@ -15,6 +15,12 @@
 //! for JSON lines). Exit status: 0 once the IKE SA and the Child SA are up
 //! (after `--linger` seconds more, if given), 1 on a usage or socket error,
 //! 2 on a negotiation failure (its typed cause is printed), 3 on timeout.
+//!
+//! For the interop matrix (`interop/cases/libreswan.sh`): `--childless`
+//! sets up the IKE SA alone (no SA/TS payloads in IKE_AUTH, RFC 6023) and
+//! is done once it is up; `--key-log FILE` appends each IKE SA's keys to
+//! FILE as a Wireshark `ikev2_decryption_table` line, so `ikev2-decode` and
+//! `tshark` can decrypt a capture of the exchange.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -33,7 +39,9 @@ use serde_json::json;
 
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
-[--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS]";
+[--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
+[--childless] [--key-log FILE] [--at SECS:create-child|rekey-child|rekey-ike]... \
+[--child-rekey SECS]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -54,6 +62,13 @@ struct Opts {
     json: bool,
     linger: Duration,
     timeout: Duration,
+    // interop matrix: IKE SA only, and a key table for captures
+    childless: bool,
+    key_log: Option<std::path::PathBuf>,
+    // CREATE_CHILD_SA cases (interop/cases/child.sh): commands run SECS
+    // after the IKE SA is up, and a short Child SA rekey_time
+    at: Vec<(Duration, String)>,
+    child_rekey: Option<Duration>,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -76,6 +91,10 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         json: false,
         linger: Duration::ZERO,
         timeout: Duration::from_secs(30),
+        childless: false,
+        key_log: None,
+        at: Vec::new(),
+        child_rekey: None,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -107,6 +126,23 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("json") => o.json = true,
             Long("linger") => o.linger = Duration::from_secs_f64(p.value()?.parse()?),
             Long("timeout") => o.timeout = Duration::from_secs_f64(p.value()?.parse()?),
+            // interop matrix
+            Long("childless") => o.childless = true,
+            Long("key-log") => o.key_log = Some(p.value()?.into()),
+            // CREATE_CHILD_SA cases
+            Long("at") => {
+                let v: String = p.value()?.string()?;
+                let bad = |why: &str| lexopt::Error::Custom(format!("--at {v}: {why}").into());
+                let (secs, cmd) = v.split_once(':').ok_or_else(|| bad("want SECS:COMMAND"))?;
+                let secs: f64 = secs.parse().map_err(|_| bad("bad seconds"))?;
+                if !["create-child", "rekey-child", "rekey-ike"].contains(&cmd) {
+                    return Err(bad("unknown command"));
+                }
+                o.at.push((Duration::from_secs_f64(secs), cmd.to_owned()));
+            }
+            Long("child-rekey") => {
+                o.child_rekey = Some(Duration::from_secs_f64(p.value()?.parse()?));
+            }
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -130,18 +166,59 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
 
 /// The one peer configuration, named `peer`, with one child, `net`.
 fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
-    let child = ChildConfig::new("net")
+    let mut child = ChildConfig::new("net")
         .with_ts(&o.local_ts, &o.remote_ts)?
         .with_esp_proposals(&o.esp)?;
-    Ok(PeerConfig::new(
+    if let Some(t) = o.child_rekey {
+        // CREATE_CHILD_SA cases: rekey after `t` (no jitter), hard limit 3 t.
+        child = child.with_lifetimes(ikev2_sm::config::Lifetimes {
+            rekey_time: t,
+            life_time: t * 3,
+            rand_time: Duration::ZERO,
+        });
+    }
+    let peer = PeerConfig::new(
         "peer",
         Identity::parse(&o.local_id)?,
         Identity::parse(&o.remote_id)?,
     )
     .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
     .with_ike_proposals(&o.ike)?
-    .with_force_encap(o.encap)
-    .with_child(child))
+    .with_force_encap(o.encap);
+    Ok(if o.childless {
+        peer
+    } else {
+        peer.with_child(child)
+    })
+}
+
+/// Appends the IKE SA's keys to the `--key-log` file (Wireshark's
+/// `ikev2_decryption_table` format), once per SA.
+fn log_keys(
+    o: &Opts,
+    ep: &Endpoint,
+    sa: Option<SaHandle>,
+    logged: &mut Vec<SaHandle>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let (Some(path), Some(h)) = (&o.key_log, sa) else {
+        return Ok(());
+    };
+    if logged.contains(&h) {
+        return Ok(());
+    }
+    let Some(row) = ep
+        .ike_sa_secrets(h)
+        .and_then(|s| ikev2_examples::keys::ikev2_table_row(&s))
+    else {
+        return Ok(());
+    };
+    logged.push(h);
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    writeln!(f, "{row}")
 }
 
 /// A datagram read by one of the socket threads: (source, our address, payload).
@@ -216,6 +293,12 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     }
     let deadline = start + o.timeout;
     let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
+    let mut logged = Vec::new();
+    // CREATE_CHILD_SA cases: the current IKE SA and Child SA, and when the
+    // IKE SA came up (the `--at` clock).
+    let (mut cur_sa, mut cur_child, mut up_at) = (None::<SaHandle>, None::<u32>, None::<Instant>);
+    let mut last_install = None::<u32>;
+    let mut pending_at = o.at.clone();
     loop {
         // Drain everything the endpoint wants done.
         let wake = loop {
@@ -229,32 +312,70 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     };
                     socket.send_to(&bytes, t.dst)?;
                 }
-                Output::InstallChildSa(c) => emit(
+                Output::InstallChildSa(c) => {
+                    last_install = Some(c.spi_in);
+                    emit(
+                        o.json,
+                        json!({
+                            "event": "child_sa_installed", "name": c.name,
+                            "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out),
+                            "encr": format!("{:?}", c.encr), "integ": c.integ.map(|i| format!("{i:?}")),
+                            "local_ts": c.local_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                            "remote_ts": c.remote_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                            "local": c.local.to_string(), "remote": c.remote.to_string(),
+                            "udp_encap": c.udp_encap,
+                        }),
+                    )
+                }
+                Output::RemoveChildSa(c) => emit(
                     o.json,
-                    json!({
-                        "event": "child_sa_installed", "name": c.name,
-                        "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out),
-                        "encr": format!("{:?}", c.encr), "integ": c.integ.map(|i| format!("{i:?}")),
-                        "local_ts": c.local_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                        "remote_ts": c.remote_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                        "local": c.local.to_string(), "remote": c.remote.to_string(),
-                        "udp_encap": c.udp_encap,
-                    }),
+                    json!({"event": "child_sa_removed", "name": c.name,
+                           "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out)}),
                 ),
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
+                        cur_sa = sa;
+                        up_at.get_or_insert_with(Instant::now);
+                        log_keys(o, &ep, sa, &mut logged)?;
                         emit(o.json, ike_sa_line(&ep, sa));
                     }
                     Event::ChildSaUp { name } => {
                         child_up = true;
+                        cur_child = cur_child.or(last_install);
                         emit(
                             o.json,
                             json!({"event": "child_sa_established", "name": name}),
                         );
                     }
                     Event::Deleted => emit(o.json, json!({"event": "ike_sa_deleted"})),
+                    Event::ChildSaRekeyed {
+                        name,
+                        old_spi_in,
+                        old_spi_out,
+                        new_spi_in,
+                        new_spi_out,
+                    } => {
+                        if cur_child == Some(old_spi_in) {
+                            cur_child = Some(new_spi_in);
+                        }
+                        emit(
+                            o.json,
+                            json!({"event": "child_sa_rekeyed", "name": name,
+                            "old_spi_in": format!("{old_spi_in:08x}"), "old_spi_out": format!("{old_spi_out:08x}"),
+                            "new_spi_in": format!("{new_spi_in:08x}"), "new_spi_out": format!("{new_spi_out:08x}")}),
+                        );
+                    }
+                    Event::IkeSaRekeyed { new } => {
+                        cur_sa = Some(new);
+                        let mut line = ike_sa_line(&ep, Some(new));
+                        if let Some(m) = line.as_object_mut() {
+                            m.insert("event".into(), json!("ike_sa_rekeyed"));
+                        }
+                        emit(o.json, line);
+                    }
                     Event::Failed { reason } => {
+                        log_keys(o, &ep, sa, &mut logged)?;
                         emit(
                             o.json,
                             json!({"event": "failed", "kind": format!("{:?}", reason.kind()),
@@ -269,10 +390,29 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             }
         };
         let now = Instant::now();
-        if ike_up && child_up && done_at.is_none() {
+        // CREATE_CHILD_SA cases: scripted commands, once each.
+        if let (Some(up), Some(h)) = (up_at, cur_sa) {
+            let (due, later): (Vec<_>, Vec<_>) =
+                pending_at.into_iter().partition(|(t, _)| up + *t <= now);
+            pending_at = later;
+            for (_, cmd) in due {
+                let r = match (cmd.as_str(), cur_child) {
+                    ("create-child", _) => ep.create_child_sa(now, h, "net"),
+                    ("rekey-child", Some(spi)) => ep.rekey_child_sa(now, h, spi),
+                    ("rekey-ike", _) => ep.rekey_ike_sa(now, h),
+                    _ => Err(ikev2_sm::ApiError::UnknownSa),
+                };
+                emit(
+                    o.json,
+                    json!({"event": "command", "command": cmd, "ok": r.is_ok(),
+                                    "error": r.err().map(|e| e.to_string())}),
+                );
+            }
+        }
+        if ike_up && (child_up || o.childless) && done_at.is_none() {
             done_at = Some(now + o.linger);
         }
-        if done_at.is_some_and(|t| now >= t) {
+        if done_at.is_some_and(|t| now >= t) && pending_at.is_empty() {
             return Ok(ExitCode::SUCCESS);
         }
         if done_at.is_none() && now >= deadline {
@@ -282,7 +422,8 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             return Ok(ExitCode::from(3));
         }
-        let until = [wake, done_at, Some(deadline)]
+        let next_at = up_at.and_then(|u| pending_at.iter().map(|(t, _)| u + *t).min());
+        let until = [wake, done_at, Some(deadline), next_at]
             .into_iter()
             .flatten()
             .min()

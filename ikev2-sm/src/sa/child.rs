@@ -569,8 +569,9 @@ pub(crate) fn respond(ctx: &mut Ctx<'_>, sa: &mut IkeSa, keys: &Keys, p: &CcPayl
 pub(crate) enum Next {
     /// Done (or failed and reported).
     Nothing,
-    /// Send this request again with another group (INVALID_KE_PAYLOAD).
-    Resend(Vec<PayloadRepr<'static>>, Box<CreateSent>),
+    /// Send the request again with these proposals (the requested group
+    /// first) after INVALID_KE_PAYLOAD; the count of retries so far.
+    Resend(Vec<Proposal>, u8),
     /// Try again after this long (TEMPORARY_FAILURE).
     Retry(Duration),
     /// Delete these inbound SPIs of ours (an SA the peer created that we do
@@ -663,20 +664,7 @@ pub(crate) fn on_response(
             }
         }
         return match (usable, retry) {
-            (true, Some(offered)) => {
-                match start(
-                    ctx,
-                    sa,
-                    &peer,
-                    &name,
-                    sent.rekey,
-                    Some(offered),
-                    sent.ke_retries + 1,
-                ) {
-                    Some((payloads, next)) => Next::Resend(payloads, Box::new(next)),
-                    None => Next::Nothing,
-                }
-            }
+            (true, Some(offered)) => Next::Resend(offered, sent.ke_retries + 1),
             _ => {
                 let f = Failure::InvalidKe { requested: group };
                 ctx.fail(Some(sa.handle), sa.remote, Some(peer.name.clone()), f);
@@ -722,6 +710,7 @@ pub(crate) fn on_response(
                             name: c.name,
                             spi_in: c.spi_in,
                             spi_out: c.spi_out,
+                            by_peer: true,
                         },
                     );
                 }
@@ -773,10 +762,6 @@ pub(crate) fn on_response(
     let Some(cfg) = peer.children.iter().find(|c| c.name == sent.name) else {
         return Next::Delete(vec![sent.spi_in]);
     };
-    ctx.stats.record_exchange(
-        crate::stats::Role::Initiated,
-        ikev2_wire::ExchangeType::CreateChildSa,
-    );
     let old = match sent.rekey {
         None => None,
         Some(old_spi) => match sa.children.iter().find(|c| c.spi_in == old_spi) {

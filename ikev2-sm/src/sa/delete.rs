@@ -1,14 +1,22 @@
-//! The part of INFORMATIONAL (RFC 7296 §1.4.1) that rekeying needs:
-//! deleting a replaced or redundant Child SA, deleting the old IKE SA after
-//! an IKE rekey, and answering the peer's Delete (which is what switches
-//! a rekey responder to the new SA). Empty INFORMATIONAL requests
-//! (liveness checks) are answered empty.
+//! The deletes that rekeying adds to INFORMATIONAL (`info.rs`):
+//!
+//! - [`on_peer_delete`], called by `info.rs` for each Child SA the peer
+//!   deletes: a Delete of an SA we hold a rekey successor for is what
+//!   switches a rekey responder to the new SA (make-before-break); a
+//!   replaced SA keeps its inbound side for the overlap; a redundant SA of
+//!   a collision simply goes;
+//! - [`DeleteRetired`], our Delete of a replaced, redundant or expired SA:
+//!   unlike a user's delete it also names SAs no longer installed here (the
+//!   loser of a collision, an SA dropped at its hard limit), and a replaced
+//!   SA's inbound side is removed only after the overlap that follows the
+//!   answer.
 
 use std::time::Duration;
 
-use ikev2_wire::{DeleteRepr, PayloadBody, PayloadRepr, ProtocolId};
+use ikev2_wire::{DeleteRepr, ExchangeType, PayloadRepr, ProtocolId};
 
 use super::child::{self, Status};
+use super::queue::Exchange;
 use super::{Ctx, IkeSa};
 use crate::events::Event;
 
@@ -21,18 +29,7 @@ fn overlap(ctx: &Ctx<'_>, sa: &IkeSa, name: &str) -> Duration {
         .map_or(Duration::from_secs(5), |c| c.rekeyed_overlap)
 }
 
-/// A Delete payload for our inbound SPIs.
-pub(crate) fn child_request(spis: &[u32]) -> Vec<PayloadRepr<'static>> {
-    vec![PayloadRepr::new(PayloadBody::Delete(
-        DeleteRepr::child_sas(ProtocolId::Esp, spis),
-    ))]
-}
-
-/// A Delete payload for the IKE SA.
-pub(crate) fn ike_request() -> Vec<PayloadRepr<'static>> {
-    vec![PayloadRepr::new(PayloadBody::Delete(DeleteRepr::ike_sa()))]
-}
-
+/// Marks the replaced SA `spi_in` for removal after the overlap.
 fn retire(ctx: &Ctx<'_>, sa: &mut IkeSa, spi_in: u32) {
     let at = sa
         .children
@@ -46,69 +43,14 @@ fn retire(ctx: &Ctx<'_>, sa: &mut IkeSa, spi_in: u32) {
     super::rekey::rearm(sa);
 }
 
-/// Initiator: the peer answered our Delete of `spis` (our inbound SPIs).
-pub(crate) fn on_child_response(ctx: &mut Ctx<'_>, sa: &mut IkeSa, spis: &[u32]) {
-    for &spi in spis {
-        let status = sa
-            .children
-            .iter()
-            .find(|c| c.spi_in == spi)
-            .map(|c| c.status.clone());
-        match status {
-            // The peer has switched to the new SA: keep the old inbound
-            // for the overlap, for packets still in flight.
-            Some(Status::Retiring { remove_at: None }) => retire(ctx, sa, spi),
-            Some(Status::Retiring { .. }) | None => {}
-            Some(_) => {
-                child::remove(ctx, sa, spi);
-            }
-        }
-    }
-}
-
-/// Responder: an INFORMATIONAL request. Returns the response payloads and
-/// whether the IKE SA is deleted.
-pub(crate) fn respond(
+/// The peer deletes its inbound SA `spi_out` (our outbound). `None`: not a
+/// rekeying matter, `info.rs` deletes it as usual. `Some(reply)`: handled
+/// here; `reply` is our inbound SPI for the response's Delete, if any.
+pub(crate) fn on_peer_delete(
     ctx: &mut Ctx<'_>,
     sa: &mut IkeSa,
-    payloads: &[PayloadRepr<'_>],
-    superseded: bool,
-) -> (Vec<PayloadRepr<'static>>, bool) {
-    let mut ours = Vec::new();
-    for pl in payloads {
-        let PayloadBody::Delete(d) = &pl.body else {
-            continue;
-        };
-        if d.protocol_id == ProtocolId::Ike {
-            super::rekey::remove_all_children(ctx, sa);
-            if !superseded {
-                ctx.event(Some(sa.handle), Event::Deleted);
-            }
-            return (Vec::new(), true);
-        }
-        if d.protocol_id != ProtocolId::Esp {
-            continue;
-        }
-        for spi in d.spis() {
-            let Ok(spi) = <[u8; 4]>::try_from(spi).map(u32::from_be_bytes) else {
-                continue;
-            };
-            if let Some(reply) = delete_one(ctx, sa, spi) {
-                ours.push(reply);
-            }
-        }
-    }
-    let out = if ours.is_empty() {
-        Vec::new()
-    } else {
-        child_request(&ours)
-    };
-    (out, false)
-}
-
-/// The peer deletes its inbound SA `spi_out` (our outbound). Returns our
-/// inbound SPI to put in the response, if any.
-fn delete_one(ctx: &mut Ctx<'_>, sa: &mut IkeSa, spi_out: u32) -> Option<u32> {
+    spi_out: u32,
+) -> Option<Option<u32>> {
     let c = sa.children.iter().find(|c| c.spi_out == spi_out)?.clone();
     let successor = sa.children.iter().position(|s| {
         s.status
@@ -133,35 +75,73 @@ fn delete_one(ctx: &mut Ctx<'_>, sa: &mut IkeSa, spi_out: u32) -> Option<u32> {
             },
         );
         retire(ctx, sa, c.spi_in);
-        return Some(c.spi_in);
+        return Some(Some(c.spi_in));
     }
     match c.status {
-        // Both ends deleted it (RFC 7296 §1.4.1): not in the response.
+        // Both ends delete it (RFC 7296 §1.4.1): not in the response.
         Status::Retiring { remove_at: None } => {
             retire(ctx, sa, c.spi_in);
-            None
+            Some(None)
         }
-        Status::Retiring { .. } => None,
+        Status::Retiring { .. } => Some(None),
         Status::Redundant => {
             child::remove(ctx, sa, c.spi_in);
-            Some(c.spi_in)
+            Some(Some(c.spi_in))
         }
-        Status::Active | Status::Rekeying { .. } | Status::Standby { .. } => {
-            if matches!(c.status, Status::Rekeying { .. }) {
-                // RFC 7296 §2.25.1: our rekey's result will be deleted
-                // when its response comes.
-                ctx.stats.rekeys.crossed_delete += 1;
+        Status::Rekeying { .. } => {
+            // RFC 7296 §2.25.1: deleted as usual; what our rekey creates
+            // is deleted when its response comes.
+            ctx.stats.rekeys.crossed_delete += 1;
+            None
+        }
+        Status::Active | Status::Standby { .. } => None,
+    }
+}
+
+/// Our Delete of replaced, redundant or expired Child SAs (our inbound
+/// SPIs), installed here or not.
+pub(crate) struct DeleteRetired {
+    pub(crate) spis: Vec<u32>,
+}
+
+impl Exchange for DeleteRetired {
+    fn exchange_type(&self) -> ExchangeType {
+        ExchangeType::Informational
+    }
+
+    fn payloads(&mut self, ctx: &mut Ctx<'_>, _sa: &IkeSa) -> Option<Vec<PayloadRepr<'static>>> {
+        ctx.stats.info.child_deletes_sent += self.spis.len() as u64;
+        Some(vec![
+            DeleteRepr::child_sas(ProtocolId::Esp, &self.spis).into()
+        ])
+    }
+
+    fn on_response(
+        self: Box<Self>,
+        ctx: &mut Ctx<'_>,
+        sa: &mut IkeSa,
+        _payloads: &[PayloadRepr<'static>],
+    ) -> bool {
+        for &spi in &self.spis {
+            let status = sa
+                .children
+                .iter()
+                .find(|c| c.spi_in == spi)
+                .map(|c| c.status.clone());
+            match status {
+                // The peer has switched to the new SA: keep the old inbound
+                // for the overlap, for packets still in flight.
+                Some(Status::Retiring { remove_at: None }) => retire(ctx, sa, spi),
+                Some(Status::Retiring { .. }) | None => {}
+                Some(_) => {
+                    child::remove(ctx, sa, spi);
+                }
             }
-            child::remove(ctx, sa, c.spi_in);
-            ctx.event(
-                Some(sa.handle),
-                Event::ChildSaDeleted {
-                    name: c.name,
-                    spi_in: c.spi_in,
-                    spi_out: c.spi_out,
-                },
-            );
-            Some(c.spi_in)
         }
+        false
+    }
+
+    fn deletes_child(&self, spi_in: u32) -> bool {
+        self.spis.contains(&spi_in)
     }
 }

@@ -54,6 +54,7 @@ pub(crate) fn on_request(
                 sa.expires = None;
                 rekey::on_established(ctx, sa);
                 let super::InitDone { keys, ike, .. } = *done;
+                super::info::on_established(ctx, sa);
                 (
                     State::Established(Box::new(super::Established::new(keys, ike))),
                     false,
@@ -71,10 +72,11 @@ pub(crate) fn on_request(
                 (State::Failed, false)
             }
         }
-        (
-            State::Established(mut est),
-            ex @ (ExchangeType::CreateChildSa | ExchangeType::Informational),
-        ) => {
+        (State::Established(e), ExchangeType::Informational) => {
+            sa.state = State::Established(e);
+            return super::info::on_request(ctx, sa, _bytes, msg, path);
+        }
+        (State::Established(mut est), ExchangeType::CreateChildSa) => {
             let Some(payloads) = super::unprotect(&est.keys, _bytes) else {
                 sa.responses.abandon(h.message_id);
                 ctx.stats.dropped.invalid_message += 1;
@@ -82,7 +84,7 @@ pub(crate) fn on_request(
                 return false;
             };
             sa.accept_path(path);
-            let remove = rekey::on_request(ctx, sa, &mut est, h.message_id, ex, &payloads);
+            let remove = rekey::on_request(ctx, sa, &mut est, h.message_id, &payloads);
             (State::Established(est), remove)
         }
         (state, _) => {
@@ -105,12 +107,15 @@ pub(crate) fn on_response(
     path: (SocketAddr, SocketAddr),
 ) -> bool {
     let h = msg.header;
+    if matches!(sa.state, State::Established(_)) {
+        // Exchanges started through the request queue (queue.rs).
+        return super::queue::on_response(ctx, sa, bytes, msg, path);
+    }
     // Only a response to an outstanding request, and only once authenticated
     // where keys exist; otherwise drop and count.
     let outstanding = match &sa.state {
         State::InitSent(_) => h.exchange_type == ExchangeType::IkeSaInit && h.message_id == 0,
         State::AuthSent(_) => h.exchange_type == ExchangeType::IkeAuth,
-        State::Established(_) => true,
         _ => false,
     };
     if !outstanding || sa.requests.next_message_id() <= h.message_id {
@@ -198,6 +203,7 @@ pub(crate) fn on_response(
                     let super::AuthSent { init, .. } = *st;
                     sa.state =
                         State::Established(Box::new(super::Established::new(init.keys, init.ike)));
+                    super::info::on_established(ctx, sa);
                     false
                 }
                 auth::AuthOutcome::Failed(f) => {
@@ -206,11 +212,6 @@ pub(crate) fn on_response(
                     true
                 }
             }
-        }
-        State::Established(mut est) => {
-            let remove = rekey::on_response(ctx, sa, &mut est, bytes, msg, path);
-            sa.state = State::Established(est);
-            remove
         }
         other => {
             sa.state = other;
@@ -228,9 +229,9 @@ pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool 
         Timer::Rekey | Timer::Expire | Timer::ChildSa | Timer::Queue => {
             rekey::on_timer(ctx, sa, timer)
         }
+        Timer::Liveness => super::info::on_liveness_timer(ctx, sa),
         Timer::Retransmit
         | Timer::Establish
-        | Timer::Liveness
         | Timer::NatKeepalive
         | Timer::Reauth
         | Timer::Reassembly => false,

@@ -17,7 +17,9 @@ pub(crate) mod auth;
 pub(crate) mod child;
 pub(crate) mod delete;
 pub(crate) mod dispatch;
+pub(crate) mod info;
 pub(crate) mod init;
+pub(crate) mod queue;
 pub(crate) mod rekey;
 
 use std::borrow::Cow;
@@ -287,6 +289,11 @@ pub(crate) struct IkeSa {
     /// (half-open timeout), or, after a failure, when the cached error
     /// response is no longer needed.
     pub(crate) expires: Option<std::time::Instant>,
+    /// Requests waiting for the request window and the one in flight
+    /// (`queue.rs`: INFORMATIONAL, CREATE_CHILD_SA, rekeying).
+    pub(crate) queue: queue::RequestQueue,
+    /// Liveness bookkeeping (`info.rs`).
+    pub(crate) info: info::InfoState,
 }
 
 impl IkeSa {

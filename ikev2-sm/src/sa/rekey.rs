@@ -2,11 +2,12 @@
 //! routing of requests and responses, IKE SA rekeying (RFC 7296 §2.18),
 //! lifetimes and the collision rules of §2.8 and §2.25.
 //!
-//! Our requests go out one at a time (the window has size 1): commands and
-//! timers queue a [`Want`], and [`kick`] sends the first one whose time has
-//! come whenever the window is free. The IKE SA rekey creates a new
-//! [`IkeSa`] (new SPIs, so a new slab entry and handle); it is left in
-//! [`Exchanges::spawned`] for the endpoint to adopt, which reports
+//! Our requests go through the per-SA request queue (`queue.rs`) as
+//! [`Exchange`]s: [`CreateChild`] (a new Child SA or a Child SA rekey) and
+//! [`IkeRekey`]; retries after TEMPORARY_FAILURE wait in [`Exchanges`]
+//! until their jittered time ([`Timer::Queue`]). The IKE SA rekey creates a
+//! new [`IkeSa`] (new SPIs, so a new slab entry and handle); it is left in
+//! [`Exchanges`] for the endpoint to adopt, which reports
 //! `Event::IkeSaRekeyed { new }` on the old handle. Child SAs and queued
 //! requests move to it; the old SA only deletes itself.
 //!
@@ -18,19 +19,20 @@
 //! (§2.8.1, in `child.rs`).
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
-use std::net::SocketAddr;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ikev2_crypto::keys::skeyseed_from_sk_d;
 use ikev2_crypto::ActiveKe;
 use ikev2_wire::{
-    ExchangeType, KeId, KeRepr, MessageRepr, NonceRepr, NotifyData, NotifyRepr, NotifyType,
-    PayloadRepr, ProtocolId,
+    ExchangeType, KeId, KeRepr, NonceRepr, NotifyData, NotifyRepr, NotifyType, PayloadRepr,
+    ProtocolId,
 };
 
 use super::child::{self, CreateSent, Next, Status};
-use super::{delete, init, Ctx, Established, IkeSa, Keys, SaRole, State};
+use super::delete::DeleteRetired;
+use super::queue::{Exchange, QueueError};
+use super::{init, Ctx, Established, IkeSa, Keys, SaRole, State};
+use crate::endpoint::ApiError;
 use crate::events::{Collision, Event, Failure};
 use crate::proposal::{
     check_response, initial_ke, retry_with_ke, select_with_ke, KeDecision, Proposal,
@@ -39,7 +41,7 @@ use crate::timer::{Timer, TimerTable};
 use crate::window::{RequestWindow, ResponseWindow};
 use crate::wire::sa_from_proposals;
 
-/// A request we want to send.
+/// A request we want to start.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Want {
     /// A new Child SA of this child configuration.
@@ -48,21 +50,9 @@ pub(crate) enum Want {
     RekeyChild(u32),
     /// Rekey the IKE SA.
     RekeyIke,
-    /// Delete these inbound SPIs of ours.
-    DeleteChild(Vec<u32>),
-    /// Delete the IKE SA.
-    DeleteIke,
 }
 
-/// Our outstanding request.
-pub(crate) enum Pending {
-    Child(Box<CreateSent>),
-    Ike(Box<IkeRekeySent>),
-    DeleteChild(Vec<u32>),
-    DeleteIke,
-}
-
-/// Our outstanding IKE SA rekey.
+/// Our IKE SA rekey request, as sent.
 pub(crate) struct IkeRekeySent {
     spi_i: u64,
     ni: Vec<u8>,
@@ -71,22 +61,20 @@ pub(crate) struct IkeRekeySent {
     ke_retries: u8,
 }
 
-/// Per established IKE SA: allocated only while something is queued,
-/// outstanding or replaced (most SAs sit idle for hours).
+/// Per established IKE SA: allocated only while a retry waits or the SA
+/// was replaced (most SAs sit idle for hours).
 #[derive(Default)]
 pub(crate) struct Exchanges(Option<Box<Busy>>);
 
 /// What [`Exchanges`] holds while busy.
 #[derive(Default)]
 pub(crate) struct Busy {
-    /// Queued requests and the earliest time each may go.
-    pub(crate) wants: VecDeque<(Want, Option<Instant>)>,
-    /// Our outstanding request and its message ID.
-    pub(crate) pending: Option<(u32, Pending)>,
+    /// Retries waiting for their time.
+    delayed: Vec<(Want, Instant)>,
     /// Rekeyed: only the delete of this IKE SA is left.
-    pub(crate) superseded: bool,
+    superseded: bool,
     /// The IKE SA that replaces this one, for the endpoint to adopt.
-    pub(crate) spawned: Option<Box<IkeSa>>,
+    spawned: Option<Box<IkeSa>>,
 }
 
 impl Exchanges {
@@ -98,26 +86,25 @@ impl Exchanges {
         self.0.as_deref()
     }
 
-    fn superseded(&self) -> bool {
+    pub(crate) fn superseded(&self) -> bool {
         self.peek().is_some_and(|b| b.superseded)
     }
 
     /// Frees the state once idle.
     fn tidy(&mut self) {
-        let idle = self.peek().is_some_and(|b| {
-            b.wants.is_empty() && b.pending.is_none() && !b.superseded && b.spawned.is_none()
-        });
+        let idle = self
+            .peek()
+            .is_some_and(|b| b.delayed.is_empty() && !b.superseded && b.spawned.is_none());
         if idle {
             self.0 = None;
         }
     }
 }
 
-impl Busy {
-    fn want(&mut self, w: Want, not_before: Option<Instant>) {
-        if !self.wants.iter().any(|(x, _)| *x == w) {
-            self.wants.push_back((w, not_before));
-        }
+fn superseded(sa: &IkeSa) -> bool {
+    match &sa.state {
+        State::Established(e) => e.cc.superseded(),
+        _ => false,
     }
 }
 
@@ -181,6 +168,7 @@ fn with_est<T>(sa: &mut IkeSa, f: impl FnOnce(&mut IkeSa, &mut Established) -> T
     match std::mem::replace(&mut sa.state, State::Taken) {
         State::Established(mut est) => {
             let v = f(sa, &mut est);
+            est.cc.tidy();
             sa.state = State::Established(est);
             Some(v)
         }
@@ -191,41 +179,145 @@ fn with_est<T>(sa: &mut IkeSa, f: impl FnOnce(&mut IkeSa, &mut Established) -> T
     }
 }
 
-/// Queues `w` and sends what can be sent. `None` if the SA is not established.
-pub(crate) fn command(ctx: &mut Ctx<'_>, sa: &mut IkeSa, w: Want) -> Option<()> {
-    with_est(sa, |sa, est| {
-        est.cc.get().want(w, None);
-        kick(ctx, sa, est);
-    })
+fn api(r: Result<(), QueueError>) -> Result<(), ApiError> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(QueueError::Full) => Err(ApiError::QueueFull),
+        Err(QueueError::Deleting) => Err(ApiError::Deleting),
+    }
+}
+
+/// A user command: queues `w` on the established SA.
+pub(crate) fn command(ctx: &mut Ctx<'_>, sa: &mut IkeSa, w: Want) -> Result<(), ApiError> {
+    if !matches!(sa.state, State::Established(_)) {
+        return Err(ApiError::NotEstablished {
+            command: match w {
+                Want::NewChild(_) => "create_child_sa",
+                Want::RekeyChild(_) => "rekey_child_sa",
+                Want::RekeyIke => "rekey_ike_sa",
+            },
+            state: sa.state.name(),
+        });
+    }
+    if superseded(sa) {
+        return Err(ApiError::Deleting);
+    }
+    api(queue_want(ctx, sa, w))
+}
+
+/// Queues the exchange for `w` (state established). A rekey of a Child SA
+/// that is not active, or already being replaced, is skipped.
+fn queue_want(ctx: &mut Ctx<'_>, sa: &mut IkeSa, w: Want) -> Result<(), QueueError> {
+    let exchange: Box<dyn Exchange> = match w {
+        Want::NewChild(name) => Box::new(CreateChild {
+            name,
+            rekey: None,
+            offered: None,
+            ke_retries: 0,
+            sent: None,
+        }),
+        Want::RekeyChild(spi) => {
+            let replaced = sa
+                .children
+                .iter()
+                .any(|c| c.status == Status::Standby { old_spi_in: spi });
+            let Some(c) = sa
+                .children
+                .iter_mut()
+                .find(|c| c.spi_in == spi && c.status == Status::Active)
+                .filter(|_| !replaced)
+            else {
+                return Ok(());
+            };
+            c.status = Status::Rekeying { collision: None };
+            c.rekey_at = None;
+            let name = c.name.clone();
+            rearm(sa);
+            Box::new(CreateChild {
+                name,
+                rekey: Some(spi),
+                offered: None,
+                ke_retries: 0,
+                sent: None,
+            })
+        }
+        Want::RekeyIke => {
+            if sa.queue.in_flight().is_some_and(Exchange::rekeys_ike_sa) {
+                return Ok(());
+            }
+            Box::new(IkeRekey {
+                proposals: None,
+                ke_retries: 0,
+                sent: None,
+            })
+        }
+    };
+    sa.queue_request(ctx, exchange)
+}
+
+/// What an exchange's response leaves to do once the state is back.
+enum Followup {
+    None,
+    Queue(Box<dyn Exchange>),
+    Delay(Want, Duration),
+}
+
+fn follow(ctx: &mut Ctx<'_>, sa: &mut IkeSa, f: Followup) {
+    match f {
+        Followup::None => {}
+        Followup::Queue(e) => {
+            let _ = sa.queue_request(ctx, e);
+        }
+        Followup::Delay(w, after) => {
+            if let Some(at) = ctx.now.checked_add(after) {
+                let _ = with_est(sa, |sa, est| {
+                    est.cc.get().delayed.push((w, at));
+                    let next = est.cc.get().delayed.iter().map(|(_, t)| *t).min();
+                    if let Some(t) = next {
+                        sa.timers.set(Timer::Queue, t);
+                    }
+                });
+            }
+        }
+    }
 }
 
 /// The data plane reports a Child SA's soft or hard limit (bytes, packets).
 pub(crate) fn child_expired(ctx: &mut Ctx<'_>, sa: &mut IkeSa, spi_in: u32, hard: bool) -> bool {
-    with_est(sa, |sa, est| {
-        let Some(c) = sa.children.iter().find(|c| c.spi_in == spi_in).cloned() else {
-            return false;
-        };
-        if hard {
-            expire_child(ctx, sa, est, &c);
-        } else if c.status == Status::Active {
-            est.cc.get().want(Want::RekeyChild(spi_in), None);
-        }
-        kick(ctx, sa, est);
-        true
-    })
-    .unwrap_or(false)
+    if !matches!(sa.state, State::Established(_)) {
+        return false;
+    }
+    let Some(c) = sa.children.iter().find(|c| c.spi_in == spi_in).cloned() else {
+        return false;
+    };
+    if hard {
+        expire_child(ctx, sa, &c);
+    } else {
+        let _ = queue_want(ctx, sa, Want::RekeyChild(spi_in));
+    }
+    true
 }
 
-fn expire_child(ctx: &mut Ctx<'_>, sa: &mut IkeSa, est: &mut Established, c: &super::ChildSa) {
+/// Hard limit: the SA goes from the data plane now; the peer is told.
+fn expire_child(ctx: &mut Ctx<'_>, sa: &mut IkeSa, c: &super::ChildSa) {
     child::remove(ctx, sa, c.spi_in);
-    if !matches!(c.status, Status::Retiring { .. }) {
-        est.cc.get().want(Want::DeleteChild(vec![c.spi_in]), None);
+    if matches!(c.status, Status::Retiring { .. }) {
+        return;
+    }
+    let _ = sa.queue_request(
+        ctx,
+        Box::new(DeleteRetired {
+            spis: vec![c.spi_in],
+        }),
+    );
+    if !matches!(c.status, Status::Redundant | Status::Standby { .. }) {
         ctx.event(
             Some(sa.handle),
             Event::ChildSaDeleted {
                 name: c.name.clone(),
                 spi_in: c.spi_in,
                 spi_out: c.spi_out,
+                by_peer: false,
             },
         );
     }
@@ -233,51 +325,76 @@ fn expire_child(ctx: &mut Ctx<'_>, sa: &mut IkeSa, est: &mut Established, c: &su
 
 /// A timer of ours expired. Returns whether to remove the SA.
 pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool {
-    with_est(sa, |sa, est| {
-        match timer {
-            Timer::Rekey => est.cc.get().want(Want::RekeyIke, None),
-            Timer::Expire => {
-                // Hard lifetime: tell the peer once, then forget the SA.
-                let mid = sa.requests.next_message_id();
-                if let Some(b) = sa.protect(
+    if !matches!(sa.state, State::Established(_)) || superseded(sa) {
+        return false;
+    }
+    match timer {
+        Timer::Rekey => {
+            let _ = queue_want(ctx, sa, Want::RekeyIke);
+        }
+        Timer::Expire => {
+            // Hard lifetime: tell the peer once, then forget the SA.
+            let mid = sa.requests.next_message_id();
+            let bytes = match &sa.state {
+                State::Established(e) => sa.protect(
                     ctx,
-                    &est.keys,
+                    &e.keys,
                     ExchangeType::Informational,
                     false,
                     mid,
-                    &delete::ike_request(),
-                ) {
-                    ctx.transmit(sa.local, sa.remote, b);
-                }
-                remove_all_children(ctx, sa);
-                let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
-                ctx.fail(Some(sa.handle), sa.remote, name, Failure::Expired);
-                return true;
+                    &[ikev2_wire::DeleteRepr::ike_sa().into()],
+                ),
+                _ => None,
+            };
+            if let Some(b) = bytes {
+                ctx.transmit(sa.local, sa.remote, b);
             }
-            Timer::ChildSa => {
-                let now = ctx.now;
-                for c in sa.children.clone() {
-                    if c.expire_at.is_some_and(|t| t <= now) {
-                        expire_child(ctx, sa, est, &c);
-                    } else if let Status::Retiring { remove_at: Some(t) } = c.status {
-                        if t <= now {
-                            child::remove(ctx, sa, c.spi_in);
-                        }
-                    } else if c.status == Status::Active && c.rekey_at.is_some_and(|t| t <= now) {
-                        if let Some(x) = sa.children.iter_mut().find(|x| x.spi_in == c.spi_in) {
-                            x.rekey_at = None;
-                        }
-                        est.cc.get().want(Want::RekeyChild(c.spi_in), None);
-                    }
-                }
-                rearm(sa);
-            }
-            _ => {}
+            remove_all_children(ctx, sa);
+            let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
+            ctx.fail(Some(sa.handle), sa.remote, name, Failure::Expired);
+            return true;
         }
-        kick(ctx, sa, est);
-        false
-    })
-    .unwrap_or(false)
+        Timer::ChildSa => {
+            let now = ctx.now;
+            for c in sa.children.clone() {
+                if c.expire_at.is_some_and(|t| t <= now) {
+                    expire_child(ctx, sa, &c);
+                } else if let Status::Retiring { remove_at: Some(t) } = c.status {
+                    if t <= now {
+                        child::remove(ctx, sa, c.spi_in);
+                    }
+                } else if c.status == Status::Active && c.rekey_at.is_some_and(|t| t <= now) {
+                    // Due once: a rekey that is skipped (a successor is
+                    // already waiting) must not re-arm the past.
+                    if let Some(x) = sa.children.iter_mut().find(|x| x.spi_in == c.spi_in) {
+                        x.rekey_at = None;
+                    }
+                    let _ = queue_want(ctx, sa, Want::RekeyChild(c.spi_in));
+                }
+            }
+            rearm(sa);
+        }
+        Timer::Queue => {
+            let now = ctx.now;
+            let due = with_est(sa, |sa, est| {
+                let b = est.cc.get();
+                let (due, later): (Vec<_>, Vec<_>) =
+                    b.delayed.drain(..).partition(|(_, t)| *t <= now);
+                b.delayed = later;
+                if let Some(t) = b.delayed.iter().map(|(_, t)| *t).min() {
+                    sa.timers.set(Timer::Queue, t);
+                }
+                due
+            })
+            .unwrap_or_default();
+            for (w, _) in due {
+                let _ = queue_want(ctx, sa, w);
+            }
+            sa.start_next(ctx);
+        }
+        _ => {}
+    }
+    false
 }
 
 fn error_payload(n: NotifyType, g: Option<KeId>) -> Vec<PayloadRepr<'static>> {
@@ -292,155 +409,43 @@ fn error_payload(n: NotifyType, g: Option<KeId>) -> Vec<PayloadRepr<'static>> {
         .collect()
 }
 
-fn busy_with_child(est: &Established) -> bool {
-    est.cc.peek().is_some_and(|b| {
-        matches!(
-            b.pending,
-            Some((_, Pending::Child(_) | Pending::DeleteChild(_)))
-        )
-    })
-}
-
-/// Sends the first queued request whose time has come, if the window is free.
-pub(crate) fn kick(ctx: &mut Ctx<'_>, sa: &mut IkeSa, est: &mut Established) {
-    let now = ctx.now;
-    let superseded = est.cc.superseded();
-    while est.cc.get().pending.is_none() && sa.requests.can_send() {
-        let Some(i) = est.cc.get().wants.iter().position(|(w, t)| {
-            t.is_none_or(|t| t <= now) && (!superseded || *w == Want::DeleteIke)
-        }) else {
-            break;
-        };
-        let Some((w, _)) = est.cc.get().wants.remove(i) else {
-            break;
-        };
-        let Some(peer) = ctx.peers.get(sa.peer).cloned() else {
-            break;
-        };
-        let built: Option<(Vec<PayloadRepr<'static>>, Pending)> = match w {
-            Want::NewChild(name) => child::start(ctx, sa, &peer, &name, None, None, 0)
-                .map(|(p, s)| (p, Pending::Child(Box::new(s)))),
-            Want::RekeyChild(spi) => {
-                let ok = sa
-                    .children
-                    .iter()
-                    .any(|c| c.spi_in == spi && c.status == Status::Active)
-                    && !sa
-                        .children
-                        .iter()
-                        .any(|c| c.status == Status::Standby { old_spi_in: spi });
-                let name = sa
-                    .children
-                    .iter()
-                    .find(|c| c.spi_in == spi)
-                    .map(|c| c.name.clone());
-                match (ok, name) {
-                    (true, Some(name)) => child::start(ctx, sa, &peer, &name, Some(spi), None, 0)
-                        .map(|(p, s)| {
-                            if let Some(c) = sa.children.iter_mut().find(|c| c.spi_in == spi) {
-                                c.status = Status::Rekeying { collision: None };
-                            }
-                            (p, Pending::Child(Box::new(s)))
-                        }),
-                    _ => None,
-                }
-            }
-            Want::RekeyIke => {
-                ike_start(ctx, &peer.ike_proposals, 0).map(|(p, s)| (p, Pending::Ike(Box::new(s))))
-            }
-            Want::DeleteChild(spis) => {
-                Some((delete::child_request(&spis), Pending::DeleteChild(spis)))
-            }
-            Want::DeleteIke => Some((delete::ike_request(), Pending::DeleteIke)),
-        };
-        let Some((payloads, pending)) = built else {
-            continue;
-        };
-        send(ctx, sa, est, payloads, pending);
-    }
-    let b = est.cc.get();
-    let next = b.wants.iter().filter_map(|(_, t)| *t).min();
-    let waiting = !b.wants.is_empty() && b.pending.is_none() && !sa.requests.can_send();
-    match next {
-        // Something is waiting for the window: look again shortly even if
-        // the request in flight is not ours.
-        _ if waiting => {
-            if let Some(t) = now.checked_add(std::time::Duration::from_secs(1)) {
-                sa.timers.set(Timer::Queue, next.map_or(t, |n| n.max(t)));
-            }
-        }
-        Some(t) => sa.timers.set(Timer::Queue, t),
-        None => sa.timers.stop(Timer::Queue),
-    }
-    est.cc.tidy();
-}
-
-fn send(
-    ctx: &mut Ctx<'_>,
-    sa: &mut IkeSa,
-    est: &mut Established,
-    payloads: Vec<PayloadRepr<'static>>,
-    pending: Pending,
-) {
-    let exchange = match pending {
-        Pending::Child(_) | Pending::Ike(_) => ExchangeType::CreateChildSa,
-        Pending::DeleteChild(_) | Pending::DeleteIke => ExchangeType::Informational,
-    };
-    let mid = sa.requests.next_message_id();
-    if let Some(bytes) = sa.protect(ctx, &est.keys, exchange, false, mid, &payloads) {
-        sa.send_request(ctx, exchange, bytes);
-        est.cc.get().pending = Some((mid, pending));
-    }
-}
-
-/// A request on an established SA (already past the response window).
-/// Returns whether to remove the SA.
+/// A CREATE_CHILD_SA request on an established SA (already past the
+/// response window, decrypted). Returns whether to remove the SA.
 pub(crate) fn on_request(
     ctx: &mut Ctx<'_>,
     sa: &mut IkeSa,
     est: &mut Established,
     message_id: u32,
-    exchange: ExchangeType,
     payloads: &[PayloadRepr<'_>],
 ) -> bool {
-    let (out, remove) = match exchange {
-        ExchangeType::CreateChildSa => {
-            let p = child::scan(payloads);
-            let ike =
-                p.sa.as_ref()
-                    .and_then(|s| s.first())
-                    .is_some_and(|s| s.protocol == ProtocolId::Ike);
-            let out = if ike {
-                ike_respond(ctx, sa, est, &p)
-            } else if est.cc.get().superseded
-                || matches!(est.cc.get().pending, Some((_, Pending::Ike(_))))
-            {
-                // RFC 7296 §2.25.2: no Child SA work while the IKE SA is
-                // being rekeyed.
-                refused_temporarily(ctx, sa, "Child SA during IKE SA rekey");
-                error_payload(NotifyType::TemporaryFailure, None)
-            } else {
-                match child::respond(ctx, sa, &est.keys, &p) {
-                    child::Answer::Payloads(out) => out,
-                    child::Answer::Error(n, g) => error_payload(n, g),
-                }
-            };
-            (out, false)
+    let exchange = ExchangeType::CreateChildSa;
+    super::info::touch(sa, ctx.now);
+    let p = child::scan(payloads);
+    let ike =
+        p.sa.as_ref()
+            .and_then(|s| s.first())
+            .is_some_and(|s| s.protocol == ProtocolId::Ike);
+    let ike_rekey_running = sa.queue.in_flight().is_some_and(Exchange::rekeys_ike_sa);
+    let out = if ike {
+        ike_respond(ctx, sa, est, &p)
+    } else if est.cc.superseded() || ike_rekey_running {
+        // RFC 7296 §2.25.2: no Child SA work while the IKE SA is being
+        // rekeyed.
+        refused_temporarily(ctx, sa);
+        error_payload(NotifyType::TemporaryFailure, None)
+    } else {
+        match child::respond(ctx, sa, &est.keys, &p) {
+            child::Answer::Payloads(out) => out,
+            child::Answer::Error(n, g) => error_payload(n, g),
         }
-        ExchangeType::Informational => delete::respond(ctx, sa, payloads, est.cc.superseded()),
-        _ => (error_payload(NotifyType::InvalidSyntax, None), false),
     };
     if let Some(b) = sa.protect(ctx, &est.keys, exchange, true, message_id, &out) {
         sa.respond(ctx, message_id, exchange, b);
     }
-    if !remove {
-        kick(ctx, sa, est);
-    }
-    remove
+    false
 }
 
-fn refused_temporarily(ctx: &mut Ctx<'_>, sa: &IkeSa, what: &'static str) {
-    let _ = what;
+fn refused_temporarily(ctx: &mut Ctx<'_>, sa: &IkeSa) {
     ctx.stats.rekeys.temporary_failures_sent += 1;
     ctx.event(
         Some(sa.handle),
@@ -451,95 +456,116 @@ fn refused_temporarily(ctx: &mut Ctx<'_>, sa: &IkeSa, what: &'static str) {
     );
 }
 
-/// A response on an established SA. Returns whether to remove the SA.
-pub(crate) fn on_response(
-    ctx: &mut Ctx<'_>,
-    sa: &mut IkeSa,
-    est: &mut Established,
-    bytes: &[u8],
-    msg: &MessageRepr<'_>,
-    path: (SocketAddr, SocketAddr),
-) -> bool {
-    let h = msg.header;
-    let Some(payloads) = super::unprotect(&est.keys, bytes) else {
-        ctx.stats.dropped.invalid_message += 1;
-        return false;
-    };
-    match sa.requests.on_response(h.message_id) {
-        Ok(ex) if ex == h.exchange_type => {}
-        _ => {
-            ctx.stats.dropped.unmatched_response += 1;
-            return false;
-        }
-    }
-    sa.accept_path(path);
-    let mine = est
-        .cc
-        .peek()
-        .and_then(|b| b.pending.as_ref())
-        .is_some_and(|(m, _)| *m == h.message_id);
-    let mut remove = false;
-    if mine {
-        if let Some((_, pending)) = est.cc.get().pending.take() {
-            remove = on_our_response(ctx, sa, est, pending, &payloads);
-        }
-    }
-    if !remove {
-        kick(ctx, sa, est);
-    }
-    remove
+/// CREATE_CHILD_SA for a new Child SA or a Child SA rekey.
+struct CreateChild {
+    name: String,
+    rekey: Option<u32>,
+    /// Proposals for an INVALID_KE_PAYLOAD retry.
+    offered: Option<Vec<Proposal>>,
+    ke_retries: u8,
+    sent: Option<CreateSent>,
 }
 
-fn on_our_response(
-    ctx: &mut Ctx<'_>,
-    sa: &mut IkeSa,
-    est: &mut Established,
-    pending: Pending,
-    payloads: &[PayloadRepr<'_>],
-) -> bool {
-    match pending {
-        Pending::DeleteIke => {
-            ctx.stats
-                .record_exchange(crate::stats::Role::Initiated, ExchangeType::Informational);
-            remove_all_children(ctx, sa);
-            if !est.cc.get().superseded {
-                ctx.event(Some(sa.handle), Event::Deleted);
+impl Exchange for CreateChild {
+    fn exchange_type(&self) -> ExchangeType {
+        ExchangeType::CreateChildSa
+    }
+
+    fn payloads(&mut self, ctx: &mut Ctx<'_>, sa: &IkeSa) -> Option<Vec<PayloadRepr<'static>>> {
+        if let Some(old) = self.rekey {
+            // Replaced, deleted or collided meanwhile: nothing to do.
+            sa.children
+                .iter()
+                .find(|c| c.spi_in == old && c.status == Status::Rekeying { collision: None })?;
+        }
+        let peer = ctx.peers.get(sa.peer)?.clone();
+        let (payloads, sent) = child::start(
+            ctx,
+            sa,
+            &peer,
+            &self.name,
+            self.rekey,
+            self.offered.take(),
+            self.ke_retries,
+        )?;
+        self.sent = Some(sent);
+        Some(payloads)
+    }
+
+    fn on_response(
+        self: Box<Self>,
+        ctx: &mut Ctx<'_>,
+        sa: &mut IkeSa,
+        payloads: &[PayloadRepr<'static>],
+    ) -> bool {
+        let Some(sent) = self.sent else {
+            return false;
+        };
+        let (rekey, name) = (self.rekey, self.name.clone());
+        let p = child::scan(payloads);
+        let next = with_est(sa, |sa, est| {
+            child::on_response(ctx, sa, &est.keys, sent, &p)
+        });
+        let f = match next {
+            None | Some(Next::Nothing) => Followup::None,
+            Some(Next::Resend(offered, ke_retries)) => Followup::Queue(Box::new(CreateChild {
+                name,
+                rekey,
+                offered: Some(offered),
+                ke_retries,
+                sent: None,
+            })),
+            Some(Next::Retry(after)) => {
+                Followup::Delay(rekey.map_or(Want::NewChild(name), Want::RekeyChild), after)
             }
-            true
+            Some(Next::Delete(spis)) => Followup::Queue(Box::new(DeleteRetired { spis })),
+        };
+        follow(ctx, sa, f);
+        false
+    }
+}
+
+/// CREATE_CHILD_SA rekeying the IKE SA.
+struct IkeRekey {
+    proposals: Option<Vec<Proposal>>,
+    ke_retries: u8,
+    sent: Option<IkeRekeySent>,
+}
+
+impl Exchange for IkeRekey {
+    fn exchange_type(&self) -> ExchangeType {
+        ExchangeType::CreateChildSa
+    }
+
+    fn payloads(&mut self, ctx: &mut Ctx<'_>, sa: &IkeSa) -> Option<Vec<PayloadRepr<'static>>> {
+        if superseded(sa) {
+            return None;
         }
-        Pending::DeleteChild(spis) => {
-            ctx.stats
-                .record_exchange(crate::stats::Role::Initiated, ExchangeType::Informational);
-            delete::on_child_response(ctx, sa, &spis);
-            false
-        }
-        Pending::Child(sent) => {
-            let p = child::scan(payloads);
-            let (rekey, name) = (sent.rekey, sent.name.clone());
-            match child::on_response(ctx, sa, &est.keys, *sent, &p) {
-                Next::Nothing => {}
-                Next::Resend(payloads, next) => {
-                    if let Some(old) = rekey {
-                        if let Some(c) = sa.children.iter_mut().find(|c| c.spi_in == old) {
-                            c.status = Status::Rekeying { collision: None };
-                        }
-                    }
-                    send(ctx, sa, est, payloads, Pending::Child(next));
-                }
-                Next::Retry(after) => {
-                    let w = rekey.map_or(Want::NewChild(name), Want::RekeyChild);
-                    est.cc.get().want(w, ctx.now.checked_add(after));
-                }
-                Next::Delete(spis) => {
-                    est.cc
-                        .get()
-                        .wants
-                        .push_front((Want::DeleteChild(spis), None));
-                }
-            }
-            false
-        }
-        Pending::Ike(sent) => ike_on_response(ctx, sa, est, *sent, payloads),
+        let proposals = match self.proposals.take() {
+            Some(p) => p,
+            None => ctx.peers.get(sa.peer)?.ike_proposals.clone(),
+        };
+        let (payloads, sent) = ike_start(ctx, &proposals, self.ke_retries)?;
+        self.sent = Some(sent);
+        Some(payloads)
+    }
+
+    fn on_response(
+        self: Box<Self>,
+        ctx: &mut Ctx<'_>,
+        sa: &mut IkeSa,
+        payloads: &[PayloadRepr<'static>],
+    ) -> bool {
+        let Some(sent) = self.sent else {
+            return false;
+        };
+        let f = with_est(sa, |sa, est| ike_on_response(ctx, sa, est, sent, payloads));
+        follow(ctx, sa, f.unwrap_or(Followup::None));
+        false
+    }
+
+    fn rekeys_ike_sa(&self) -> bool {
+        true
     }
 }
 
@@ -619,7 +645,9 @@ fn spawn(
         .map(|p| p.retransmit)
         .unwrap_or_default();
     let mut next = Established::new(keys, ike);
-    next.cc.get().wants = std::mem::take(&mut est.cc.get().wants);
+    if let Some(b) = est.cc.0.as_mut() {
+        next.cc.get().delayed = std::mem::take(&mut b.delayed);
+    }
     let mut new = IkeSa {
         handle: sa.handle,
         role,
@@ -638,17 +666,29 @@ fn spawn(
         children: std::mem::take(&mut sa.children),
         timers: TimerTable::default(),
         expires: None,
+        queue: super::queue::RequestQueue::default(),
+        info: super::info::InfoState::default(),
     };
     on_established(ctx, &mut new);
+    super::info::on_established(ctx, &mut new);
     rearm(&mut new);
-    if let State::Established(n) = &mut new.state {
-        // Whatever was queued waits for its time on the new SA.
-        let t =
+    // Requests queued on the old SA continue on the new one (RFC 7296
+    // §2.18), after the rekey's response (as responder) or now.
+    new.queue.adopt_waiting(&mut sa.queue);
+    let delayed = match &new.state {
+        State::Established(n) => {
             n.cc.peek()
-                .and_then(|b| b.wants.iter().map(|(_, t)| t.unwrap_or(ctx.now)).min());
-        if let Some(t) = t {
-            new.timers.set(Timer::Queue, t);
+                .and_then(|b| b.delayed.iter().map(|(_, t)| *t).min())
         }
+        _ => None,
+    };
+    match role {
+        SaRole::Initiator => new.start_next(ctx),
+        SaRole::Responder => new.timers.set(Timer::Queue, ctx.now),
+    }
+    if let Some(t) = delayed {
+        let t = new.timers.get(Timer::Queue).map_or(t, |q| q.min(t));
+        new.timers.set(Timer::Queue, t);
     }
     est.cc.get().superseded = true;
     est.cc.get().spawned = Some(Box::new(new));
@@ -668,11 +708,9 @@ fn ike_respond(
     // RFC 7296 §2.25.2: not while we create, rekey or delete a Child SA;
     // and (a simplification of §2.8.2) not while we rekey the IKE SA: both
     // sides then retry after a random delay.
-    if est.cc.superseded()
-        || busy_with_child(est)
-        || est.cc.peek().is_some_and(|b| b.pending.is_some())
-    {
-        refused_temporarily(ctx, sa, "IKE SA rekey while busy");
+    let busy = sa.queue.in_flight().is_some_and(|e| !e.is_liveness_check());
+    if est.cc.superseded() || busy {
+        refused_temporarily(ctx, sa);
         return error_payload(NotifyType::TemporaryFailure, None);
     }
     let Some(peer) = ctx.peers.get(sa.peer).cloned() else {
@@ -757,24 +795,26 @@ fn ike_on_response(
     est: &mut Established,
     sent: IkeRekeySent,
     payloads: &[PayloadRepr<'_>],
-) -> bool {
+) -> Followup {
     let p = child::scan(payloads);
     let Some(peer) = ctx.peers.get(sa.peer).cloned() else {
-        return false;
+        return Followup::None;
     };
     let fail = |ctx: &mut Ctx<'_>, sa: &IkeSa, f: Failure| {
         ctx.fail(Some(sa.handle), sa.remote, Some(peer.name.clone()), f);
-        false
+        Followup::None
     };
     if let Some(group) = p.invalid_ke {
         let retry = retry_with_ke(&sent.offered, group)
             .filter(|_| sent.ke_retries < 2 && initial_ke(&sent.offered) != Some(group));
-        let Some((payloads, next)) = retry.and_then(|o| ike_start(ctx, &o, sent.ke_retries + 1))
-        else {
+        let Some(proposals) = retry else {
             return fail(ctx, sa, Failure::InvalidKe { requested: group });
         };
-        send(ctx, sa, est, payloads, Pending::Ike(Box::new(next)));
-        return false;
+        return Followup::Queue(Box::new(IkeRekey {
+            proposals: Some(proposals),
+            ke_retries: sent.ke_retries + 1,
+            sent: None,
+        }));
     }
     match p.error {
         Some(NotifyType::TemporaryFailure) => {
@@ -787,10 +827,7 @@ fn ike_on_response(
                     collision: Collision::RetryAfter { after },
                 },
             );
-            est.cc
-                .get()
-                .want(Want::RekeyIke, ctx.now.checked_add(after));
-            return false;
+            return Followup::Delay(Want::RekeyIke, after);
         }
         Some(notify) => return fail(ctx, sa, Failure::IkeRekeyRefused { notify }),
         None => {}
@@ -828,8 +865,6 @@ fn ike_on_response(
     ) else {
         return fail(ctx, sa, bad);
     };
-    ctx.stats
-        .record_exchange(crate::stats::Role::Initiated, ExchangeType::CreateChildSa);
     ctx.stats.rekeys.ike_initiated += 1;
     spawn(
         ctx,
@@ -841,6 +876,5 @@ fn ike_on_response(
         sel,
     );
     // The rekey's initiator deletes the old IKE SA.
-    est.cc.get().want(Want::DeleteIke, None);
-    false
+    Followup::Queue(super::info::delete_ike())
 }
