@@ -12,7 +12,8 @@ WIRESHARK_CONFIG_DIR=KEYDIR. Checks, frame by frame:
     the outer chain is compared (our decoder still verifies every ICV), and
     the summary counts those messages;
   * every ESP packet opened, and its inner IP header (src, dst, protocol,
-    length) equals the one tshark decrypted.
+    length) equals the one tshark decrypted (ChaCha20-Poly1305 ESP SAs:
+    opened by ours only, counted in the summary).
 Prints a one-line summary; exits 1 listing the disagreements.
 """
 import json
@@ -26,24 +27,26 @@ FIELDS = ['frame.number', 'isakmp.typepayload', 'ip.src', 'ip.dst', 'ip.proto',
           'ip.len', 'esp.icv_good']
 
 
-# IKEv2 encryption names our decoder reads but Wireshark 4.0's table rejects
-# (it then drops the whole table)
-TSHARK_CANNOT = ('CHACHA20-POLY1305',)
+# Encryption names our decoder reads but Wireshark 4.0's tables reject (it
+# then drops the whole table): ChaCha20-Poly1305 (RFC 7634) for IKE and ESP
+TSHARK_CANNOT = ('CHACHA20-POLY1305', 'ChaCha20 with Poly1305')
 
 
 def split_keys(keydir, tmp):
-    """Copies KEYDIR into TMP without the IKE SAs tshark cannot load;
-    returns the (SPIi, SPIr) of those."""
+    """Copies KEYDIR into TMP without the SAs tshark cannot load; returns
+    the (SPIi, SPIr) of those IKE SAs and the SPIs ('0x...') of those ESP SAs."""
     opaque = set()
     for name in os.listdir(keydir):
         src = os.path.join(keydir, name)
-        if name != 'ikev2_decryption_table':
+        if name not in ('ikev2_decryption_table', 'esp_sa'):
             shutil.copy(src, tmp)
             continue
         with open(src) as f, open(os.path.join(tmp, name), 'w') as out:
             for row in f:
-                cols = row.split(',')
-                if len(cols) > 4 and cols[4].strip('"').startswith(TSHARK_CANNOT):
+                cols = [c.strip('"') for c in row.split(',')]
+                if name == 'esp_sa' and len(cols) > 4 and cols[4].startswith(TSHARK_CANNOT):
+                    opaque.add(cols[3].lower())
+                elif name != 'esp_sa' and len(cols) > 4 and cols[4].startswith(TSHARK_CANNOT):
                     opaque.add((cols[0], cols[1]))
                 else:
                     out.write(row)
@@ -88,7 +91,7 @@ def main():
         opaque = split_keys(keydir, tmp)
         theirs = tshark(capture, tmp)
     problems = []
-    counts = {'ike': 0, 'sealed': 0, 'esp': 0, 'opaque': 0}
+    counts = {'ike': 0, 'sealed': 0, 'esp': 0, 'opaque': 0}  # opaque: ChaCha20, ours only
     seen = set()
     for line in open(jsonl):
         r = json.loads(line)
@@ -117,6 +120,8 @@ def main():
             ours = (i['src'], i['dst'], i['protocol'], i['len']) if i else None
             if ours is None:
                 problems.append('%s: ESP %s did not open' % (where, r.get('spi')))
+            elif str(r.get('spi')).lower() in opaque:
+                counts['opaque'] += 1  # opened (and its ICV checked) by ours only
             elif ours != t_inner:
                 problems.append('%s: ESP inner %s, tshark %s' % (where, ours, t_inner))
         elif r['kind'] != 'nat_keepalive':
@@ -126,10 +131,10 @@ def main():
             problems.append('frame %d: tshark shows it, the decoder does not' % frame)
     if counts['ike'] == 0:
         problems.append('no IKE message in the capture')
-    opaque = ' (%d ChaCha20-Poly1305: outer chain only for tshark)' % counts['opaque'] \
+    opaque = '%d ChaCha20-Poly1305 (tshark 4.0 cannot decrypt: ours only); ' % counts['opaque'] \
         if counts['opaque'] else ''
-    print('%d IKE messages (%d encrypted%s), %d ESP packets; %d disagreement(s)' % (
-        counts['ike'], counts['sealed'], opaque, counts['esp'], len(problems)))
+    print('%d IKE messages (%d encrypted), %d ESP packets; %s%d disagreement(s)' % (
+        counts['ike'], counts['sealed'], counts['esp'], opaque, len(problems)))
     for p in problems:
         print('  ' + p)
     sys.exit(1 if problems else 0)

@@ -49,6 +49,7 @@ ESP_INTEG = {
 
 
 CHACHA20_IKE = 'CHACHA20-POLY1305 [RFC7634]'
+CHACHA20_ESP = 'ChaCha20 with Poly1305 [RFC7634]'
 
 
 def ike_algs(proposal):
@@ -72,6 +73,8 @@ def esp_algs(proposal):
     m = re.fullmatch(r'AES_GCM_(8|12|16)_\d+', parts[0])
     if m:  # key = AES key | 4-byte salt, as charon logs it
         return 'AES-GCM with %s octet ICV [RFC4106]' % m[1], 'NULL'
+    if parts[0] == 'CHACHA20_POLY1305':  # key | 4-byte salt; not in Wireshark 4.0
+        return CHACHA20_ESP, 'NULL'
     if not parts[0].startswith('AES_CBC'):
         return None
     return 'AES-CBC [RFC3602]', next((ESP_INTEG[p] for p in parts[1:] if p in ESP_INTEG), 'NULL')

@@ -65,3 +65,22 @@ fn a_bad_traffic_selector_is_refused() {
     let err = refused(&run(&["--remote", "%any", "--local-ts", "10.1.0.0/99"]));
     assert!(err.contains("10.1.0.0/99"), "{err}");
 }
+
+#[test]
+fn a_fragment_size_too_small_to_carry_data_is_refused() {
+    // IKE fragmentation (RFC 7383): 120 octets cannot hold the headers.
+    let err = refused(&run(&["--remote", "%any", "--fragment-size", "120"]));
+    assert!(err.contains("fragment_size below 200"), "{err}");
+    let err = refused(&run(&["--remote", "%any", "--fragment-size", "big"]));
+    assert!(err.contains("big"), "{err}");
+}
+
+#[test]
+fn a_bad_scripted_command_is_refused_before_any_socket() {
+    // INFORMATIONAL flags (ikev2_examples::udp_info).
+    let err = refused(&run(&["--remote", "%any", "--after", "2", "reboot"]));
+    assert!(
+        err.contains("reboot") && err.contains("delete-child"),
+        "{err}"
+    );
+}

@@ -39,7 +39,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::random::DeterministicRandom;
 use ikev2_crypto::testing::INSECURE;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output};
 
 /// Initiator and responder addresses (port replaced by 4500 on bit 4).
@@ -74,19 +74,36 @@ fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
 
 /// The responder every target uses (fixed seed 2).
 pub(crate) fn responder() -> Endpoint {
-    Endpoint::new(EndpointConfig::new(
-        INSECURE,
-        Arc::new(DeterministicRandom::seed_from_u64(2)),
-        vec![peer("rw", "@moon", "%any", "10.2.0.0/16", "10.0.0.0/8")],
-    ))
+    responder_with(FragmentConfig::default())
 }
 
 /// The initiator every target uses (fixed seed 1), configured for "gw".
 pub(crate) fn initiator() -> Endpoint {
+    initiator_with(FragmentConfig::default())
+}
+
+/// IKE fragmentation (RFC 7383) small enough that IKE_AUTH is split into
+/// SKF fragments: what the fragment seeds are recorded with.
+pub(crate) fn small_fragments() -> FragmentConfig {
+    FragmentConfig {
+        fragment_size: ikev2_sm::config::MIN_FRAGMENT_SIZE,
+        ..FragmentConfig::default()
+    }
+}
+
+fn responder_with(frag: FragmentConfig) -> Endpoint {
+    Endpoint::new(EndpointConfig::new(
+        INSECURE,
+        Arc::new(DeterministicRandom::seed_from_u64(2)),
+        vec![peer("rw", "@moon", "%any", "10.2.0.0/16", "10.0.0.0/8").with_fragmentation(frag)],
+    ))
+}
+
+fn initiator_with(frag: FragmentConfig) -> Endpoint {
     Endpoint::new(EndpointConfig::new(
         INSECURE,
         Arc::new(DeterministicRandom::seed_from_u64(1)),
-        vec![peer("gw", "@sun", "@moon", "10.1.0.0/16", "10.2.0.0/16")],
+        vec![peer("gw", "@sun", "@moon", "10.1.0.0/16", "10.2.0.0/16").with_fragmentation(frag)],
     ))
 }
 
@@ -264,7 +281,15 @@ pub(crate) fn run_initiator(data: &[u8]) -> Report {
 /// Runs a real exchange between a fresh initiator and responder; returns
 /// both, established, and the datagrams each sent.
 pub(crate) fn established_pair(now: Instant) -> (Endpoint, Endpoint, Vec<Vec<u8>>, Vec<Vec<u8>>) {
-    let (mut i, mut r) = (initiator(), responder());
+    established_pair_with(now, FragmentConfig::default())
+}
+
+/// [`established_pair`] with both sides on `frag`.
+pub(crate) fn established_pair_with(
+    now: Instant,
+    frag: FragmentConfig,
+) -> (Endpoint, Endpoint, Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let (mut i, mut r) = (initiator_with(frag), responder_with(frag));
     let (mut to_r, mut to_i) = (Vec::new(), Vec::new());
     i.initiate(now, "gw", addr(I_ADDR, false), addr(R_ADDR, false))
         .expect("initiate");

@@ -14,6 +14,10 @@
 //! assert!(gen.verify(&c, b"nonce-i", ip, &[1; 8]).is_ok());
 //! gen.rotate(&rng).unwrap();
 //! assert!(gen.verify(&c, b"nonce-i", ip, &[1; 8]).is_ok()); // previous secret
+//! gen.forget_previous(); // grace period over
+//! assert!(gen.verify(&c, b"nonce-i", ip, &[1; 8]).is_err());
+//! let c = gen.generate(b"nonce-i", ip, &[1; 8]);
+//! gen.rotate(&rng).unwrap();
 //! gen.rotate(&rng).unwrap();
 //! assert!(gen.verify(&c, b"nonce-i", ip, &[1; 8]).is_err()); // too old
 //! ```
@@ -84,6 +88,17 @@ impl CookieGenerator {
         let next = fresh(rng, self.current.version.wrapping_add(1))?;
         self.previous = Some(core::mem::replace(&mut self.current, next));
         Ok(())
+    }
+
+    /// End the grace period of the previous secret: from now on only cookies
+    /// made with the current one verify.
+    pub fn forget_previous(&mut self) {
+        self.previous = None;
+    }
+
+    /// Whether a previous secret is still accepted.
+    pub fn has_previous(&self) -> bool {
+        self.previous.is_some()
     }
 
     /// The cookie for an initiator's nonce, address and SPI.

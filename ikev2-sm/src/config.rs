@@ -179,17 +179,107 @@ impl fmt::Debug for Psk {
     }
 }
 
-/// How one side authenticates (IKE_AUTH uses PSK; certificates are *not wired yet*).
+/// How one side authenticates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Auth {
     /// Shared Key Message Integrity Code.
     Psk(Psk),
-    /// Digital signature with a certificate held by the embedder's
-    /// credential store, named by this reference (a label, file name or HSM
-    /// handle; resolved by the certificate layer). For the remote side, the
-    /// reference names the trust anchor the peer's chain must reach.
+    /// A certificate held by the embedder's credential store, named by this
+    /// reference (a label, file name or HSM handle). Not resolved here: use
+    /// [`Auth::Signature`] and [`Auth::TrustedCa`], which carry the
+    /// certificates and key themselves.
     Certificate(String),
+    /// Local side: RFC 7427 digital signature (AUTH method 14, or the legacy
+    /// method of the key type when the peer announced no
+    /// SIGNATURE_HASH_ALGORITHMS) with this certificate chain and key.
+    Signature(CertCredential),
+    /// Remote side: the peer signs, and its certificate must chain to one of
+    /// these CAs and name its IDi/IDr (RFC 4945).
+    TrustedCa(CertTrust),
+}
+
+/// Our certificate chain and the key that signs with it.
+#[derive(Clone)]
+pub struct CertCredential {
+    /// DER certificates, end entity first, then intermediates.
+    pub chain: Vec<Vec<u8>>,
+    /// The root CA the chain ends at (DER, never sent), so that a peer's
+    /// CERTREQ naming it selects this chain.
+    pub root: Option<Vec<u8>>,
+    /// The private key (software, or an HSM that signs at once).
+    pub signer: std::sync::Arc<dyn ikev2_crypto::auth::AuthSigner>,
+    /// Hashes to sign with and RSASSA-PSS (default) versus PKCS#1 v1.5.
+    pub prefs: ikev2_crypto::auth::SchemePreferences,
+}
+
+impl CertCredential {
+    /// A chain (end entity first) with its key and default preferences.
+    #[must_use]
+    pub fn new(
+        chain: Vec<Vec<u8>>,
+        signer: std::sync::Arc<dyn ikev2_crypto::auth::AuthSigner>,
+    ) -> Self {
+        Self {
+            chain,
+            root: None,
+            signer,
+            prefs: ikev2_crypto::auth::SchemePreferences::default(),
+        }
+    }
+}
+
+impl fmt::Debug for CertCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertCredential")
+            .field("chain_len", &self.chain.len())
+            .field("prefs", &self.prefs)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for CertCredential {
+    fn eq(&self, other: &Self) -> bool {
+        self.chain == other.chain
+            && self.root == other.root
+            && self.prefs == other.prefs
+            && std::sync::Arc::ptr_eq(&self.signer, &other.signer)
+    }
+}
+
+impl Eq for CertCredential {}
+
+/// What a peer's certificate must satisfy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertTrust {
+    /// Trust anchors (DER CA certificates); also what our CERTREQ names.
+    pub ca_certs: Vec<Vec<u8>>,
+    /// Extended Key Usage policy for the peer's end-entity certificate.
+    pub eku: ikev2_crypto::cert::EkuPolicy,
+    /// The wall clock for validity checks, passed in like all time: the
+    /// time since the Unix epoch at one `Instant`; validation runs at
+    /// `unix + (now - instant)`. Without it every certificate is refused
+    /// ([`AuthFailure::NoWallClock`](crate::events::AuthFailure::NoWallClock)).
+    pub clock: Option<(std::time::Instant, Duration)>,
+}
+
+impl CertTrust {
+    /// Trust these CAs (DER), EKU not checked (RFC 4945, strongSwan).
+    #[must_use]
+    pub fn new(ca_certs: Vec<Vec<u8>>) -> Self {
+        Self {
+            ca_certs,
+            eku: ikev2_crypto::cert::EkuPolicy::Any,
+            clock: None,
+        }
+    }
+
+    /// Sets the wall clock: `unix` since the epoch at `at`.
+    #[must_use]
+    pub fn with_clock(mut self, at: std::time::Instant, unix: Duration) -> Self {
+        self.clock = Some((at, unix));
+        self
+    }
 }
 
 impl Auth {
@@ -353,15 +443,22 @@ impl ChildConfig {
     }
 }
 
-/// Limits on IKE SAs that are not yet established. The endpoint enforces
-/// `timeout`; the COOKIE and refusal thresholds are *not wired yet*.
+/// Limits on IKE SAs that are not yet established.
+///
+/// The COOKIE and refusal thresholds are endpoint-wide (the peer
+/// configuration is not known when IKE_SA_INIT arrives): they are read from
+/// [`EndpointConfig::half_open`](crate::EndpointConfig::half_open). The
+/// timeout is read from each [`PeerConfig::half_open`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HalfOpenLimits {
-    /// Above this many half-open SAs, require a COOKIE (strongSwan's
-    /// `cookie_threshold`, 10).
+    /// Require a COOKIE (RFC 7296 §2.6) while at least this many IKE SAs we
+    /// answered are half-open: 0 = always, `u32::MAX` = never.
+    /// strongSwan's `cookie_threshold` (10 here, its historical default;
+    /// strongSwan's 0 means never).
     pub cookie_threshold: u32,
-    /// Above this many, refuse new IKE_SA_INIT outright (0 = no limit;
-    /// strongSwan's `init_limit_half_open`).
+    /// At or above this many half-open responder SAs, drop new
+    /// IKE_SA_INIT requests outright (0 = no limit; strongSwan's
+    /// `init_limit_half_open`).
     pub max_half_open: u32,
     /// A half-open SA is dropped after this long (`half_open_timeout`, 30 s).
     pub timeout: Duration,
@@ -373,6 +470,76 @@ impl Default for HalfOpenLimits {
             cookie_threshold: 10,
             max_half_open: 0,
             timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// How the responder's COOKIE secret is renewed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CookieSecrets {
+    /// A new random secret after this long (checked when a cookie is made
+    /// or verified).
+    pub rotate_every: Duration,
+    /// After a rotation, cookies made with the previous secret still verify
+    /// for this long (an initiator's round trip plus its retransmissions).
+    pub grace: Duration,
+}
+
+impl Default for CookieSecrets {
+    /// A new secret every 2 minutes, the previous one honoured for 10 s.
+    fn default() -> Self {
+        Self {
+            rotate_every: Duration::from_secs(120),
+            grace: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Smallest `fragment_size` accepted: IPv6 and UDP headers, the non-ESP
+/// marker, the IKE and SKF headers, a 16-octet IV, ICV and padding block
+/// take 136 octets; this leaves room for data.
+pub const MIN_FRAGMENT_SIZE: u16 = 200;
+
+/// Largest `max_message`: a reassembled message must fit one SK payload.
+pub const MAX_REASSEMBLED: usize = 65_000;
+
+/// IKE fragmentation (RFC 7383) settings, with strongSwan's names and
+/// defaults where it has them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FragmentConfig {
+    /// Announce IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT and fragment
+    /// when the peer announced it too (strongSwan `fragmentation = yes`,
+    /// the default).
+    pub enabled: bool,
+    /// Largest IP datagram a fragment may fill (strongSwan's
+    /// `charon.fragment_size`, 1280): the IKE message in it is this minus
+    /// the IP (20 or 40 octets) and UDP (8) headers and the non-ESP marker
+    /// (4, on port 4500). Encrypted messages larger than that are split.
+    pub fragment_size: u16,
+    /// Fragments accepted in one message; a set announcing more is refused.
+    pub max_fragments: u16,
+    /// Largest reassembled message, in octets (strongSwan's
+    /// `charon.max_packet`, 10000).
+    pub max_message: usize,
+    /// An incomplete fragment set is discarded this long after its first
+    /// fragment arrived (the peer's retransmission refills it).
+    pub reassembly_timeout: Duration,
+    /// After this many retransmissions of a request without an answer, the
+    /// rest are sent in fragments of the size every path must carry (576
+    /// octets over IPv4, 1280 over IPv6), a simple form of RFC 7383 §2.5.2
+    /// path-MTU discovery; 0 turns it off.
+    pub pmtu_fallback_after: u32,
+}
+
+impl Default for FragmentConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            fragment_size: 1280,
+            max_fragments: 64,
+            max_message: 10_000,
+            reassembly_timeout: Duration::from_secs(30),
+            pmtu_fallback_after: 2,
         }
     }
 }
@@ -412,6 +579,13 @@ pub struct PeerConfig {
     /// Move to UDP 4500 after IKE_SA_INIT even without a NAT (strongSwan's
     /// `encap = yes`); with a NAT detected the move happens regardless.
     pub force_encap: bool,
+    /// As initiator, set up the IKE SA without its first Child SA (RFC 6023)
+    /// when the peer announced CHILDLESS_IKEV2_SUPPORTED, even with children
+    /// configured (they are then for CREATE_CHILD_SA). Without children
+    /// configured IKE_AUTH is always childless.
+    pub childless: bool,
+    /// IKE fragmentation (RFC 7383).
+    pub fragmentation: FragmentConfig,
 }
 
 impl PeerConfig {
@@ -433,7 +607,16 @@ impl PeerConfig {
             dpd_delay: Duration::ZERO,
             half_open: HalfOpenLimits::default(),
             force_encap: false,
+            childless: false,
+            fragmentation: FragmentConfig::default(),
         }
+    }
+
+    /// Sets the IKE fragmentation settings (see [`FragmentConfig`]).
+    #[must_use]
+    pub fn with_fragmentation(mut self, fragmentation: FragmentConfig) -> Self {
+        self.fragmentation = fragmentation;
+        self
     }
 
     /// Always move to UDP 4500 after IKE_SA_INIT (see [`Self::force_encap`]).
@@ -447,6 +630,14 @@ impl PeerConfig {
     #[must_use]
     pub fn with_dpd_delay(mut self, delay: Duration) -> Self {
         self.dpd_delay = delay;
+        self
+    }
+
+    /// Sets up the IKE SA without its first Child SA when the peer supports
+    /// it (see [`Self::childless`]).
+    #[must_use]
+    pub fn with_childless(mut self, on: bool) -> Self {
+        self.childless = on;
         self
     }
 
@@ -499,11 +690,30 @@ impl PeerConfig {
                 }
             }
         }
+        if matches!(&self.local_auth, Auth::Signature(c) if c.chain.is_empty()) {
+            return err(&self.name, "signature authentication without a certificate");
+        }
+        if matches!(&self.remote_auth, Auth::TrustedCa(t) if t.ca_certs.is_empty()) {
+            return err(
+                &self.name,
+                "certificate authentication without a trusted CA",
+            );
+        }
         let check_life = |l: &Lifetimes| l.rekey_time < l.life_time && l.rand_time <= l.rekey_time;
         if !check_life(&self.lifetimes) {
             return err(
                 &self.name,
                 "IKE lifetimes: need rand_time <= rekey_time < life_time",
+            );
+        }
+        let f = &self.fragmentation;
+        if f.enabled && f.fragment_size < MIN_FRAGMENT_SIZE {
+            return err(&self.name, "fragment_size below 200 octets");
+        }
+        if f.max_fragments == 0 || f.max_message > MAX_REASSEMBLED {
+            return err(
+                &self.name,
+                "fragmentation limits: need max_fragments > 0 and max_message <= 65000",
             );
         }
         for c in &self.children {

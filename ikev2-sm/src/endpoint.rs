@@ -26,10 +26,11 @@ use ikev2_wire::{
     EncrId, EsnId, ExchangeType, Header, IntegId, MessageRepr, FLAG_INITIATOR, FLAG_RESPONSE,
 };
 
-use crate::config::{Identity, Mode, PeerConfig};
+use crate::config::{CookieSecrets, HalfOpenLimits, Identity, Mode, PeerConfig};
 use crate::events::{Event, Failure};
 use crate::proposal::Proposal;
 use crate::sa::{self, init, Ctx, IkeSa, SaRole, State};
+use crate::sched::Schedule;
 use crate::stats::{ErrorHistory, Stats};
 use crate::timer::TimerTable;
 use crate::ts::TrafficSelector;
@@ -55,6 +56,11 @@ pub struct EndpointConfig {
     pub peers: Vec<PeerConfig>,
     /// Size of the recent-error history.
     pub error_history: usize,
+    /// Endpoint-wide half-open limits: the COOKIE threshold and the
+    /// refusal limit (`timeout` is taken from each peer configuration).
+    pub half_open: HalfOpenLimits,
+    /// Renewal of the COOKIE secret.
+    pub cookie_secrets: CookieSecrets,
 }
 
 impl EndpointConfig {
@@ -70,7 +76,17 @@ impl EndpointConfig {
             random,
             peers,
             error_history: 64,
+            half_open: HalfOpenLimits::default(),
+            cookie_secrets: CookieSecrets::default(),
         }
+    }
+
+    /// Requires a COOKIE from initiators while at least `threshold` IKE SAs
+    /// we answered are half-open (0: always; `u32::MAX`: never).
+    #[must_use]
+    pub fn with_cookie_threshold(mut self, threshold: u32) -> Self {
+        self.half_open.cookie_threshold = threshold;
+        self
     }
 }
 
@@ -275,6 +291,8 @@ pub struct SaInfo {
 struct Slot {
     generation: u32,
     sa: Option<IkeSa>,
+    /// The deadline last pushed to the [`Schedule`] for this slot.
+    scheduled: Option<Instant>,
 }
 
 /// Owns IKE SAs in a slab and demultiplexes datagrams to them in O(1) by
@@ -291,6 +309,10 @@ pub struct Endpoint {
     out: VecDeque<Output>,
     stats: Stats,
     history: ErrorHistory,
+    cookies: sa::cookie::CookieGuard,
+    /// Every SA's next deadline in a heap (`sched.rs`): code that changes
+    /// an SA's timers must call [`Endpoint::reschedule`] for its slot.
+    schedule: Schedule,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -317,6 +339,8 @@ impl Endpoint {
             out: VecDeque::new(),
             stats: Stats::default(),
             history: ErrorHistory::new(config.error_history),
+            cookies: sa::cookie::CookieGuard::new(config.half_open, config.cookie_secrets),
+            schedule: Schedule::default(),
         }
     }
 
@@ -391,6 +415,7 @@ impl Endpoint {
         self.slots.push(Slot {
             generation: 0,
             sa: None,
+            scheduled: None,
         });
         SaHandle {
             index,
@@ -439,9 +464,16 @@ impl Endpoint {
         while self.by_spi.contains_key(&spi_i) {
             spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
         }
-        let (request, st) =
-            init::start(&mut ctx, spi_i, local, remote, cfg.ike_proposals.clone(), 0)
-                .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
+        let (request, st) = init::start(
+            &mut ctx,
+            spi_i,
+            local,
+            remote,
+            cfg.ike_proposals.clone(),
+            0,
+            sa::frag::supported_notify(Some(&cfg)),
+        )
+        .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
         let mut sa = IkeSa {
             handle,
             role: SaRole::Initiator,
@@ -460,6 +492,7 @@ impl Endpoint {
             children: Vec::new(),
             timers: TimerTable::default(),
             expires: None,
+            frag: sa::frag::FragState::default(),
             queue: sa::queue::RequestQueue::default(),
             info: sa::info::InfoState::default(),
         };
@@ -469,6 +502,8 @@ impl Endpoint {
         if let Some(slot) = self.slots.get_mut(handle.index as usize) {
             slot.sa = Some(sa);
         }
+        self.reschedule(handle.index);
+        self.settle_schedule();
         Ok(handle)
     }
 
@@ -484,6 +519,7 @@ impl Endpoint {
             } => self.handle_datagram(now, src, dst, &bytes),
             Input::Timeout(now) => self.handle_timeout(now),
         }
+        self.settle_schedule();
     }
 
     /// The next thing to do; [`Output::Timeout`] once nothing is queued.
@@ -501,35 +537,76 @@ impl Endpoint {
     }
 
     fn next_timeout(&self) -> Option<Instant> {
-        self.slots
-            .iter()
-            .filter_map(|s| {
-                let sa = s.sa.as_ref()?;
-                [
-                    sa.requests.poll_timeout(),
-                    sa.expires,
-                    sa.timers.next_timeout(),
-                ]
-                .into_iter()
-                .flatten()
-                .min()
-            })
-            .min()
+        self.schedule.peek()
+    }
+
+    /// Pushes slot `index`'s current deadline to the heap if it changed.
+    pub(crate) fn reschedule(&mut self, index: u32) {
+        let Some(slot) = self.slots.get_mut(index as usize) else {
+            return;
+        };
+        let deadline = slot.sa.as_ref().and_then(sa_deadline);
+        self.schedule
+            .update(&mut slot.scheduled, index, slot.generation, deadline);
+    }
+
+    /// Drops stale entries from the top of the heap (so `next_timeout` is
+    /// its top) and rebuilds it when stale entries dominate.
+    fn settle_schedule(&mut self) {
+        let live = self.by_spi.len();
+        if self.schedule.len() > 2 * live + 64 {
+            let entries = self.slots.iter().enumerate().filter_map(|(i, s)| {
+                let t = s.scheduled?;
+                Some((t, u32::try_from(i).ok()?, s.generation))
+            });
+            self.schedule.compact(entries);
+        }
+        let slots = &self.slots;
+        self.schedule.clean(|i, g, t| slot_valid(slots, i, g, t));
+        // Catch an SA whose timers changed without `reschedule` (cheap
+        // enough to check in debug builds of small endpoints).
+        #[cfg(debug_assertions)]
+        if self.slots.len() <= 64 {
+            let scan = self
+                .slots
+                .iter()
+                .filter_map(|s| s.sa.as_ref().and_then(sa_deadline))
+                .min();
+            debug_assert_eq!(self.schedule.peek(), scan, "timer heap out of date");
+        }
     }
 
     fn handle_timeout(&mut self, now: Instant) {
-        for i in 0..self.slots.len() {
+        let slots = &self.slots;
+        let due = self
+            .schedule
+            .pop_due(now, |i, g, t| slot_valid(slots, i, g, t));
+        // Slot order among the due SAs, as a scan would visit them.
+        for i in due {
+            if let Some(slot) = self.slots.get_mut(i as usize) {
+                slot.scheduled = None;
+            }
+            self.timeout_slot(i as usize, now);
+            self.reschedule(i);
+        }
+    }
+
+    /// Handles everything due at `now` on slot `i`: expiry, the SA's
+    /// timers, retransmissions and giving up.
+    fn timeout_slot(&mut self, i: usize, now: Instant) {
+        // One block, as the body of the former per-slot loop.
+        {
             let Some(slot) = self.slots.get_mut(i) else {
-                continue;
+                return;
             };
-            let Some(sa) = slot.sa.as_mut() else { continue };
+            let Some(sa) = slot.sa.as_mut() else { return };
             if sa.expires.is_some_and(|t| t <= now) {
                 // Half-open too long, or a failed SA whose cached error
                 // response is no longer needed: forget it silently (the
                 // failure, if any, was reported when it happened).
                 let handle = sa.handle;
                 self.remove(handle);
-                continue;
+                return;
             }
             let handle = sa.handle;
             let mut remove = false;
@@ -554,17 +631,35 @@ impl Endpoint {
             }
             if remove {
                 self.remove(handle);
-                continue;
+                return;
             }
             let Some(sa) = self.slots.get_mut(i).and_then(|s| s.sa.as_mut()) else {
-                continue;
+                return;
             };
             let mut gave_up = None;
             for outcome in sa.requests.handle_timeout(now) {
                 match outcome {
-                    TimeoutOutcome::Retransmit { datagrams, .. } => {
+                    TimeoutOutcome::Retransmit {
+                        datagrams,
+                        message_id,
+                        exchange,
+                        attempt,
+                        ..
+                    } => {
                         self.stats.retransmits += 1;
+                        let datagrams = sa.on_retransmit(
+                            &self.peers,
+                            &mut self.out,
+                            &mut self.stats,
+                            message_id,
+                            exchange,
+                            attempt,
+                            datagrams,
+                        );
                         for bytes in datagrams {
+                            if sa::frag::is_fragment(&bytes) {
+                                self.stats.fragments.sent += 1;
+                            }
                             self.out.push_back(Output::Transmit(Transmit {
                                 src: sa.local,
                                 dst: sa.remote,
@@ -589,7 +684,7 @@ impl Endpoint {
                 // Established: our delete ended, or the peer is dead (info.rs).
                 if sa::info::gave_up(&mut ctx, sa, exchange) {
                     self.remove(handle);
-                    continue;
+                    return;
                 }
                 let cfg = self.peers.get(sa.peer);
                 let retransmit = cfg.map(|c| c.retransmit).unwrap_or_default();
@@ -630,15 +725,16 @@ impl Endpoint {
             .filter(|s| s.generation == handle.generation)
             .and_then(|s| s.sa.as_mut())
             .ok_or(ApiError::UnknownSa)?;
-        let (value, remove) = f(&mut ctx, sa)?;
-        let spawned = sa::rekey::take_spawned(sa);
-        if let Some(new) = spawned {
+        let result = f(&mut ctx, sa);
+        if let Some(new) = sa::rekey::take_spawned(sa) {
             self.adopt(handle, new);
         }
-        if remove {
+        if let Ok((_, true)) = result {
             self.remove(handle);
         }
-        Ok(value)
+        self.reschedule(handle.index);
+        self.settle_schedule();
+        result.map(|(value, _)| value)
     }
 
     /// Takes in the IKE SA that replaces `old` after a rekey: a new slab
@@ -657,6 +753,7 @@ impl Endpoint {
         if let Some(slot) = self.slots.get_mut(handle.index as usize) {
             slot.sa = Some(sa);
         }
+        self.reschedule(handle.index);
         self.out.push_back(Output::Event {
             sa: Some(old),
             event: Event::IkeSaRekeyed { new: handle },
@@ -770,9 +867,14 @@ impl Endpoint {
         if slot.generation != handle.generation {
             return;
         }
+        slot.scheduled = None;
         if let Some(sa) = slot.sa.take() {
             if sa.state.is_half_open() {
                 self.stats.half_open = self.stats.half_open.saturating_sub(1);
+                if sa.role == SaRole::Responder {
+                    let n = &mut self.stats.half_open_responder;
+                    *n = n.saturating_sub(1);
+                }
             }
             if matches!(sa.state, State::Established(_)) {
                 self.stats.ike_sas = self.stats.ike_sas.saturating_sub(1);
@@ -854,6 +956,7 @@ impl Endpoint {
         if remove {
             self.remove(handle);
         }
+        self.reschedule(index);
     }
 
     fn new_responder(
@@ -864,6 +967,21 @@ impl Endpoint {
         bytes: &[u8],
         msg: &MessageRepr<'_>,
     ) {
+        // COOKIE (RFC 7296 §2.6) and the half-open limit, before any state.
+        let half_open = self.stats.half_open_responder;
+        let mut ctx = Ctx {
+            provider: &self.provider,
+            rng: self.random.as_ref(),
+            peers: &self.peers,
+            out: &mut self.out,
+            stats: &mut self.stats,
+            history: &mut self.history,
+            now,
+        };
+        if self.cookies.admit(&mut ctx, half_open, dst, src, msg) != sa::cookie::Admission::Proceed
+        {
+            return;
+        }
         let handle = self.allocate();
         let seed = self.jitter_seed();
         let mut ctx = self.ctx(now);
@@ -878,6 +996,7 @@ impl Endpoint {
             done,
             nat: (nat_local, nat_remote),
             response,
+            fragmentation,
         }) = result
         else {
             // Stateless answer (or none): give the slot back.
@@ -916,6 +1035,7 @@ impl Endpoint {
             children: Vec::new(),
             timers: TimerTable::default(),
             expires: now.checked_add(half_open_timeout),
+            frag: sa::frag::FragState::new(fragmentation),
             queue: sa::queue::RequestQueue::default(),
             info: sa::info::InfoState::default(),
         };
@@ -926,10 +1046,31 @@ impl Endpoint {
         }
         ctx.transmit(dst, src, response);
         self.stats.half_open += 1;
+        self.stats.half_open_responder += 1;
         self.by_spi.insert(spi_r, handle.index);
         self.half_open.insert((src, sa.spi_i), handle.index);
         if let Some(slot) = self.slots.get_mut(handle.index as usize) {
             slot.sa = Some(sa);
         }
+        self.reschedule(handle.index);
     }
+}
+
+/// An SA's next deadline: retransmission, `expires` or a timer.
+fn sa_deadline(sa: &IkeSa) -> Option<Instant> {
+    [
+        sa.requests.poll_timeout(),
+        sa.expires,
+        sa.timers.next_timeout(),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+}
+
+/// Whether a heap entry is still slot `i`'s scheduled deadline.
+fn slot_valid(slots: &[Slot], i: u32, generation: u32, t: Instant) -> bool {
+    slots
+        .get(i as usize)
+        .is_some_and(|s| s.generation == generation && s.scheduled == Some(t))
 }

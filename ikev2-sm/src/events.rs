@@ -47,6 +47,12 @@ pub enum AuthFailure {
     Certificate(CertFailure),
     /// The peer told us our authentication failed (AUTHENTICATION_FAILED).
     RejectedByPeer,
+    /// Certificates cannot be checked: no wall clock configured
+    /// ([`CertTrust::clock`](crate::config::CertTrust::clock)).
+    NoWallClock,
+    /// Our own signature could not be made (key and scheme do not fit, the
+    /// signer failed, or it deferred, which is not supported yet).
+    LocalSigner(String),
 }
 
 /// Why a certificate was rejected.
@@ -65,6 +71,8 @@ pub enum CertFailure {
     Untrusted,
     /// Revoked.
     Revoked,
+    /// The peer sent no certificate (no CERT payload of encoding 4).
+    NotSent,
 }
 
 impl fmt::Display for AuthFailure {
@@ -86,6 +94,8 @@ impl fmt::Display for AuthFailure {
             }
             Self::Certificate(c) => write!(f, "certificate rejected: {c}"),
             Self::RejectedByPeer => f.write_str("peer rejected our authentication"),
+            Self::NoWallClock => f.write_str("no wall clock to check certificate validity"),
+            Self::LocalSigner(why) => write!(f, "cannot sign our AUTH payload: {why}"),
         }
     }
 }
@@ -99,6 +109,7 @@ impl fmt::Display for CertFailure {
             Self::IdentityNotInCertificate => "identity not in subject or subjectAltName",
             Self::Untrusted => "no path to a trusted CA",
             Self::Revoked => "revoked",
+            Self::NotSent => "peer sent no certificate",
         })
     }
 }
@@ -417,6 +428,115 @@ pub enum Event {
         /// The SPI field of the notification (empty if none).
         spi: Vec<u8>,
     },
+    /// IKE fragmentation (RFC 7383) did something an operator should see.
+    Fragmentation(FragmentEvent),
+}
+
+/// Why a received IKE fragment (SKF payload), or a whole set of them, was
+/// dropped; counted per reason in [`Stats::fragments`](crate::stats::Stats).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FragmentDrop {
+    /// Fragmentation was not negotiated for this IKE SA (RFC 7383 §2.3).
+    NotNegotiated,
+    /// No exchange it could belong to: a response fragment with no request
+    /// outstanding, a request fragment outside the window, or an SA state
+    /// without keys.
+    Unexpected,
+    /// Failed authentication or malformed (Next Payload set in a fragment
+    /// other than the first, exchange type differing within a set).
+    Invalid,
+    /// A fragment already stored (retransmission or network duplicate).
+    Duplicate,
+    /// Total Fragments lower than the set being reassembled: a fragment of
+    /// an older transmission (RFC 7383 §2.6).
+    Stale,
+    /// The set was discarded because the peer refragmented the message
+    /// into more fragments (RFC 7383 §2.6; counted per set).
+    Superseded,
+    /// More fragments announced than `FragmentConfig::max_fragments`.
+    TooManyFragments,
+    /// The set grew beyond `FragmentConfig::max_message` (per set).
+    TooLarge,
+    /// The set was incomplete after `FragmentConfig::reassembly_timeout`
+    /// (per set).
+    Timeout,
+}
+
+impl fmt::Display for FragmentDrop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotNegotiated => "fragmentation not negotiated",
+            Self::Unexpected => "no exchange expects it",
+            Self::Invalid => "failed authentication or malformed",
+            Self::Duplicate => "duplicate",
+            Self::Stale => "older fragmentation of the message",
+            Self::Superseded => "set replaced by a refragmented message",
+            Self::TooManyFragments => "too many fragments",
+            Self::TooLarge => "reassembled message too large",
+            Self::Timeout => "reassembly timed out",
+        })
+    }
+}
+
+/// What IKE fragmentation reports through [`Event::Fragmentation`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FragmentEvent {
+    /// A request went unanswered for `FragmentConfig::pmtu_fallback_after`
+    /// retransmissions: a path-MTU problem is suspected and the remaining
+    /// retransmissions carry smaller fragments (RFC 7383 §2.5.2).
+    Refragmented {
+        /// The request's message ID.
+        message_id: u32,
+        /// Its exchange.
+        exchange: ExchangeType,
+        /// The IP datagram size now used for its fragments.
+        fragment_size: u16,
+        /// The number of fragments it now has.
+        fragments: usize,
+    },
+    /// An incomplete set of fragments was thrown away; the peer's
+    /// retransmission may still complete the message.
+    ReassemblyDiscarded {
+        /// The message ID of the set.
+        message_id: u32,
+        /// Whether it was a response.
+        response: bool,
+        /// Fragments held when it was discarded.
+        received: u16,
+        /// Total Fragments announced.
+        total: u16,
+        /// Why.
+        reason: FragmentDrop,
+    },
+}
+
+impl fmt::Display for FragmentEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Refragmented {
+                message_id,
+                exchange,
+                fragment_size,
+                fragments,
+            } => write!(
+                f,
+                "{exchange} request #{message_id} unanswered: path MTU suspected, resending as {fragments} fragments of at most {fragment_size} octets"
+            ),
+            Self::ReassemblyDiscarded {
+                message_id,
+                response,
+                received,
+                total,
+                reason,
+            } => write!(
+                f,
+                "{} #{message_id}: {received} of {total} fragments discarded: {reason}",
+                if *response { "response" } else { "request" }
+            ),
+        }
+    }
 }
 
 /// How a rekey collision was resolved.

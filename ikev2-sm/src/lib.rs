@@ -65,6 +65,9 @@
 //! - [`window`]: message IDs, retransmission on strongSwan's schedule, and
 //!   the response cache that answers retransmitted requests byte for byte.
 //! - [`timer`]: one table of per-SA deadlines; `next_timeout()` is their minimum.
+//!   Across SAs the endpoint keeps a binary heap of (deadline, slot,
+//!   generation) with lazy invalidation (`sched.rs`): the next wake-up is
+//!   its top and a timer costs O(log n), whatever the number of SAs.
 //! - [`config`]: peer and child configuration with validation.
 //! - [`events`]: the typed failures later exchanges report, with evidence.
 //! - [`stats`]: endpoint counters and a bounded history of recent errors.
@@ -97,7 +100,58 @@
 //! peer configuration by the identity received, AUTH, the first Child SA
 //! with ESP selection, TS narrowing and KEYMAT), retransmission,
 //! duplicate requests answered from the response cache, unmatched replies
-//! dropped and counted, typed failure events.
+//! dropped and counted, typed failure events. COOKIE (RFC 7296 §2.6,
+//! `sa/cookie.rs`) in both roles: the responder turns stateless at
+//! [`config::HalfOpenLimits::cookie_threshold`] half-open SAs
+//! ([`EndpointConfig::half_open`], endpoint-wide; 0 = always) with a random
+//! secret that rotates and keeps the previous one for a grace period
+//! ([`config::CookieSecrets`]), and refuses at `max_half_open`; the
+//! initiator restarts with the cookie, also after INVALID_KE_PAYLOAD;
+//! counters `cookies_sent`, `cookies_verified`, `cookies_invalid`,
+//! `cookie_restarts`, `init_refused`. Tested by `tests/cookie_sim.rs`,
+//! `tests/cookie_flood.rs` (4000 spoofed requests: SA count and heap stay
+//! bounded while a real initiator gets through) and against charon in both
+//! roles (`interop/cases/auth.sh`).
+//!
+//! Certificate authentication in IKE_AUTH (`sa/cert_auth.rs`), both roles:
+//! [`config::Auth::Signature`] (our chain and an `AuthSigner`) and
+//! [`config::Auth::TrustedCa`] (CAs, EKU policy, wall clock passed in);
+//! CERTREQ sent (IKE_SA_INIT response, IKE_AUTH request) and honoured when
+//! choosing how much of our chain to send; AUTH method 14 (RFC 7427) with
+//! ECDSA or RSASSA-PSS/PKCS#1 v1.5 chosen from the peer's
+//! SIGNATURE_HASH_ALGORITHMS (legacy methods otherwise), verified with
+//! `ikev2_crypto`'s `CertVerifier` (path, validity, KU/EKU, IDi/IDr in the
+//! certificate); each refusal a typed
+//! [`events::AuthFailure::Certificate`] cause. Tested by
+//! `tests/cert_sim.rs` (certificates made at test time) and against charon
+//! with ECDSA and RSA in both roles. Asynchronous signers (`Deferred`) are
+//! refused with [`events::AuthFailure::LocalSigner`] for now.
+//!
+//! USE_TRANSPORT_MODE and childless IKE SAs (RFC 6023) in IKE_AUTH
+//! (`sa/child_opts.rs`), both roles: transport mode when the initiator's
+//! child asks for it and the responder's selected child allows it (the
+//! agreed mode in [`ChildSaInstall::mode`]), tunnel otherwise;
+//! CHILDLESS_IKEV2_SUPPORTED in IKE_SA_INIT, IKE_AUTH without SA/TS when no
+//! child is configured or [`config::PeerConfig::childless`] is set and the
+//! peer supports it. Tested by `tests/child_opts_sim.rs` and against charon
+//! (the transport-mode case proves the negotiation; charon's
+//! kernel-libipsec in the lab cannot install transport mode).
+//!
+//! IKE fragmentation (RFC 7383, `sa/frag.rs`), both roles:
+//! IKEV2_FRAGMENTATION_SUPPORTED negotiated in IKE_SA_INIT
+//! ([`config::FragmentConfig`], on by default like strongSwan); encrypted
+//! messages above `fragment_size` (strongSwan's meaning: the IP datagram,
+//! default 1280) sent as SKF fragments each protected on its own, resent
+//! and replayed as a whole set; after two unanswered retransmissions a
+//! request is refragmented at 576 (IPv4) or 1280 (IPv6) octets (RFC 7383
+//! §2.5.2); fragments authenticated before they are stored, reassembled per
+//! message ID with limits on count, size and age, duplicates ignored and
+//! Total Fragments changes handled per §2.6; counted in
+//! [`stats::FragmentCounts`], reported as [`events::FragmentEvent`]s.
+//! Tested by unit and property tests of the reassembler, simulator
+//! scenarios over links whose MTU drops an unfragmented IKE_AUTH (loss,
+//! duplication, reordering, forgery, the path-MTU fallback, timeouts),
+//! fuzz seeds reaching SKF, and against strongSwan (`interop/cases/frag.sh`).
 //!
 //! INFORMATIONAL (`sa/info.rs`), both roles: [`Endpoint::delete_child_sa`],
 //! [`Endpoint::delete_ike_sa`] and [`Endpoint::liveness_check`]; Deletes of
@@ -122,11 +176,11 @@
 //! and §2.25 ([`events::Event::RekeyCollision`]; simultaneous IKE SA rekeys
 //! are settled by TEMPORARY_FAILURE and a jittered retry, not by nonces).
 //!
-//! Not yet, and where it fits: COOKIE (a stateless check at the top of the
-//! responder's IKE_SA_INIT, and an initiator restart like INVALID_KE);
-//! certificates (a branch beside PSK in `sa/auth.rs`, with a
-//! `NeedSignature` output for asynchronous signers); reauthentication
-//! instead of rekeying; half-open limits; IKE fragmentation.
+//! Not yet, and where it fits: a `NeedSignature` output for asynchronous
+//! signers (in `sa/cert_auth.rs`); INITIAL_CONTACT (sent in the first
+//! IKE_AUTH to a peer; on receipt, the endpoint removing the other IKE SAs
+//! of that identity after `sa::dispatch::on_request`); reauthentication as an
+//! alternative to IKE SA rekeying.
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every
@@ -142,6 +196,7 @@ pub mod events;
 pub mod keylog;
 pub mod proposal;
 mod sa;
+mod sched;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod stats;

@@ -12,7 +12,7 @@ use std::time::Instant;
 
 use ikev2_wire::ExchangeType;
 
-use crate::events::{Failure, FailureKind};
+use crate::events::{Failure, FailureKind, FragmentDrop};
 use crate::window::DropReason;
 
 /// Which side started an exchange.
@@ -70,6 +70,71 @@ pub struct DropCounts {
     pub unmatched_response: u64,
 }
 
+/// IKE fragmentation (RFC 7383) counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FragmentCounts {
+    /// SKF datagrams sent, retransmissions and replays included.
+    pub sent: u64,
+    /// SKF datagrams received that authenticated and were stored.
+    pub received: u64,
+    /// Messages reassembled from fragments.
+    pub reassembled: u64,
+    /// Requests resent in smaller fragments after a suspected path-MTU
+    /// problem (RFC 7383 §2.5.2).
+    pub refragmented: u64,
+    /// Not negotiated for the SA.
+    pub dropped_not_negotiated: u64,
+    /// No exchange expects it.
+    pub dropped_unexpected: u64,
+    /// Failed authentication or malformed.
+    pub dropped_invalid: u64,
+    /// Already stored.
+    pub dropped_duplicate: u64,
+    /// From an older fragmentation of the message.
+    pub dropped_stale: u64,
+    /// Sets replaced by a refragmented message.
+    pub sets_superseded: u64,
+    /// More fragments announced than allowed.
+    pub dropped_too_many: u64,
+    /// Sets that grew beyond the size limit.
+    pub sets_too_large: u64,
+    /// Sets still incomplete at the reassembly timeout.
+    pub sets_timed_out: u64,
+}
+
+impl FragmentCounts {
+    /// Counts one drop (a fragment, or a set for the per-set reasons).
+    pub fn record_drop(&mut self, reason: FragmentDrop) {
+        *match reason {
+            FragmentDrop::NotNegotiated => &mut self.dropped_not_negotiated,
+            FragmentDrop::Unexpected => &mut self.dropped_unexpected,
+            FragmentDrop::Invalid => &mut self.dropped_invalid,
+            FragmentDrop::Duplicate => &mut self.dropped_duplicate,
+            FragmentDrop::Stale => &mut self.dropped_stale,
+            FragmentDrop::Superseded => &mut self.sets_superseded,
+            FragmentDrop::TooManyFragments => &mut self.dropped_too_many,
+            FragmentDrop::TooLarge => &mut self.sets_too_large,
+            FragmentDrop::Timeout => &mut self.sets_timed_out,
+        } += 1;
+    }
+
+    /// Every drop counter with its label, for display.
+    #[must_use]
+    pub fn drops(&self) -> [(&'static str, u64); 9] {
+        [
+            ("not negotiated", self.dropped_not_negotiated),
+            ("unexpected", self.dropped_unexpected),
+            ("invalid", self.dropped_invalid),
+            ("duplicate", self.dropped_duplicate),
+            ("stale", self.dropped_stale),
+            ("sets superseded", self.sets_superseded),
+            ("too many fragments", self.dropped_too_many),
+            ("sets too large", self.sets_too_large),
+            ("sets timed out", self.sets_timed_out),
+        ]
+    }
+}
+
 /// Endpoint-wide counters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -84,6 +149,18 @@ pub struct Stats {
     pub responses_replayed: u64,
     /// COOKIE notifications sent (stateless responder mode).
     pub cookies_sent: u64,
+    /// IKE_SA_INIT requests whose COOKIE verified.
+    pub cookies_verified: u64,
+    /// IKE_SA_INIT requests with a COOKIE that did not verify (forged, or
+    /// older than the secret's grace period): answered with a fresh one.
+    pub cookies_invalid: u64,
+    /// IKE_SA_INIT restarts because the responder asked for a COOKIE.
+    pub cookie_restarts: u64,
+    /// IKE_SA_INIT requests dropped at the half-open limit.
+    pub init_refused: u64,
+    /// Half-open IKE SAs we are the responder of (gauge; what the COOKIE
+    /// threshold counts).
+    pub half_open_responder: u64,
     /// INVALID_KE_PAYLOAD notifications sent.
     pub invalid_ke_sent: u64,
     /// IKE SAs not yet established (gauge).
@@ -94,6 +171,8 @@ pub struct Stats {
     pub dropped: DropCounts,
     /// Rekeys and their collisions.
     pub rekeys: RekeyCounts,
+    /// IKE fragmentation.
+    pub fragments: FragmentCounts,
     /// INFORMATIONAL: deletes, liveness checks, dead peers.
     pub info: InfoCounts,
 }
@@ -233,7 +312,15 @@ impl fmt::Display for Stats {
             "  {:<30}{:>8}",
             "responses replayed", self.responses_replayed
         )?;
-        writeln!(f, "  {:<30}{:>8}", "cookies sent", self.cookies_sent)?;
+        for (name, n) in [
+            ("cookies sent", self.cookies_sent),
+            ("cookies verified", self.cookies_verified),
+            ("cookies invalid", self.cookies_invalid),
+            ("cookie restarts", self.cookie_restarts),
+            ("IKE_SA_INIT refused", self.init_refused),
+        ] {
+            writeln!(f, "  {name:<30}{n:>8}")?;
+        }
         writeln!(
             f,
             "  {:<30}{:>8}",
@@ -269,6 +356,19 @@ impl fmt::Display for Stats {
             ("unmatched response", d.unmatched_response),
         ] {
             writeln!(f, "    {name:<28}{n:>8}")?;
+        }
+        let fr = &self.fragments;
+        writeln!(f, "  IKE fragments")?;
+        for (name, n) in [
+            ("sent", fr.sent),
+            ("received", fr.received),
+            ("messages reassembled", fr.reassembled),
+            ("requests refragmented", fr.refragmented),
+        ] {
+            writeln!(f, "    {name:<28}{n:>8}")?;
+        }
+        for (name, n) in fr.drops() {
+            writeln!(f, "    dropped {name:<20}{n:>8}")?;
         }
         Ok(())
     }

@@ -222,6 +222,12 @@ impl RequestWindow {
         self.outstanding.len()
     }
 
+    /// True if the request `message_id` awaits its response.
+    #[must_use]
+    pub fn is_outstanding(&self, message_id: u32) -> bool {
+        self.outstanding.iter().any(|o| o.message_id == message_id)
+    }
+
     /// Retransmissions performed so far.
     #[must_use]
     pub fn retransmits(&self) -> u64 {

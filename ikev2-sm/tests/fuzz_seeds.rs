@@ -19,7 +19,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use sm_common::{
-    create_child_requests, encode, established_pair, run_established, run_initiator, run_responder,
+    create_child_requests, encode, established_pair, established_pair_with, run_established,
+    run_initiator, run_responder, small_fragments,
 };
 
 /// The first datagram `e` sends after `f` runs a command on its SA.
@@ -81,6 +82,51 @@ fn info_requests() -> Info {
     }
 }
 
+/// The responder's default COOKIE threshold (`HalfOpenLimits`).
+const COOKIE_THRESHOLD: usize = 10;
+
+/// `sm_responder` through its COOKIE path: `COOKIE_THRESHOLD` IKE_SA_INIT
+/// requests (distinct SPIs) fill the half-open table, the next one is
+/// answered with `N(COOKIE)`, and comes back with the cookie first.
+fn cookie_seed(init_req: &[u8]) -> Vec<u8> {
+    let with_spi = |n: u64| {
+        let mut m = init_req.to_vec();
+        m[..8].copy_from_slice(&(0xC00C_1E00_0000_0000 | n).to_be_bytes());
+        m
+    };
+    let flood: Vec<Vec<u8>> = (0..=COOKIE_THRESHOLD as u64).map(with_spi).collect();
+    let recs: Vec<(u8, &[u8])> = flood.iter().map(|m| (0u8, m.as_slice())).collect();
+    let report = run_responder(&encode(&recs));
+    let answer = ikev2_wire::MessageRepr::parse(report.sent.last().unwrap()).unwrap();
+    let cookie = match &answer.payloads[0].body {
+        ikev2_wire::PayloadBody::Notify(n) if n.notify_type == ikev2_wire::NotifyType::Cookie => {
+            n.data.to_vec()
+        }
+        other => panic!("expected a COOKIE answer, got {other:?}"),
+    };
+    let last = ikev2_wire::MessageRepr::parse(flood.last().unwrap()).unwrap();
+    let mut payloads = vec![ikev2_wire::NotifyRepr::new(
+        ikev2_wire::NotifyType::Cookie,
+        &ikev2_wire::NotifyData::Cookie(&cookie),
+    )
+    .unwrap()
+    .into()];
+    payloads.extend(
+        last.payloads
+            .into_iter()
+            .map(ikev2_wire::PayloadRepr::into_owned),
+    );
+    let retry = ikev2_wire::MessageRepr {
+        header: last.header,
+        payloads,
+    }
+    .to_vec()
+    .unwrap();
+    let mut recs = recs;
+    recs.push((0, &retry));
+    encode(&recs)
+}
+
 fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let info = info_requests();
     let (_, _, to_r, to_i) = established_pair(Instant::now());
@@ -91,6 +137,28 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     );
     let (init_req, auth_req) = (&to_r[0][..], &to_r[1][..]);
     let (init_resp, auth_resp) = (&to_i[0][..], &to_i[1][..]);
+    // The same exchange with IKE_AUTH in SKF fragments both ways (RFC 7383):
+    // IKE_SA_INIT is identical, so the default endpoints accept them.
+    let (_, _, frag_r, frag_i) = established_pair_with(Instant::now(), small_fragments());
+    assert_eq!(frag_r[0], to_r[0]);
+    assert!(
+        frag_r.len() > 2 && frag_i.len() > 2,
+        "IKE_AUTH fragmented both ways: {:?} {:?}",
+        frag_r.iter().map(Vec::len).collect::<Vec<_>>(),
+        frag_i.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    let frags_req: Vec<&[u8]> = frag_r[1..].iter().map(Vec::as_slice).collect();
+    let frags_resp: Vec<&[u8]> = frag_i[1..].iter().map(Vec::as_slice).collect();
+    // Reversed, with the last one duplicated first.
+    let mut shuffled = vec![(0u8, *frags_req.last().unwrap())];
+    shuffled.extend(frags_req.iter().rev().map(|f| (0u8, *f)));
+    let mut fragmented_auth = vec![(0u8, init_req)];
+    fragmented_auth.extend(shuffled.iter().copied());
+    let mut fragmented_resp = vec![(0u8, init_resp)];
+    fragmented_resp.extend(frags_resp.iter().map(|f| (0u8, *f)));
+    // Fragments after establishment, to the responder (bit 5) and initiator.
+    let mut late: Vec<(u8, &[u8])> = frags_req.iter().map(|f| (0x21u8, *f)).collect();
+    late.extend(frags_resp.iter().map(|f| (0x01u8, *f)));
     let cc = create_child_requests(Instant::now());
     let (new_child, rekey_child, rekey_ike) = (&cc[0][..], &cc[1][..], &cc[2][..]);
     vec![
@@ -112,7 +180,19 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             "seed-rekey-ike",
             encode(&[(0x20, rekey_ike)]),
         ),
+        (
+            "sm_responder",
+            "seed-init-auth-fragments",
+            encode(&fragmented_auth),
+        ),
+        (
+            "sm_initiator",
+            "seed-init-resp-auth-fragments",
+            encode(&fragmented_resp),
+        ),
+        ("sm_established", "seed-fragments-late", encode(&late)),
         ("sm_responder", "seed-init", encode(&[(0, init_req)])),
+        ("sm_responder", "seed-cookie", cookie_seed(init_req)),
         (
             "sm_responder",
             "seed-init-auth",
@@ -190,6 +270,11 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
     let s = seeds();
     let find = |name: &str| s.iter().find(|x| x.1 == name).unwrap().2.clone();
     // The responder accepts a replayed IKE_AUTH: the fuzzer reaches past AUTH.
+    // The COOKIE path: the retry with the cookie creates the SA the
+    // plain request could not.
+    let r = run_responder(&find("seed-cookie"));
+    assert_eq!(r.states.len(), COOKIE_THRESHOLD + 1);
+    assert_eq!(r.sent.len(), COOKIE_THRESHOLD + 2);
     let r = run_responder(&find("seed-init-auth"));
     assert_eq!(r.states, ["established"]);
     assert_eq!(r.installed, 1);
@@ -205,8 +290,15 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
     // One response only: still waiting for IKE_AUTH's.
     let i = run_initiator(&find("seed-init-resp"));
     assert_eq!(i.states, ["IKE_AUTH sent"]);
+    // IKE_AUTH reassembled from out-of-order, duplicated SKF fragments.
+    let r = run_responder(&find("seed-init-auth-fragments"));
+    assert_eq!(r.states, ["established"]);
+    assert_eq!(r.installed, 1);
+    let i = run_initiator(&find("seed-init-resp-auth-fragments"));
+    assert_eq!(i.states, ["established"]);
+    assert_eq!(i.installed, 1);
     // Garbage after establishment leaves the SA up and installs nothing new.
-    for name in ["seed-duplicates", "seed-auth-late"] {
+    for name in ["seed-duplicates", "seed-auth-late", "seed-fragments-late"] {
         let e = run_established(&find(name));
         assert_eq!(e.states, ["established"], "{name}");
         assert_eq!(e.installed, 0, "{name}");

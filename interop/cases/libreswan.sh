@@ -8,7 +8,8 @@
 # and RFC 6023 childless IKE SAs. pluto logs no IKE keys: the key tables come
 # from charon's log or from ikev2-udp --key-log.
 CASES+=(pluto_psk pluto_childless pluto_ecdsa pluto_rsa_frag ours_i_pluto_gcm_x25519 ours_i_pluto_chacha_ecp256
-    ours_i_pluto_cbc_modp2048 ours_i_pluto_child ours_r_pluto)
+    ours_i_pluto_cbc_modp2048 ours_i_pluto_child ours_r_pluto
+    ours_i_pluto_ecdsa ours_i_pluto_rsa ours_r_pluto_ecdsa)
 whack() { "$L" whack B "$@"; }
 # pluto's own view: an established IKE SA of CONN with A (whack --showstates)
 pluto_ike_up() { # conn
@@ -108,3 +109,35 @@ case_ours_r_pluto() { # pluto initiates IKE + Child SA to our responder
     pluto_child_refused_by_kernel
 }
 must_ours_r_pluto() { pluto_capture "$1"; }
+
+# our certificates (ours_cert in auth.sh: A's key and certificate of the lab
+# PKI, the lab CA trusted) against pluto's, RFC 7427 signatures both ways
+pluto_cert_i() { # ecdsa|rsa what-pluto-verified
+    ours_cert "$1" --key-log "$LAB_RUN/A/ikev2-keys" --remote 10.231.0.2 --initiate --childless \
+        > "$d/ours.jsonl" || { cat "$d/ours.jsonl"; pluto_log; return 1; }
+    cat "$d/ours.jsonl"; pluto_log
+    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | grep -q "b\.$1\.lab" &&
+    pluto_ike_up "$1" &&
+    grep -q "responder established IKE SA; authenticated peer '$2' digital signature using peer certificate '@a.$1.lab'" "$LAB_RUN/B/pluto.log"
+}
+up_ours_i_pluto_ecdsa() { echo --b=pluto --pluto-conn=ecdsa; }
+up_ours_i_pluto_rsa() { echo --b=pluto --pluto-conn=rsa; }
+case_ours_i_pluto_ecdsa() { pluto_cert_i ecdsa 'P-256 ECDSA with SHA2_256'; }
+case_ours_i_pluto_rsa() { pluto_cert_i rsa '3072-bit RSASSA-PSS with SHA2_256'; }
+must_ours_i_pluto_ecdsa() { cert_capture "$1"; }
+must_ours_i_pluto_rsa() { cert_capture "$1"; }
+
+up_ours_r_pluto_ecdsa() { echo --b=pluto --pluto-conn=to-a-ecdsa; }
+case_ours_r_pluto_ecdsa() { # pluto initiates with its certificate to our responder
+    ours_cert ecdsa --key-log "$LAB_RUN/A/ikev2-keys" --remote %any --linger 0.3 > "$d/ours.jsonl" &
+    local pid=$! rc=0 out
+    for _ in $(seq 100); do [ -n "$("$L" exec A ss -Hlun 'sport = :500')" ] && break; sleep 0.05; done
+    out=$(whack --name to-a-ecdsa --initiate 2>&1) || true # its Child SA install fails, as above
+    wait "$pid" || rc=1
+    cat "$d/ours.jsonl"; echo "$out"
+    [ $rc = 0 ] &&
+    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | grep -q 'b\.ecdsa\.lab' &&
+    grep -q "initiator established IKE SA; authenticated peer 'P-256 ECDSA with SHA2_256' digital signature using peer certificate '@a.ecdsa.lab'" <<< "$out" &&
+    pluto_child_refused_by_kernel
+}
+must_ours_r_pluto_ecdsa() { cert_capture "$1"; }

@@ -5,7 +5,9 @@
 # (examples/tests/strongswan_live.rs). The cases live in interop/cases/*.sh:
 # charon.sh (charon on both sides: PSK, ECDSA, RSA with RFC 7383 fragments,
 # childless, Child and IKE rekey), ours.sh (our Endpoint in A against
-# charon in B), matrix.sh (the algorithm matrix, both roles) and
+# charon in B), matrix.sh (the algorithm matrix, both roles), frag.sh (RFC
+# 7383 fragments both ways with our Endpoint, both roles), info.sh
+# (INFORMATIONAL: deletes, liveness, dead peer, with our Endpoint) and
 # libreswan.sh (Libreswan's pluto in B), one file per topic.
 # Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"

@@ -4,6 +4,8 @@
 #   programs (run in the order given) with their shared libraries, the IPsec/crypto/veth modules of the
 #   unpacked Debian kernel (dependencies resolved with modules.dep), and /init.
 # Usage: build-initramfs.sh KERNEL_DIR OUT.cpio.gz PROGRAM...
+# Env: XFRM_VM_BINS: more binaries (space-separated paths) the programs run,
+#      copied with their libraries to /usr/local/bin.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 KDIR=${1:?unpacked kernel package dir}
@@ -28,13 +30,17 @@ copy_bin() {
     local src=$1 dst=$2
     mkdir -p "$ROOT/$(dirname "$dst")"
     cp -L "$src" "$ROOT/$dst"
-    ldd "$src" 2>/dev/null | awk '/=>/ {print $3} /^[[:space:]]*\// {print $1}' | while read -r lib; do
+    # (scripts have no libraries: ldd fails on them)
+    { ldd "$src" 2>/dev/null || true; } | awk '/=>/ {print $3} /^[[:space:]]*\// {print $1}' | while read -r lib; do
         [ -f "$lib" ] || continue
         mkdir -p "$ROOT/$(dirname "$lib")"
         cp -Ln "$lib" "$ROOT/$lib"
     done
 }
 copy_bin "$(command -v ip)" /sbin/ip     # busybox's ip knows no xfrm/netns details we rely on
+for extra in ${XFRM_VM_BINS:-}; do
+    copy_bin "$extra" "/usr/local/bin/$(basename "$extra")"
+done
 n=0
 for prog in "$@"; do
     n=$((n + 1))

@@ -6,7 +6,8 @@
 # never reported a status, 124 on timeout).
 # Usage: run.sh PROGRAM...
 # Env: XFRM_VM_CACHE (kernel cache dir), XFRM_VM_TIMEOUT (seconds, 180),
-#      XFRM_VM_ACCEL (kvm|tcg|auto).
+#      XFRM_VM_ACCEL (kvm|tcg|auto), XFRM_VM_BINS (more binaries for the
+#      programs, put in /usr/local/bin).
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 [ $# -ge 1 ] || { echo "usage: run.sh PROGRAM..." >&2; exit 125; }

@@ -20,7 +20,16 @@
 //! sets up the IKE SA alone (no SA/TS payloads in IKE_AUTH, RFC 6023) and
 //! is done once it is up; `--key-log FILE` appends each IKE SA's keys to
 //! FILE as a Wireshark `ikev2_decryption_table` line, so `ikev2-decode` and
-//! `tshark` can decrypt a capture of the exchange.
+//! `tshark` can decrypt a capture of the exchange. Dead-peer detection:
+//! `--dpd SECS` sends a liveness check after SECS without traffic from the
+//! peer, `--retransmit SECS,TRIES` shortens the retransmission schedule
+//! (strongSwan's `retransmit_timeout`, `retransmit_tries`); a peer that
+//! stops answering ends the run with a `peer_dead` line and exit status 4.
+//!
+//! INFORMATIONAL (`interop/cases/info.sh`, flags in
+//! `ikev2_examples::udp_info`): `--after SECS delete-child|delete-ike|dpd`
+//! runs user commands once the SA is up, and `--until-down` exits 0 once
+//! the IKE SA is deleted (by either side) instead of once it is up.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -32,7 +41,8 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_examples::udp_info;
+use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
 use serde_json::json;
@@ -40,8 +50,10 @@ use serde_json::json;
 const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 --local-id ID --remote-id ID [--ike PROPOSALS] [--esp PROPOSALS] [--local-ts TS] \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
-[--childless] [--key-log FILE] [--at SECS:create-child|rekey-child|rekey-ike]... \
-[--child-rekey SECS]";
+[--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
+[--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] [--transport] \
+[--after SECS delete-child|delete-ike|dpd]... [--until-down] \
+[--at SECS:create-child|rekey-child|rekey-ike]... [--child-rekey SECS]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -62,11 +74,18 @@ struct Opts {
     json: bool,
     linger: Duration,
     timeout: Duration,
+    auth: AuthFlags,
     // interop matrix: IKE SA only, and a key table for captures
     childless: bool,
     key_log: Option<std::path::PathBuf>,
-    // CREATE_CHILD_SA cases (interop/cases/child.sh): commands run SECS
-    // after the IKE SA is up, and a short Child SA rekey_time
+    dpd: Duration,
+    retransmit: Option<(Duration, u32)>,
+    // IKE fragmentation (RFC 7383): fragment_size, 0 = off
+    fragment_size: Option<u16>,
+    // INFORMATIONAL: scripted deletes and liveness checks, --until-down
+    info: udp_info::InfoOpts,
+    // CREATE_CHILD_SA (interop/cases/child.sh): commands run SECS after the
+    // SA is up, and a short Child SA rekey_time
     at: Vec<(Duration, String)>,
     child_rekey: Option<Duration>,
 }
@@ -91,8 +110,13 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         json: false,
         linger: Duration::ZERO,
         timeout: Duration::from_secs(30),
+        auth: AuthFlags::default(),
         childless: false,
         key_log: None,
+        dpd: Duration::ZERO,
+        retransmit: None,
+        fragment_size: None,
+        info: udp_info::InfoOpts::default(),
         at: Vec::new(),
         child_rekey: None,
     };
@@ -126,10 +150,30 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("json") => o.json = true,
             Long("linger") => o.linger = Duration::from_secs_f64(p.value()?.parse()?),
             Long("timeout") => o.timeout = Duration::from_secs_f64(p.value()?.parse()?),
+            Long(name) if AuthFlags::NAMES.contains(&name) => {
+                let name = name.to_owned();
+                o.auth.set(&name, &mut p)?;
+            }
             // interop matrix
             Long("childless") => o.childless = true,
             Long("key-log") => o.key_log = Some(p.value()?.into()),
-            // CREATE_CHILD_SA cases
+            Long("dpd") => o.dpd = Duration::from_secs_f64(p.value()?.parse()?),
+            Long("retransmit") => {
+                let v: String = p.value()?.string()?;
+                let bad = || lexopt::Error::ParsingFailed {
+                    value: v.clone(),
+                    error: "expected SECS,TRIES".into(),
+                };
+                let (t, n) = v.split_once(',').ok_or_else(bad)?;
+                let t = t.parse::<f64>().ok().filter(|t| t.is_finite() && *t > 0.0);
+                match (t, n.parse::<u32>()) {
+                    (Some(t), Ok(n)) => o.retransmit = Some((Duration::from_secs_f64(t), n)),
+                    _ => return Err(bad()),
+                }
+            }
+            // IKE fragmentation (RFC 7383)
+            Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
+            // CREATE_CHILD_SA
             Long("at") => {
                 let v: String = p.value()?.string()?;
                 let bad = |why: &str| lexopt::Error::Custom(format!("--at {v}: {why}").into());
@@ -143,6 +187,11 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("child-rekey") => {
                 o.child_rekey = Some(Duration::from_secs_f64(p.value()?.parse()?));
             }
+            // INFORMATIONAL (udp_info)
+            Long(name) if udp_info::FLAGS.contains(&name) => {
+                let name = name.to_owned();
+                o.info.parse(&name, &mut p)?;
+            }
             Long("help") | Short('h') => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -155,7 +204,10 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
     };
     o.local = local.ok_or_else(|| missing("--local"))?;
     o.remote = remote.ok_or_else(|| missing("--remote"))?;
-    o.psk = psk.ok_or_else(|| missing("--psk"))?;
+    // with --cert (below) no PSK is needed
+    o.psk = psk
+        .or_else(|| o.auth.cert.is_some().then(Vec::new))
+        .ok_or_else(|| missing("--psk"))?;
     o.local_id = local_id.ok_or_else(|| missing("--local-id"))?;
     o.remote_id = remote_id.ok_or_else(|| missing("--remote-id"))?;
     if o.initiate && o.remote.is_none() {
@@ -170,21 +222,39 @@ fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
         .with_ts(&o.local_ts, &o.remote_ts)?
         .with_esp_proposals(&o.esp)?;
     if let Some(t) = o.child_rekey {
-        // CREATE_CHILD_SA cases: rekey after `t` (no jitter), hard limit 3 t.
+        // CREATE_CHILD_SA: rekey after `t` (no jitter), hard limit 3 t.
         child = child.with_lifetimes(ikev2_sm::config::Lifetimes {
             rekey_time: t,
             life_time: t * 3,
             rand_time: Duration::ZERO,
         });
     }
-    let peer = PeerConfig::new(
+    let mut peer = PeerConfig::new(
         "peer",
         Identity::parse(&o.local_id)?,
         Identity::parse(&o.remote_id)?,
     )
     .with_auth(Auth::psk(o.psk.clone()), Auth::psk(o.psk.clone()))
     .with_ike_proposals(&o.ike)?
-    .with_force_encap(o.encap);
+    .with_force_encap(o.encap)
+    .with_dpd_delay(o.dpd);
+    if let Some((timeout, tries)) = o.retransmit {
+        peer.retransmit.timeout = timeout;
+        peer.retransmit.tries = tries;
+    }
+    // IKE fragmentation (RFC 7383): --fragment-size
+    let peer = match o.fragment_size {
+        Some(size) => {
+            let peer = peer.with_fragmentation(FragmentConfig {
+                enabled: size > 0,
+                fragment_size: if size > 0 { size } else { 1280 },
+                ..FragmentConfig::default()
+            });
+            peer.validate()?;
+            peer
+        }
+        None => peer,
+    };
     Ok(if o.childless {
         peer
     } else {
@@ -220,6 +290,98 @@ fn log_keys(
         .open(path)?;
     writeln!(f, "{row}")
 }
+
+// ---- IKE_SA_INIT/IKE_AUTH features (COOKIE, certificates; interop/cases/auth.sh) ----
+// `--cookie-threshold N`: as responder, demand a COOKIE while N or more
+// SAs are half-open (0: always).
+// `--cert PEM --key PEM --ca PEM [--rsa-pkcs1]`: authenticate with this
+// certificate (chain, end entity first) and private key (RFC 7427 method
+// 14; RSASSA-PSS unless --rsa-pkcs1), and require the peer's certificate
+// to chain to the CA in --ca (also named in our CERTREQ). --psk is then
+// not needed. The wall clock is read here, once, and passed in.
+// `--transport`: ask for (initiator) or allow (responder) transport mode
+// for the child (USE_TRANSPORT_MODE).
+// On success a `stats` line gives the COOKIE counters of both roles.
+
+/// Options of the COOKIE and certificate cases.
+#[derive(Default)]
+struct AuthFlags {
+    cookie_threshold: Option<u32>,
+    cert: Option<std::path::PathBuf>,
+    key: Option<std::path::PathBuf>,
+    ca: Option<std::path::PathBuf>,
+    rsa_pkcs1: bool,
+    transport: bool,
+}
+
+impl AuthFlags {
+    /// The long options handled here.
+    const NAMES: &'static [&'static str] = &[
+        "cookie-threshold",
+        "cert",
+        "key",
+        "ca",
+        "rsa-pkcs1",
+        "transport",
+    ];
+
+    fn set(&mut self, name: &str, p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
+        use lexopt::ValueExt;
+        match name {
+            "cookie-threshold" => self.cookie_threshold = Some(p.value()?.parse()?),
+            "cert" => self.cert = Some(p.value()?.into()),
+            "key" => self.key = Some(p.value()?.into()),
+            "ca" => self.ca = Some(p.value()?.into()),
+            "rsa-pkcs1" => self.rsa_pkcs1 = true,
+            "transport" => self.transport = true,
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn endpoint(&self, mut c: EndpointConfig) -> EndpointConfig {
+        if let Some(t) = self.cookie_threshold {
+            c = c.with_cookie_threshold(t);
+        }
+        c
+    }
+
+    /// Replaces PSK authentication with certificates when --cert is given.
+    fn peer(&self, mut peer: PeerConfig) -> Result<PeerConfig, Box<dyn std::error::Error>> {
+        use ikev2_sm::config::{CertCredential, CertTrust};
+        if self.transport {
+            for c in &mut peer.children {
+                c.mode = ikev2_sm::config::Mode::Transport;
+            }
+        }
+        let (Some(cert), Some(key), Some(ca)) = (&self.cert, &self.key, &self.ca) else {
+            if self.cert.is_some() {
+                return Err("--cert needs --key and --ca".into());
+            }
+            return Ok(peer);
+        };
+        let chain = ikev2_crypto::cert::certs_from_pem(&std::fs::read(cert)?)?;
+        let signer = ikev2_crypto::auth::SoftwareSigner::from_pem_or_der(
+            &std::fs::read(key)?,
+            &ikev2_crypto::provider::rustcrypto::OS_RANDOM,
+        )?;
+        let cas = ikev2_crypto::cert::certs_from_pem(&std::fs::read(ca)?)?;
+        let mut cred = CertCredential::new(chain, Arc::new(signer));
+        cred.root = cas.first().cloned();
+        cred.prefs.rsa_pss = !self.rsa_pkcs1;
+        let unix = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+        let trust = CertTrust::new(cas).with_clock(Instant::now(), unix);
+        Ok(peer.with_auth(Auth::Signature(cred), Auth::TrustedCa(trust)))
+    }
+
+    fn stats_line(ep: &Endpoint) -> serde_json::Value {
+        let s = ep.stats();
+        json!({"event": "stats", "cookies_sent": s.cookies_sent,
+               "cookies_verified": s.cookies_verified, "cookies_invalid": s.cookies_invalid,
+               "cookie_restarts": s.cookie_restarts})
+    }
+}
+// ---- end of the IKE_SA_INIT/IKE_AUTH block ----
 
 /// A datagram read by one of the socket threads: (source, our address, payload).
 type Received = (SocketAddr, SocketAddr, Vec<u8>);
@@ -270,18 +432,18 @@ fn emit(json: bool, value: serde_json::Value) {
 
 fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // The configuration first: nothing is bound when it is bad.
-    let peer = peer_config(o)?;
+    let peer = o.auth.peer(peer_config(o)?)?;
     let ike = UdpSocket::bind(SocketAddr::new(o.local, 500))?;
     let nat_t = UdpSocket::bind(SocketAddr::new(o.local, 4500))?;
     let (tx, rx) = mpsc::channel();
     spawn_reader(ike.try_clone()?, tx.clone())?;
     spawn_reader(nat_t.try_clone()?, tx)?;
 
-    let mut ep = Endpoint::new(EndpointConfig::new(
+    let mut ep = Endpoint::new(o.auth.endpoint(EndpointConfig::new(
         PROVIDER,
         Arc::new(OsRandom),
         vec![peer],
-    ));
+    )));
     let start = Instant::now();
     if let (true, Some(remote)) = (o.initiate, o.remote) {
         ep.initiate(
@@ -294,10 +456,12 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let deadline = start + o.timeout;
     let (mut ike_up, mut child_up, mut done_at) = (false, false, None::<Instant>);
     let mut logged = Vec::new();
-    // CREATE_CHILD_SA cases: the current IKE SA and Child SA, and when the
-    // IKE SA came up (the `--at` clock).
-    let (mut cur_sa, mut cur_child, mut up_at) = (None::<SaHandle>, None::<u32>, None::<Instant>);
-    let mut last_install = None::<u32>;
+    // INFORMATIONAL: the SA the script acts on, when it came up, whether it is gone
+    let mut info = o.info.clone();
+    let (mut handle, mut up_at, mut gone) = (None::<SaHandle>, None::<Instant>, false);
+    // CREATE_CHILD_SA: the current Child SA (followed through rekeys) and
+    // the `--at` commands still to run
+    let (mut cur_child, mut last_install) = (None::<u32>, None::<u32>);
     let mut pending_at = o.at.clone();
     loop {
         // Drain everything the endpoint wants done.
@@ -323,20 +487,14 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                             "local_ts": c.local_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
                             "remote_ts": c.remote_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
                             "local": c.local.to_string(), "remote": c.remote.to_string(),
-                            "udp_encap": c.udp_encap,
+                            "udp_encap": c.udp_encap, "mode": format!("{:?}", c.mode),
                         }),
                     )
                 }
-                Output::RemoveChildSa(c) => emit(
-                    o.json,
-                    json!({"event": "child_sa_removed", "name": c.name,
-                           "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out)}),
-                ),
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
-                        cur_sa = sa;
-                        up_at.get_or_insert_with(Instant::now);
+                        handle = handle.or(sa);
                         log_keys(o, &ep, sa, &mut logged)?;
                         emit(o.json, ike_sa_line(&ep, sa));
                     }
@@ -349,6 +507,7 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                     }
                     Event::Deleted => emit(o.json, json!({"event": "ike_sa_deleted"})),
+                    // CREATE_CHILD_SA: follow rekeys
                     Event::ChildSaRekeyed {
                         name,
                         old_spi_in,
@@ -367,12 +526,29 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                     }
                     Event::IkeSaRekeyed { new } => {
-                        cur_sa = Some(new);
+                        if handle == sa {
+                            handle = Some(new);
+                        }
                         let mut line = ike_sa_line(&ep, Some(new));
                         if let Some(m) = line.as_object_mut() {
                             m.insert("event".into(), json!("ike_sa_rekeyed"));
                         }
                         emit(o.json, line);
+                    }
+                    Event::PeerDead {
+                        peer,
+                        exchange,
+                        retransmits,
+                        after,
+                        ..
+                    } => {
+                        emit(
+                            o.json,
+                            json!({"event": "peer_dead", "peer": peer.to_string(),
+                                   "exchange": format!("{exchange:?}"), "retransmits": retransmits,
+                                   "after_s": after.as_secs_f64()}),
+                        );
+                        return Ok(ExitCode::from(4));
                     }
                     Event::Failed { reason } => {
                         log_keys(o, &ep, sa, &mut logged)?;
@@ -383,18 +559,45 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                         return Ok(ExitCode::from(2));
                     }
+                    // INFORMATIONAL events
+                    ref e if udp_info::event_json(e).is_some() => {
+                        gone |= udp_info::sa_gone(e) && sa == handle;
+                        if let Some(line) = udp_info::event_json(e) {
+                            emit(o.json, line);
+                        }
+                    }
                     other => emit(o.json, json!({"event": format!("{other:?}")})),
                 },
+                Output::RemoveChildSa(c) => emit(
+                    o.json,
+                    json!({"event": "child_sa_removed", "name": c.name,
+                           "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out)}),
+                ),
                 Output::Timeout(t) => break t,
                 _ => {}
             }
         };
         let now = Instant::now();
-        // CREATE_CHILD_SA cases: scripted commands, once each.
-        if let (Some(up), Some(h)) = (up_at, cur_sa) {
+        // INFORMATIONAL: run the script once up; with --until-down, done when gone
+        if ike_up && (child_up || o.childless) && up_at.is_none() {
+            up_at = Some(now);
+        }
+        if let (Some(h), Some(up)) = (handle, up_at) {
+            let lines = info.run_due(&mut ep, h, up, now);
+            let ran = !lines.is_empty();
+            for line in lines {
+                emit(o.json, line);
+            }
+            if ran {
+                continue; // drain what the commands queued
+            }
+        }
+        // CREATE_CHILD_SA: the `--at` commands, once each
+        if let (Some(h), Some(up)) = (handle, up_at) {
             let (due, later): (Vec<_>, Vec<_>) =
                 pending_at.into_iter().partition(|(t, _)| up + *t <= now);
             pending_at = later;
+            let ran = !due.is_empty();
             for (_, cmd) in due {
                 let r = match (cmd.as_str(), cur_child) {
                     ("create-child", _) => ep.create_child_sa(now, h, "net"),
@@ -408,11 +611,28 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                                     "error": r.err().map(|e| e.to_string())}),
                 );
             }
+            if ran {
+                continue; // drain what the commands queued
+            }
         }
-        if ike_up && (child_up || o.childless) && done_at.is_none() {
+        if info.until_down && gone && done_at.is_none() {
+            done_at = Some(now + o.linger);
+        }
+        if ike_up && (child_up || o.childless) && done_at.is_none() && !info.until_down {
             done_at = Some(now + o.linger);
         }
         if done_at.is_some_and(|t| now >= t) && pending_at.is_empty() {
+            emit(o.json, AuthFlags::stats_line(&ep));
+            emit(o.json, udp_info::stats_json(&ep));
+            // IKE fragmentation (RFC 7383): the counters, for frag.sh
+            if o.fragment_size.is_some() {
+                let f = ep.stats().fragments;
+                emit(
+                    o.json,
+                    json!({"event": "fragments", "sent": f.sent, "received": f.received,
+                           "reassembled": f.reassembled, "dropped_invalid": f.dropped_invalid}),
+                );
+            }
             return Ok(ExitCode::SUCCESS);
         }
         if done_at.is_none() && now >= deadline {
@@ -422,8 +642,9 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             );
             return Ok(ExitCode::from(3));
         }
-        let next_at = up_at.and_then(|u| pending_at.iter().map(|(t, _)| u + *t).min());
-        let until = [wake, done_at, Some(deadline), next_at]
+        let script = up_at.and_then(|up| info.next_due(up));
+        let at = up_at.and_then(|up| pending_at.iter().map(|(t, _)| up + *t).min());
+        let until = [wake, done_at, Some(deadline), script, at]
             .into_iter()
             .flatten()
             .min()

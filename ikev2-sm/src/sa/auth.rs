@@ -67,16 +67,15 @@ fn our_id(peer: &PeerConfig) -> IdRepr<'static> {
     )
 }
 
-/// Our AUTH payload over `init` for the ID body `id`.
+/// Our AUTH payload over `init` for the ID body `id`: a PSK MAC, or a
+/// signature (`cert_auth.rs`).
 fn make_auth(
+    ctx: &Ctx<'_>,
     role: SaRole,
     init: &InitDone,
     peer: &PeerConfig,
     id: &IdRepr<'_>,
-) -> Option<AuthRepr<'static>> {
-    let Auth::Psk(secret) = &peer.local_auth else {
-        return None;
-    };
+) -> Result<AuthRepr<'static>, AuthFailure> {
     let (peer_nonce, sk_p) = match role {
         SaRole::Initiator => (&init.nr, &init.keys.sk.sk_pi),
         SaRole::Responder => (&init.ni, &init.keys.sk.sk_pr),
@@ -88,8 +87,19 @@ fn make_auth(
         sk_p.as_bytes(),
         &id_body(id),
     );
+    let secret = match &peer.local_auth {
+        Auth::Psk(secret) => secret,
+        Auth::Signature(cred) => {
+            return super::cert_auth::sign(ctx, cred, octets.to_vec(), &init.peer_init)
+        }
+        other => {
+            return Err(AuthFailure::LocalSigner(format!(
+                "{other:?} is not a usable local credential"
+            )))
+        }
+    };
     let mac = psk::auth(init.keys.prf, secret.secret(), &octets);
-    Some(AuthRepr {
+    Ok(AuthRepr {
         method: AuthMethod::SharedKeyMessageIntegrityCode,
         reserved: [0; 3],
         data: Cow::Owned(mac.as_bytes().to_vec()),
@@ -98,17 +108,38 @@ fn make_auth(
 
 /// Checks the peer's AUTH payload.
 fn verify_auth(
+    ctx: &Ctx<'_>,
     role: SaRole,
     init: &InitDone,
     peer: &PeerConfig,
-    id: &IdRepr<'_>,
-    auth: &AuthRepr<'_>,
+    (id, auth): (&IdRepr<'_>, &AuthRepr<'_>),
+    payloads: &[PayloadRepr<'_>],
 ) -> Result<(), AuthFailure> {
-    let Auth::Psk(secret) = &peer.remote_auth else {
-        return Err(AuthFailure::MethodMismatch {
-            expected: "certificate",
-            received: format!("{}", auth.method),
-        });
+    let (our_nonce, sk_p) = match role {
+        SaRole::Initiator => (&init.ni, &init.keys.sk.sk_pr),
+        SaRole::Responder => (&init.nr, &init.keys.sk.sk_pi),
+    };
+    let octets = || {
+        auth_octets(
+            init.keys.prf,
+            &init.peer_init,
+            our_nonce,
+            sk_p.as_bytes(),
+            &id_body(id),
+        )
+    };
+    let secret = match &peer.remote_auth {
+        Auth::Psk(secret) => secret,
+        Auth::TrustedCa(trust) if auth.method != AuthMethod::SharedKeyMessageIntegrityCode => {
+            let certs = super::cert_auth::peer_certs(payloads);
+            return super::cert_auth::verify(ctx, trust, &octets(), id, auth, &certs);
+        }
+        _ => {
+            return Err(AuthFailure::MethodMismatch {
+                expected: "certificate",
+                received: format!("{}", auth.method),
+            })
+        }
     };
     if auth.method != AuthMethod::SharedKeyMessageIntegrityCode {
         return Err(AuthFailure::MethodMismatch {
@@ -116,18 +147,7 @@ fn verify_auth(
             received: format!("{}", auth.method),
         });
     }
-    let (our_nonce, sk_p) = match role {
-        SaRole::Initiator => (&init.ni, &init.keys.sk.sk_pr),
-        SaRole::Responder => (&init.nr, &init.keys.sk.sk_pi),
-    };
-    let octets = auth_octets(
-        init.keys.prf,
-        &init.peer_init,
-        our_nonce,
-        sk_p.as_bytes(),
-        &id_body(id),
-    );
-    if psk::verify(init.keys.prf, secret.secret(), &octets, &auth.data) {
+    if psk::verify(init.keys.prf, secret.secret(), &octets(), &auth.data) {
         Ok(())
     } else {
         Err(AuthFailure::PskMismatch)
@@ -139,41 +159,57 @@ pub(crate) fn request(
     ctx: &mut Ctx<'_>,
     sa: &mut IkeSa,
     init: &InitDone,
-) -> Option<(Vec<u8>, u32, Vec<Proposal>)> {
-    let peer = ctx.peers.get(sa.peer)?.clone();
+) -> Result<(Vec<u8>, u32, Vec<Proposal>), AuthFailure> {
+    let internal = || AuthFailure::LocalSigner("cannot build the IKE_AUTH request".to_owned());
+    let peer = ctx.peers.get(sa.peer).ok_or_else(internal)?.clone();
     let id = our_id(&peer);
-    let auth = make_auth(SaRole::Initiator, init, &peer, &id)?;
-    let mut payloads: Vec<PayloadRepr<'static>> =
-        vec![PayloadRepr::new(PayloadBody::IdI(id)), auth.into()];
+    let auth = make_auth(ctx, SaRole::Initiator, init, &peer, &id)?;
+    // RFC 7296 §1.2 order: IDi, [CERT+], [CERTREQ], [IDr], AUTH.
+    let mut payloads: Vec<PayloadRepr<'static>> = vec![PayloadRepr::new(PayloadBody::IdI(id))];
+    if let Auth::Signature(cred) = &peer.local_auth {
+        let asked = super::cert_auth::requested_cas_in(&init.peer_init);
+        payloads.extend(super::cert_auth::cert_payloads(cred, &asked));
+    }
+    payloads.extend(super::cert_auth::certreq(&peer));
     if peer.remote_id != crate::config::Identity::Any {
         payloads.push(PayloadRepr::new(PayloadBody::IdR(IdRepr::new(
-            peer.remote_id.id_type()?,
+            peer.remote_id.id_type().ok_or_else(internal)?,
             id_data(&peer.remote_id),
         ))));
     }
+    payloads.push(auth.into());
     let mut spi = 0;
     let mut offered = Vec::new();
-    if let Some(child) = peer.children.first() {
-        spi = child_spi(ctx)?;
+    let first_child = peer
+        .children
+        .first()
+        .filter(|_| !super::child_opts::skip_child(&peer, &init.peer_init));
+    if let Some(child) = first_child {
+        spi = child_spi(ctx).ok_or_else(internal)?;
         offered = child.esp_proposals.clone();
         for p in &mut offered {
             p.spi = spi.to_be_bytes().to_vec();
         }
-        let (l, r) = child.resolve_ts(host(sa.local), host(sa.remote)).ok()?;
+        let (l, r) = child
+            .resolve_ts(host(sa.local), host(sa.remote))
+            .map_err(|_| internal())?;
+        payloads.extend(super::child_opts::request_notifies(child));
         payloads.push(sa_from_proposals(&offered).into());
         payloads.push(PayloadRepr::new(PayloadBody::TsI(ts_from_selectors(&l))));
         payloads.push(PayloadRepr::new(PayloadBody::TsR(ts_from_selectors(&r))));
     }
     let mid = sa.requests.next_message_id();
-    let bytes = sa.protect(
-        ctx,
-        &init.keys,
-        ExchangeType::IkeAuth,
-        false,
-        mid,
-        &payloads,
-    )?;
-    Some((bytes, spi, offered))
+    let bytes = sa
+        .protect(
+            ctx,
+            &init.keys,
+            ExchangeType::IkeAuth,
+            false,
+            mid,
+            &payloads,
+        )
+        .ok_or_else(internal)?;
+    Ok((bytes, spi, offered))
 }
 
 /// What the initiator's IKE_AUTH response handling decided.
@@ -213,14 +249,29 @@ pub(crate) fn handle_response(
             },
         });
     }
-    if let Err(cause) = verify_auth(SaRole::Initiator, &st.init, &peer, id, auth) {
+    if let Err(cause) = verify_auth(
+        ctx,
+        SaRole::Initiator,
+        &st.init,
+        &peer,
+        (id, auth),
+        payloads,
+    ) {
         return AuthOutcome::Failed(Failure::AuthenticationFailed { cause });
     }
     sa.peer_id = received;
     ctx.event(Some(sa.handle), Event::IkeSaUp);
-    let Some(child) = peer.children.first() else {
+    // Childless (nothing offered, RFC 6023) or no child configured.
+    let Some(child) = peer
+        .children
+        .first()
+        .filter(|_| !st.child_offered.is_empty())
+    else {
         return AuthOutcome::Up;
     };
+    let mut child = child.clone();
+    child.mode = super::child_opts::initiator_mode(&child, payloads);
+    let child = &child;
     // The IKE SA is up; a Child SA failure is reported but keeps it.
     let child_result = (|| {
         if let Some(n) = p.error {
@@ -379,31 +430,32 @@ pub(crate) fn respond(
         return false;
     };
     sa.peer = idx;
-    if let Err(cause) = verify_auth(SaRole::Responder, init, &peer, id, auth) {
+    if let Err(cause) = verify_auth(ctx, SaRole::Responder, init, &peer, (id, auth), payloads) {
         return auth_failed(ctx, sa, Some(peer.name.clone()), cause);
     }
     let our = our_id(&peer);
-    let Some(our_auth) = make_auth(SaRole::Responder, init, &peer, &our) else {
-        return auth_failed(
-            ctx,
-            sa,
-            Some(peer.name.clone()),
-            AuthFailure::MethodMismatch {
-                expected: "PSK",
-                received: "local certificate (not supported yet)".to_owned(),
-            },
-        );
+    let our_auth = match make_auth(ctx, SaRole::Responder, init, &peer, &our) {
+        Ok(a) => a,
+        Err(cause) => return auth_failed(ctx, sa, Some(peer.name.clone()), cause),
     };
     sa.peer_id = Some(received);
-    let mut out: Vec<PayloadRepr<'static>> =
-        vec![PayloadRepr::new(PayloadBody::IdR(our)), our_auth.into()];
+    // IDr, [CERT+], AUTH.
+    let mut out: Vec<PayloadRepr<'static>> = vec![PayloadRepr::new(PayloadBody::IdR(our))];
+    if let Auth::Signature(cred) = &peer.local_auth {
+        let asked = super::cert_auth::requested_cas(payloads);
+        out.extend(super::cert_auth::cert_payloads(cred, &asked));
+    }
+    out.push(our_auth.into());
     let mut child_up = None;
     if let (Some(sa_p), Some(tsi), Some(tsr)) = (p.sa.as_ref(), p.tsi.as_ref(), p.tsr.as_ref()) {
         match negotiate_child(sa, &peer, None, sa_p, tsi, tsr) {
-            Ok((child, esp, spi_out, n_tsi, n_tsr)) => {
+            Ok((mut child, esp, spi_out, n_tsi, n_tsr)) => {
                 let Some(spi_in) = child_spi(ctx) else {
                     return false;
                 };
+                let (mode, accepted) = super::child_opts::responder_mode(&child, payloads);
+                child.mode = mode;
+                out.extend(accepted);
                 let mut prop = esp.proposal().clone();
                 prop.spi = spi_in.to_be_bytes().to_vec();
                 out.push(sa_from_proposals(std::slice::from_ref(&prop)).into());
@@ -414,7 +466,7 @@ pub(crate) fn respond(
                     &n_tsr,
                 ))));
                 // Our inbound selectors are the initiator's TSi as remote.
-                if install(
+                let installed = install(
                     ctx,
                     sa,
                     &init.keys,
@@ -430,9 +482,8 @@ pub(crate) fn respond(
                         shared: None,
                         status: Status::Active,
                     },
-                )
-                .is_some()
-                {
+                );
+                if installed.is_some() {
                     child_up = Some(child.name.clone());
                 }
             }

@@ -20,6 +20,9 @@ pub(crate) fn on_request(
     msg: &MessageRepr<'_>,
     path: (SocketAddr, SocketAddr),
 ) -> bool {
+    if super::frag::is_fragment(_bytes) {
+        return super::frag::on_fragment(ctx, sa, _bytes, msg, path);
+    }
     let h = msg.header;
     match sa.responses.classify(h.message_id) {
         RequestVerdict::Replay(cached) => {
@@ -48,6 +51,8 @@ pub(crate) fn on_request(
                 return false;
             };
             sa.accept_path(path);
+            let n = &mut ctx.stats.half_open_responder;
+            *n = n.saturating_sub(1);
             if auth::respond(ctx, sa, &done, h.message_id, &payloads) {
                 ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                 ctx.stats.ike_sas += 1;
@@ -106,6 +111,9 @@ pub(crate) fn on_response(
     msg: &MessageRepr<'_>,
     path: (SocketAddr, SocketAddr),
 ) -> bool {
+    if super::frag::is_fragment(bytes) {
+        return super::frag::on_fragment(ctx, sa, bytes, msg, path);
+    }
     let h = msg.header;
     if matches!(sa.state, State::Established(_)) {
         // Exchanges started through the request queue (queue.rs).
@@ -157,7 +165,7 @@ pub(crate) fn on_response(
                     .record_exchange(Role::Initiated, ExchangeType::IkeSaInit);
                 // Re-key the slab entry? Our SPI (SPIi) is unchanged.
                 match auth::request(ctx, sa, &done) {
-                    Some((req, child_spi, child_offered)) => {
+                    Ok((req, child_spi, child_offered)) => {
                         sa.send_request(ctx, ExchangeType::IkeAuth, req);
                         sa.state = State::AuthSent(Box::new(super::AuthSent {
                             init: *done,
@@ -166,19 +174,14 @@ pub(crate) fn on_response(
                         }));
                         false
                     }
-                    None => {
+                    Err(cause) => {
                         ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                         let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
                         ctx.fail(
                             Some(sa.handle),
                             sa.remote,
                             name,
-                            Failure::AuthenticationFailed {
-                                cause: crate::events::AuthFailure::MethodMismatch {
-                                    expected: "PSK",
-                                    received: "local certificate (not supported yet)".to_owned(),
-                                },
-                            },
+                            Failure::AuthenticationFailed { cause },
                         );
                         true
                     }
@@ -229,11 +232,11 @@ pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool 
         Timer::Rekey | Timer::Expire | Timer::ChildSa | Timer::Queue => {
             rekey::on_timer(ctx, sa, timer)
         }
+        Timer::Reassembly => {
+            super::frag::on_timer(ctx, sa);
+            false
+        }
         Timer::Liveness => super::info::on_liveness_timer(ctx, sa),
-        Timer::Retransmit
-        | Timer::Establish
-        | Timer::NatKeepalive
-        | Timer::Reauth
-        | Timer::Reassembly => false,
+        Timer::Retransmit | Timer::Establish | Timer::NatKeepalive | Timer::Reauth => false,
     }
 }

@@ -2,8 +2,9 @@
 //! nonces, INVALID_KE_PAYLOAD and the initiator's retry, NAT detection
 //! (§2.23) and SIGNATURE_HASH_ALGORITHMS (RFC 7427).
 //!
-//! COOKIE (§2.6) will slot in at the top of [`respond`] (before any state
-//! is allocated) and as a restart in [`handle_response`] like INVALID_KE.
+//! COOKIE (§2.6) lives in `cookie.rs`: the responder's check runs before
+//! [`respond`] (no state is allocated for a request without a valid cookie
+//! while under load), and [`handle_response`] restarts with the cookie.
 
 use std::borrow::Cow;
 use std::net::SocketAddr;
@@ -132,6 +133,7 @@ pub(crate) fn start(
     remote: SocketAddr,
     offered: Vec<Proposal>,
     ke_retries: u8,
+    fragmentation: Option<PayloadRepr<'static>>,
 ) -> Option<(Vec<u8>, InitSent)> {
     let group = initial_ke(&offered)?;
     let ke = ctx.provider.ke(group)?.start(ctx.rng).ok()?;
@@ -150,6 +152,8 @@ pub(crate) fn start(
         .into(),
     ];
     payloads.extend(nat_notifies(spi_i, 0, local, remote));
+    payloads.extend(super::child_opts::childless_supported());
+    payloads.extend(fragmentation);
     let request = MessageRepr {
         header: HeaderRepr::new(
             spi_i,
@@ -170,6 +174,7 @@ pub(crate) fn start(
             offered,
             request,
             ke_retries,
+            cookie_restarts: 0,
         },
     ))
 }
@@ -228,7 +233,7 @@ pub(crate) fn keys_from_seed(
 pub(crate) enum InitOutcome {
     /// Keys derived: go on to IKE_AUTH.
     Done(Box<InitDone>),
-    /// Restart IKE_SA_INIT with this state (INVALID_KE_PAYLOAD).
+    /// Restart IKE_SA_INIT with this state (INVALID_KE_PAYLOAD, COOKIE).
     Restart(Vec<u8>, Box<InitSent>),
     /// Give up.
     Failed(Failure),
@@ -244,6 +249,9 @@ pub(crate) fn handle_response(
     bytes: &[u8],
     msg: &MessageRepr<'_>,
 ) -> InitOutcome {
+    if let Some(cookie) = super::cookie::find_cookie(msg) {
+        return super::cookie::restart(ctx, st, cookie);
+    }
     let p = scan(msg);
     if let Some(group) = p.invalid_ke {
         // RFC 7296 §1.3: only a group we offered; restart once per group.
@@ -253,7 +261,16 @@ pub(crate) fn handle_response(
         if st.ke_retries >= 2 || initial_ke(&st.offered) == Some(group) {
             return InitOutcome::Failed(Failure::InvalidKe { requested: group });
         }
-        return match start(ctx, sa.spi_i, sa.local, sa.remote, retry, st.ke_retries + 1) {
+        let frag = super::frag::supported_notify(ctx.peers.get(sa.peer).map(AsRef::as_ref));
+        return match start(
+            ctx,
+            sa.spi_i,
+            sa.local,
+            sa.remote,
+            retry,
+            st.ke_retries + 1,
+            frag,
+        ) {
             Some((req, next)) => InitOutcome::Restart(req, Box::new(next)),
             None => InitOutcome::Failed(Failure::InvalidKe { requested: group }),
         };
@@ -301,6 +318,12 @@ pub(crate) fn handle_response(
         });
     };
     sa.spi_r = spi_r;
+    // RFC 7383 §2.3: fragmentation once both announced it.
+    sa.frag.negotiated = super::frag::announced(msg)
+        && ctx
+            .peers
+            .get(sa.peer)
+            .is_some_and(|c| c.fragmentation.enabled);
     if let Some((l, r)) = nat_check(&p, sa.spi_i, spi_r, sa.local, sa.remote) {
         sa.nat_local = l;
         sa.nat_remote = r;
@@ -331,6 +354,8 @@ pub(crate) struct Accepted {
     pub(crate) nat: (bool, bool),
     /// The response as sent (cached for retransmissions).
     pub(crate) response: Vec<u8>,
+    /// IKE fragmentation negotiated (RFC 7383 §2.3).
+    pub(crate) fragmentation: bool,
 }
 
 /// Responder: a new IKE_SA_INIT request. Returns the new SA's state if one
@@ -431,7 +456,15 @@ pub(crate) fn respond(
         }
         .into(),
     ];
+    // [CERTREQ] for every CA a configuration trusts (RFC 7296 §1.2).
+    payloads.extend(super::cert_auth::init_certreq(ctx.peers));
     payloads.extend(nat_notifies(h.spi_i, spi_r, local, remote));
+    payloads.extend(super::child_opts::childless_supported());
+    // RFC 7383 §2.3: answer IKEV2_FRAGMENTATION_SUPPORTED only to an initiator that sent it.
+    let fragmentation = super::frag::announced(msg)
+        && super::frag::supported_notify(Some(&peer))
+            .map(|n| payloads.push(n))
+            .is_some();
     let response = MessageRepr {
         header: HeaderRepr::new(h.spi_i, spi_r, ExchangeType::IkeSaInit, FLAG_RESPONSE, 0),
         payloads,
@@ -453,5 +486,6 @@ pub(crate) fn respond(
         },
         nat,
         response,
+        fragmentation,
     })
 }

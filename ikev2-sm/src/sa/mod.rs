@@ -14,9 +14,13 @@
 //! branch of `auth.rs` (with `NeedSignature` outputs for asynchronous signers).
 
 pub(crate) mod auth;
+pub(crate) mod cert_auth;
 pub(crate) mod child;
+pub(crate) mod child_opts;
+pub(crate) mod cookie;
 pub(crate) mod delete;
 pub(crate) mod dispatch;
+pub(crate) mod frag;
 pub(crate) mod info;
 pub(crate) mod init;
 pub(crate) mod queue;
@@ -76,6 +80,9 @@ impl Ctx<'_> {
     }
 
     pub(crate) fn transmit(&mut self, local: SocketAddr, remote: SocketAddr, bytes: Vec<u8>) {
+        if frag::is_fragment(&bytes) {
+            self.stats.fragments.sent += 1;
+        }
         self.out.push_back(Output::Transmit(Transmit {
             src: local,
             dst: remote,
@@ -143,6 +150,8 @@ pub(crate) struct InitSent {
     pub(crate) request: Vec<u8>,
     /// INVALID_KE_PAYLOAD restarts so far.
     pub(crate) ke_retries: u8,
+    /// COOKIE restarts of this request so far (see `cookie.rs`).
+    pub(crate) cookie_restarts: u8,
 }
 
 /// Initiator: IKE_AUTH sent.
@@ -200,6 +209,17 @@ impl State {
                 let _ = &e.keys;
                 Some(e.ike.proposal())
             }
+            _ => None,
+        }
+    }
+
+    /// The IKE SA keys, in the states that have them (what received SKF
+    /// fragments are authenticated with).
+    pub(crate) fn keys(&self) -> Option<&Keys> {
+        match self {
+            Self::InitResponded(d) => Some(&d.keys),
+            Self::AuthSent(a) => Some(&a.init.keys),
+            Self::Established(e) => Some(&e.keys),
             _ => None,
         }
     }
@@ -289,6 +309,8 @@ pub(crate) struct IkeSa {
     /// (half-open timeout), or, after a failure, when the cached error
     /// response is no longer needed.
     pub(crate) expires: Option<std::time::Instant>,
+    /// IKE fragmentation (RFC 7383): negotiation, staged fragments, reassembly.
+    pub(crate) frag: frag::FragState,
     /// Requests waiting for the request window and the one in flight
     /// (`queue.rs`: INFORMATIONAL, CREATE_CHILD_SA, rekeying).
     pub(crate) queue: queue::RequestQueue,
@@ -351,10 +373,19 @@ impl IkeSa {
         let mut inner = vec![0u8; len];
         emit_chain(payloads, &mut inner).ok()?;
         let first = first_type(payloads).value();
-        encrypt_sk(&keys.out, ctx.rng, &header, first, &inner).ok()
+        let whole = encrypt_sk(&keys.out, ctx.rng, &header, first, &inner).ok()?;
+        self.stage_fragments(
+            ctx,
+            &keys.out,
+            exchange,
+            response,
+            message_id,
+            (&header, first, &inner),
+            &whole,
+        );
+        Some(whole)
     }
 
-    /// Sends a new request through the request window.
     /// An authenticated message came over `(src, dst)`: follow the peer's
     /// float (RFC 7296 §2.23). Only once a NAT was detected or the message
     /// came to UDP 4500; answers go back the way the request came.
@@ -366,22 +397,29 @@ impl IkeSa {
         }
     }
 
+    /// Sends a new request through the request window (as fragments when
+    /// `protect` staged them).
     pub(crate) fn send_request(
         &mut self,
         ctx: &mut Ctx<'_>,
         exchange: ExchangeType,
         bytes: Vec<u8>,
     ) {
+        let message_id = self.requests.next_message_id();
+        let datagrams = self.datagrams_for(bytes, false, message_id);
         if self
             .requests
-            .send(ctx.now, exchange, vec![bytes.clone()])
+            .send(ctx.now, exchange, datagrams.clone())
             .is_ok()
         {
-            ctx.transmit(self.local, self.remote, bytes);
+            for b in datagrams {
+                ctx.transmit(self.local, self.remote, b);
+            }
         }
     }
 
-    /// Caches and sends the response to request `message_id`.
+    /// Caches and sends the response to request `message_id` (as fragments
+    /// when `protect` staged them).
     pub(crate) fn respond(
         &mut self,
         ctx: &mut Ctx<'_>,
@@ -389,10 +427,13 @@ impl IkeSa {
         exchange: ExchangeType,
         bytes: Vec<u8>,
     ) {
-        self.responses.respond(message_id, vec![bytes.clone()]);
+        let datagrams = self.datagrams_for(bytes, true, message_id);
+        self.responses.respond(message_id, datagrams.clone());
         ctx.stats
             .record_exchange(crate::stats::Role::Responded, exchange);
-        ctx.transmit(self.local, self.remote, bytes);
+        for b in datagrams {
+            ctx.transmit(self.local, self.remote, b);
+        }
     }
 }
 

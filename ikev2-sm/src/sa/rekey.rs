@@ -668,6 +668,7 @@ fn spawn(
         expires: None,
         queue: super::queue::RequestQueue::default(),
         info: super::info::InfoState::default(),
+        frag: std::mem::take(&mut sa.frag),
     };
     on_established(ctx, &mut new);
     super::info::on_established(ctx, &mut new);
