@@ -479,7 +479,7 @@ fn unauthenticated_or_unnegotiated_skf_is_dropped_and_counted() {
     for (fr, not_negotiated, invalid) in [(off, 1, 0), (on, 0, 1)] {
         let mut s = sim(7, on, fr, LinkConfig::default(), fast);
         s.ab.set_tamper(Some(sk_to_skf()));
-        assert!(s.drive(10_000));
+        assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
         // The retransmission, untouched, completes the exchange.
         assert_up(&s, "after a forged SKF");
         let f = s.b.endpoint.stats().fragments;
