@@ -137,6 +137,13 @@
 //! (the transport-mode case proves the negotiation; charon's
 //! kernel-libipsec in the lab cannot install transport mode).
 //!
+//! INITIAL_CONTACT (`sa/initial_contact.rs`): sent in IKE_AUTH when no
+//! other IKE SA with that peer configuration is up; on receipt the endpoint
+//! removes the other IKE SAs of the authenticated identity (their Child SAs
+//! with `Output::RemoveChildSa`) and reports
+//! [`events::Event::InitialContact`] with the count
+//! (`tests/initial_contact_sim.rs`).
+//!
 //! IKE fragmentation (RFC 7383, `sa/frag.rs`), both roles:
 //! IKEV2_FRAGMENTATION_SUPPORTED negotiated in IKE_SA_INIT
 //! ([`config::FragmentConfig`], on by default like strongSwan); encrypted
@@ -165,9 +172,7 @@
 //! (`sa/queue.rs`, window size 1) that other exchanges plug into.
 //!
 //! Not yet, and where it fits: a `NeedSignature` output for asynchronous
-//! signers (in `sa/cert_auth.rs`); INITIAL_CONTACT (sent in the first
-//! IKE_AUTH to a peer; on receipt, the endpoint removing the other IKE SAs
-//! of that identity after `sa::dispatch::on_request`); CREATE_CHILD_SA (an
+//! signers (in `sa/cert_auth.rs`); CREATE_CHILD_SA (an
 //! `Exchange` on the request queue, like the INFORMATIONAL ones, which
 //! keeps the IKE keys and proposal).
 //!

@@ -175,6 +175,7 @@ pub(crate) fn start(
             request,
             ke_retries,
             cookie_restarts: 0,
+            initial_contact: false,
         },
     ))
 }
@@ -254,7 +255,10 @@ pub(crate) fn handle_response(
             st.ke_retries + 1,
             frag,
         ) {
-            Some((req, next)) => InitOutcome::Restart(req, Box::new(next)),
+            Some((req, mut next)) => {
+                next.initial_contact = st.initial_contact;
+                InitOutcome::Restart(req, Box::new(next))
+            }
             None => InitOutcome::Failed(Failure::InvalidKe { requested: group }),
         };
     }
@@ -278,7 +282,11 @@ pub(crate) fn handle_response(
     // be checked is checked before. A peer value the group rejects (e.g. a
     // low-order point) after that point ends the SA.
     let InitSent {
-        ke, ni, request, ..
+        ke,
+        ni,
+        request,
+        initial_contact,
+        ..
     } = *st;
     let Ok(shared) = ke.complete(ke_data) else {
         return InitOutcome::Failed(Failure::PeerError {
@@ -325,6 +333,7 @@ pub(crate) fn handle_response(
         our_init: request,
         peer_init: bytes.to_vec(),
         ike,
+        initial_contact,
     }))
 }
 
@@ -466,6 +475,7 @@ pub(crate) fn respond(
             our_init: response.clone(),
             peer_init: bytes.to_vec(),
             ike,
+            initial_contact: false,
         },
         nat,
         response,
