@@ -228,10 +228,11 @@ fn deleting_the_ike_sa_removes_its_children_with_events() {
 }
 
 #[test]
-fn deletes_survive_loss_and_duplication_over_300_seeds() {
+fn deletes_survive_loss_duplication_and_reordering_over_300_seeds() {
     let lossy = LinkConfig {
         loss: LossModel::Bernoulli(0.3),
         duplicate: 0.1,
+        reorder: 0.1,
         latency: Duration::from_millis(20),
         jitter: Duration::from_millis(10),
         ..LinkConfig::default()
