@@ -28,6 +28,7 @@ mod error;
 pub mod keys;
 pub mod net;
 pub mod openers;
+pub mod peer;
 pub mod udp_info;
 
 pub use error::Error;

@@ -283,6 +283,10 @@ pub struct SaInfo {
     pub children: Vec<ChildSaInfo>,
     /// The negotiated IKE proposal, once IKE_SA_INIT completed.
     pub ike_proposal: Option<Proposal>,
+    /// Our address for this SA (UDP 4500 after a float).
+    pub local: SocketAddr,
+    /// The peer's address as last authenticated (follows a NAT's mapping).
+    pub remote: SocketAddr,
 }
 
 struct Slot {
@@ -387,6 +391,8 @@ impl Endpoint {
             nat_remote: sa.nat_remote,
             children: sa.children.iter().map(sa::ChildSa::info).collect(),
             ike_proposal: sa.state.ike().cloned(),
+            local: sa.local,
+            remote: sa.remote,
         })
     }
 
