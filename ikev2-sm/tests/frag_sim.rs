@@ -443,3 +443,48 @@ fn unfragmented_informational_after_a_fragmented_ike_auth() {
     assert_eq!(before, after, "nothing after IKE_AUTH was fragmented");
     assert_eq!(s.ab.stats().mtu_dropped + s.ba.stats().mtu_dropped, 0);
 }
+
+/// Turns the first IKE_AUTH request (an SK message) into a one-fragment
+/// SKF message, overwriting IV octets with Fragment Number 1 of 1: what an
+/// attacker can send without keys.
+fn sk_to_skf() -> ikev2_sm::sim::Tamper {
+    let mut done = false;
+    Box::new(move |d| {
+        let b = &mut d.bytes;
+        if !done && b[18] == 35 && b[16] == 46 {
+            done = true;
+            b[16] = 53;
+            b[32..36].copy_from_slice(&[0, 1, 0, 1]);
+        }
+        true
+    })
+}
+
+#[test]
+fn unauthenticated_or_unnegotiated_skf_is_dropped_and_counted() {
+    let fast = RetransmitConfig {
+        timeout: Duration::from_secs(1),
+        ..RetransmitConfig::default()
+    };
+    let off = FragmentConfig {
+        enabled: false,
+        ..small()
+    };
+    // Negotiated, IKE_AUTH small enough to go whole: the forged SKF fails
+    // authentication. Not negotiated: it is not even opened.
+    let on = FragmentConfig::default();
+    for (fr, not_negotiated, invalid) in [(off, 1, 0), (on, 0, 1)] {
+        let mut s = sim(7, on, fr, LinkConfig::default(), fast);
+        s.ab.set_tamper(Some(sk_to_skf()));
+        assert!(s.drive(10_000));
+        // The retransmission, untouched, completes the exchange.
+        assert_up(&s, "after a forged SKF");
+        let f = s.b.endpoint.stats().fragments;
+        assert_eq!(
+            (f.dropped_not_negotiated, f.dropped_invalid, f.received),
+            (not_negotiated, invalid, 0),
+            "{f:?}"
+        );
+        assert_eq!(s.a.endpoint.stats().retransmits, 1);
+    }
+}

@@ -7,7 +7,8 @@
 # counters read back, soft and hard expiry events received. In the same boot,
 # the `ike_esp` example: two ikev2-sm endpoints negotiate Child SAs, the
 # ikev2-sm bridge installs them through xfrm-sys in two namespaces, and
-# pings cross kernel ESP both ways (tunnel, transport, NAT-T).
+# pings cross kernel ESP both ways (tunnel, transport, NAT-T). Last,
+# `vm/peer_kernel.sh`: two ikev2-peer processes with `dataplane = "kernel"`.
 # Fails loudly if the VM cannot be built or booted.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
@@ -15,8 +16,11 @@ ensure_rust
 [ "$(id -u)" -eq 0 ] || { log "40-xfrm: needs root (apt, and the VM's kernel download)"; exit 1; }
 apt_install qemu-system-x86 busybox-static kmod cpio iproute2
 
-log "40-xfrm: building the kernel_esp and ike_esp examples"
+log "40-xfrm: building the kernel_esp and ike_esp examples and ikev2-peer"
 cargo build -p xfrm-sys --features ikev2-sm --example kernel_esp --example ike_esp --locked
+cargo build -p ikev2-examples --bin ikev2-peer --locked
+peer_bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/ikev2-peer"
+[ -x "$peer_bin" ] || { log "40-xfrm: FAIL: $peer_bin not built"; exit 1; }
 bins=()
 for ex in kernel_esp ike_esp; do
     bin="${CARGO_TARGET_DIR:-$ROOT/target}/debug/examples/$ex"
@@ -26,7 +30,7 @@ done
 
 log "40-xfrm: booting Debian's kernel under QEMU"
 rc=0
-xfrm-sys/vm/run.sh "${bins[@]}" || rc=$?
+XFRM_VM_BINS="$peer_bin" xfrm-sys/vm/run.sh "${bins[@]}" xfrm-sys/vm/peer_kernel.sh || rc=$?
 if [ "$rc" -eq 0 ]; then
     log "40-xfrm: PASS (kernel ESP through xfrm-sys in the Debian kernel VM)"
 else

@@ -184,6 +184,7 @@ fn main() -> ExitCode {
 fn plane_name(d: &DataPlaneConfig) -> &'static str {
     match d {
         DataPlaneConfig::Userspace { .. } => "userspace",
+        DataPlaneConfig::Kernel { .. } => "kernel",
         _ => "none",
     }
 }
@@ -198,6 +199,14 @@ async fn run_peer(cfg: Config, json: bool) -> Result<(), Box<dyn std::error::Err
             let (local, hook) = ikev2_examples::peer::tun::open(tun, *address, *mtu)?;
             (Box::new(Userspace::new(&PROVIDER)), local, Some(hook))
         }
+        DataPlaneConfig::Kernel { replay_window } => (
+            Box::new(
+                ikev2_examples::peer::kernel::Kernel::open(*replay_window)
+                    .map_err(|e| format!("kernel data plane (XFRM netlink): {e}"))?,
+            ),
+            LocalPackets::default(),
+            None,
+        ),
         _ => (
             Box::new(NoDataPlane::default()),
             LocalPackets::default(),

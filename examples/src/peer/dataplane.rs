@@ -13,9 +13,9 @@
 //!   `esp` crate, always encapsulated in UDP (RFC 3948) on the NAT-T port,
 //!   with the inbound policy check of RFC 4301 §5.2 (the inner addresses
 //!   must fall inside the Child SA's selectors).
-//! - a kernel plane (XFRM, `xfrm-sys`) implements the same trait with
-//!   `carries_packets() == false`: install/remove become netlink requests
-//!   and the counters come from the kernel.
+//! - [`super::kernel::Kernel`] (`type = "kernel"`, Linux): XFRM through
+//!   `xfrm-sys`'s bridge, `carries_packets() == false`: install/remove
+//!   become netlink requests and the counters come from the kernel.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -67,6 +67,9 @@ pub enum DataPlaneError {
     /// The plane cannot do what the SA needs (e.g. transport mode over TUN).
     #[error("{0}")]
     Unsupported(&'static str),
+    /// The kernel (XFRM) refused the SA or its policies.
+    #[error("kernel: {0}")]
+    Kernel(String),
 }
 
 /// Why a packet was not passed on.
@@ -144,6 +147,25 @@ pub trait DataPlane: Send {
     fn seal(&mut self, packet: &[u8], out: &mut Vec<u8>) -> Result<EspPath, Drop> {
         let _ = (packet, out);
         Err(Drop::NoDataPlane)
+    }
+    /// Prepares one of the driver's UDP sockets (IKE, or NAT-T when `nat_t`)
+    /// before any Child SA exists; the kernel plane sets IPsec bypass
+    /// policies and the ESP-in-UDP option here.
+    ///
+    /// # Errors
+    /// The socket option was refused.
+    fn prepare_socket(
+        &mut self,
+        socket: &tokio::net::UdpSocket,
+        nat_t: bool,
+    ) -> std::io::Result<()> {
+        let _ = (socket, nat_t);
+        Ok(())
+    }
+    /// Child SAs that reached a data-plane limit since the last call, as
+    /// `(inbound SPI, hard)`: soft means rekey, hard means the SA is gone.
+    fn expired(&mut self) -> Vec<(u32, bool)> {
+        Vec::new()
     }
 }
 

@@ -269,6 +269,12 @@ impl Peer {
         mut control: mpsc::Receiver<ControlRequest>,
         shutdown: impl Future<Output = ()>,
     ) -> io::Result<()> {
+        for pair in &self.sockets {
+            self.plane.prepare_socket(&pair.ike, false)?;
+            self.plane.prepare_socket(&pair.natt, true)?;
+        }
+        // Data-plane limits (the kernel's soft/hard expiry) are polled.
+        let mut plane_tick = tokio::time::interval(std::time::Duration::from_secs(1));
         let (tx, mut rx) = mpsc::channel::<Datagram>(1024);
         for pair in &self.sockets {
             spawn_reader(pair.ip, false, Arc::clone(&pair.ike), tx.clone());
@@ -305,6 +311,7 @@ impl Peer {
                 Some(p) = recv_some(&mut local.outgoing) => self.on_local_packet(p).await,
                 Some(req) = control.recv() => self.on_control(req),
                 () = timer => self.ep.handle_input(Input::Timeout(Instant::now())),
+                _ = plane_tick.tick() => self.on_plane_limits(),
                 () = &mut shutdown => break,
             }
             self.drain().await;
@@ -556,6 +563,16 @@ impl Peer {
                 installed: Instant::now(),
             },
         );
+    }
+
+    /// Child SAs the data plane reports at a soft (rekey) or hard (gone)
+    /// limit.
+    fn on_plane_limits(&mut self) {
+        for (spi_in, hard) in self.plane.expired() {
+            let conn = self.children.get(&spi_in).map(|m| m.conn.clone());
+            let limit = if hard { "hard" } else { "soft" };
+            info!(conn = ?conn, spi_in = format!("{spi_in:08x}"), "data plane: Child SA reached its {limit} limit");
+        }
     }
 
     fn remove_child(&mut self, r: &ChildSaRemove) {

@@ -6,6 +6,7 @@
 //!   500/4500 (ports configurable), handing Child SAs to a data plane;
 //! - [`dataplane`]: the [`dataplane::DataPlane`] trait, `none`, and
 //!   `userspace` (the `esp` crate, ESP-in-UDP);
+//! - `kernel` (Linux): the kernel (XFRM) data plane via `xfrm-sys`;
 //! - [`tun`]: the TUN device and routes for the userspace plane;
 //! - [`events`]: events as JSON lines or text;
 //! - [`control`]: the `--status` control socket;
@@ -18,4 +19,6 @@ pub mod dataplane;
 pub mod demo;
 pub mod driver;
 pub mod events;
+#[cfg(target_os = "linux")]
+pub mod kernel;
 pub mod tun;

@@ -290,6 +290,10 @@ pub(crate) fn on_fragment(
     if !sa.frag.negotiated {
         return drop(ctx, FragmentDrop::NotNegotiated);
     }
+    if h.exchange_type == ExchangeType::IkeSaInit {
+        // RFC 7383 §2.5: IKE_SA_INIT is never fragmented.
+        return drop(ctx, FragmentDrop::Invalid);
+    }
     if response {
         if !sa.requests.is_outstanding(h.message_id) {
             return drop(ctx, FragmentDrop::Unexpected);
