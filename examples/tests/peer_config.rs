@@ -277,14 +277,14 @@ fn proposals_errors_point_at_the_key() {
 fn what_the_state_machine_lacks_is_refused_not_ignored() {
     let cases: &[(usize, &str, &str)] = &[
         (
-            4,
-            "local = { auth = \"pubkey\", id = \"a.lab\" }",
-            "pubkey is not supported yet",
+            5,
+            "remote = { auth = \"pubkey\", id = \"b.lab\" }",
+            "mixed psk/pubkey is not supported yet",
         ),
         (
             4,
             "local = { auth = \"psk\", id = \"a.lab\", certs = [\"a.pem\"] }",
-            "local.certs",
+            "local.certs given with auth = psk",
         ),
         (
             5,
@@ -369,4 +369,53 @@ fn load_reports_missing_files() {
             .starts_with("/nonexistent/peer.toml: cannot read"),
         "{e}"
     );
+}
+
+/// `auth = "pubkey"`: certificates and key loaded from files (strongSwan
+/// `pki` output shipped with ikev2-crypto's tests) into the state machine's
+/// signature credentials.
+#[test]
+fn pubkey_loads_certificates_and_key() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../ikev2-crypto/tests/data/strongswan-pki"
+    );
+    let text = format!(
+        r#"[connections.c]
+local_addrs = ["10.0.0.1"]
+local = {{ auth = "pubkey", id = "a.lab", certs = "{dir}/a-ecdsa.crt.der" }}
+remote = {{ auth = "pubkey", id = "b.lab", cacerts = ["{dir}/ca-ecdsa.crt.der"] }}
+[connections.c.children.net]
+[secrets.private-a]
+file = "{dir}/a-ecdsa.key.pem"
+"#
+    );
+    let c = parse(Path::new("x"), &text).unwrap();
+    let p = &c.connections[0].peer;
+    match (&p.local_auth, &p.remote_auth) {
+        (Auth::Signature(cred), Auth::TrustedCa(trust)) => {
+            assert_eq!(cred.chain.len(), 1);
+            assert_eq!(trust.ca_certs.len(), 1);
+            assert_eq!(cred.root.as_ref(), trust.ca_certs.first());
+            assert!(trust.clock.is_some(), "validity needs the wall clock");
+        }
+        other => panic!("{other:?}"),
+    }
+    let (line, msg) = err_of(&text.replace("a-ecdsa.key.pem", "missing.pem"));
+    assert_eq!(line, 7);
+    assert!(msg.contains("missing.pem"), "{msg}");
+    let (line, msg) = err_of(&text.replace("ca-ecdsa.crt.der", "nope.der"));
+    assert_eq!(line, 4);
+    assert!(
+        msg.contains("remote.cacerts") && msg.contains("nope.der"),
+        "{msg}"
+    );
+    let no_key = text.split("[secrets").next().unwrap().to_owned();
+    let (line, msg) = err_of(&no_key);
+    assert_eq!(line, 3);
+    assert!(msg.contains("needs a private key"), "{msg}");
+    let (line, msg) =
+        err_of(&text.replace("a-ecdsa.key.pem\"", "a-ecdsa.key.pem\"\nsecret = \"pw\""));
+    assert_eq!(line, 8);
+    assert!(msg.contains("encrypted private keys"), "{msg}");
 }

@@ -455,6 +455,11 @@ impl Endpoint {
             .ok_or_else(|| ApiError::UnknownPeer(peer.to_owned()))?;
         let cannot = |why| ApiError::CannotInitiate(peer.to_owned(), why);
         let cfg = Arc::clone(self.peers.get(idx).ok_or_else(|| cannot("gone"))?);
+        // INITIAL_CONTACT unless an IKE SA with this peer is already up.
+        let first_contact = !self.slots.iter().any(|s| {
+            s.sa.as_ref()
+                .is_some_and(|o| o.peer == idx && matches!(o.state, State::Established(_)))
+        });
         let handle = self.allocate();
         let seed = self.jitter_seed();
         let mut ctx = Ctx {
@@ -470,7 +475,7 @@ impl Endpoint {
         while self.by_spi.contains_key(&spi_i) {
             spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
         }
-        let (request, st) = init::start(
+        let (request, mut st) = init::start(
             &mut ctx,
             spi_i,
             local,
@@ -480,6 +485,7 @@ impl Endpoint {
             sa::frag::supported_notify(Some(&cfg)),
         )
         .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
+        st.initial_contact = first_contact;
         let mut sa = IkeSa {
             handle,
             role: SaRole::Initiator,
@@ -924,6 +930,7 @@ impl Endpoint {
             self.stats.dropped.unknown_spi += 1;
             return;
         };
+        let queued = self.out.len();
         let mut ctx = Ctx {
             provider: &self.provider,
             rng: self.random.as_ref(),
@@ -963,6 +970,69 @@ impl Endpoint {
             self.remove(handle);
         }
         self.reschedule(index);
+        self.apply_initial_contact(queued, now);
+    }
+
+    /// INITIAL_CONTACT (`sa/initial_contact.rs`): if the outputs queued
+    /// from `from` on report one, removes the other IKE SAs of that peer
+    /// identity and configuration and fills in how many (the event is
+    /// dropped when there were none).
+    fn apply_initial_contact(&mut self, from: usize, now: Instant) {
+        let found = self.out.iter().skip(from).find_map(|o| match o {
+            Output::Event {
+                sa: Some(h),
+                event: Event::InitialContact { peer_id, .. },
+            } => Some((*h, peer_id.clone())),
+            _ => None,
+        });
+        let Some((keep, peer_id)) = found else { return };
+        let Some(config) = self.get(keep).map(|sa| sa.peer) else {
+            return;
+        };
+        let victims: Vec<SaHandle> = self
+            .slots
+            .iter()
+            .filter_map(|s| s.sa.as_ref())
+            .filter(|sa| {
+                sa.handle != keep && sa.peer == config && sa.peer_id.as_ref() == Some(&peer_id)
+            })
+            .map(|sa| sa.handle)
+            .collect();
+        for h in &victims {
+            let mut ctx = Ctx {
+                provider: &self.provider,
+                rng: self.random.as_ref(),
+                peers: &self.peers,
+                out: &mut self.out,
+                stats: &mut self.stats,
+                history: &mut self.history,
+                now,
+            };
+            if let Some(sa) = self
+                .slots
+                .get_mut(h.index as usize)
+                .and_then(|s| s.sa.as_mut())
+            {
+                sa::info::remove_children(&mut ctx, sa, Some(true));
+                ctx.event(Some(*h), Event::IkeSaDeleted { by_peer: true });
+            }
+            self.remove(*h);
+        }
+        // Reported only when it replaced something.
+        let at = self.out.iter().skip(from).position(|o| {
+            matches!(o, Output::Event { sa: Some(h), event: Event::InitialContact { .. } } if *h == keep)
+        });
+        if let Some(at) = at.map(|i| i + from) {
+            if victims.is_empty() {
+                self.out.remove(at);
+            } else if let Some(Output::Event {
+                event: Event::InitialContact { replaced, .. },
+                ..
+            }) = self.out.get_mut(at)
+            {
+                *replaced = victims.len();
+            }
+        }
     }
 
     fn new_responder(

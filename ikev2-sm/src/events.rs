@@ -390,6 +390,17 @@ pub enum Event {
         /// True if the peer asked for it, false if we did.
         by_peer: bool,
     },
+    /// The peer authenticated with INITIAL_CONTACT (RFC 7296 §2.4): it
+    /// holds no other IKE SA with us, so the endpoint removed the other IKE
+    /// SAs of this identity and configuration (their Child SAs with
+    /// `Output::RemoveChildSa`, then `IkeSaDeleted { by_peer: true }`).
+    /// Reported only when there were some.
+    InitialContact {
+        /// The peer's authenticated identity.
+        peer_id: crate::config::Identity,
+        /// How many IKE SAs were removed.
+        replaced: usize,
+    },
     /// The IKE SA was deleted and is gone, with all its Child SAs (each
     /// reported first). `by_peer: false` also when our Delete went
     /// unanswered: the SA is removed either way.

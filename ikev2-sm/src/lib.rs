@@ -137,6 +137,13 @@
 //! (the transport-mode case proves the negotiation; charon's
 //! kernel-libipsec in the lab cannot install transport mode).
 //!
+//! INITIAL_CONTACT (`sa/initial_contact.rs`): sent in IKE_AUTH when no
+//! other IKE SA with that peer configuration is up; on receipt the endpoint
+//! removes the other IKE SAs of the authenticated identity (their Child SAs
+//! with `Output::RemoveChildSa`) and reports
+//! [`events::Event::InitialContact`] with the count
+//! (`tests/initial_contact_sim.rs`).
+//!
 //! IKE fragmentation (RFC 7383, `sa/frag.rs`), both roles:
 //! IKEV2_FRAGMENTATION_SUPPORTED negotiated in IKE_SA_INIT
 //! ([`config::FragmentConfig`], on by default like strongSwan); encrypted
@@ -177,10 +184,8 @@
 //! are settled by TEMPORARY_FAILURE and a jittered retry, not by nonces).
 //!
 //! Not yet, and where it fits: a `NeedSignature` output for asynchronous
-//! signers (in `sa/cert_auth.rs`); INITIAL_CONTACT (sent in the first
-//! IKE_AUTH to a peer; on receipt, the endpoint removing the other IKE SAs
-//! of that identity after `sa::dispatch::on_request`); reauthentication as an
-//! alternative to IKE SA rekeying.
+//! signers (in `sa/cert_auth.rs`); reauthentication as an alternative to
+//! IKE SA rekeying.
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every

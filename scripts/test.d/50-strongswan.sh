@@ -25,11 +25,12 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 export LAB_PKI=$OUT/pki
 trap '"$L" down >/dev/null 2>&1 || true' EXIT
 
-log "building ikev2-decode and ikev2-udp"
-cargo build --locked -q -p ikev2-examples --bin ikev2-decode --bin ikev2-udp
+log "building ikev2-decode, ikev2-udp and ikev2-peer"
+cargo build --locked -q -p ikev2-examples --bin ikev2-decode --bin ikev2-udp --bin ikev2-peer
 DECODE=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ikev2-decode
 UDP=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ikev2-udp
-[ -x "$DECODE" ] && [ -x "$UDP" ] || { log "no $DECODE or $UDP"; exit 1; }
+PEER=${CARGO_TARGET_DIR:-$ROOT/target}/debug/ikev2-peer
+[ -x "$DECODE" ] && [ -x "$UDP" ] && [ -x "$PEER" ] || { log "no $DECODE, $UDP or $PEER"; exit 1; }
 
 # Libreswan conflicts with strongSwan's packages: unpacked, not installed
 "$L" fetch-libreswan || { log "cannot fetch Libreswan"; exit 1; }

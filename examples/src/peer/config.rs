@@ -49,6 +49,9 @@ use zeroize::Zeroizing;
 /// Identities a pre-shared key is for, and the key.
 type Secret = (Vec<Identity>, Zeroizing<Vec<u8>>);
 
+/// A private key file and where the configuration names it.
+type KeyFile = (Range<usize>, PathBuf);
+
 /// A configuration error: where and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -297,14 +300,15 @@ struct RawChild {
 #[serde(deny_unknown_fields)]
 struct RawSecret {
     id: Option<Spanned<OneOrMany>>,
-    secret: Spanned<String>,
+    secret: Option<Spanned<String>>,
+    file: Option<Spanned<String>>,
 }
 
 /// What the state machine on this branch can honour: the switch to flip
 /// when the feature lands (the parser already reads and checks the value).
 mod supported {
     /// `local.auth = pubkey` (certificate authentication).
-    pub(super) const PUBKEY: bool = false;
+    pub(super) const PUBKEY: bool = true;
     /// IKE SA `rekey_time` / `over_time`.
     pub(super) const IKE_REKEY: bool = false;
     /// Child SA `rekey_time` / `life_time`.
@@ -414,13 +418,13 @@ impl Cx<'_> {
             None => DataPlaneConfig::None,
             Some(d) => self.dataplane(d)?,
         };
-        let secrets = self.secrets(&raw.secrets)?;
+        let (secrets, keys) = self.secrets(&raw.secrets)?;
         if raw.connections.is_empty() {
             return Err(self.err(0..0, "no connections defined ([connections.<name>])"));
         }
         let mut connections = Vec::new();
         for (name, conn) in &raw.connections {
-            let mut c = self.connection(name, conn, &secrets)?;
+            let mut c = self.connection(name, conn, &secrets, &keys)?;
             // The userspace plane carries ESP in UDP only: move to the
             // NAT-T port after IKE_SA_INIT even without a NAT.
             if matches!(dataplane, DataPlaneConfig::Userspace { .. }) {
@@ -485,20 +489,48 @@ impl Cx<'_> {
         }
     }
 
-    fn secrets(&self, raw: &BTreeMap<Spanned<String>, Spanned<RawSecret>>) -> R<Vec<Secret>> {
+    fn secrets(
+        &self,
+        raw: &BTreeMap<Spanned<String>, Spanned<RawSecret>>,
+    ) -> R<(Vec<Secret>, Vec<KeyFile>)> {
         let mut out = Vec::new();
+        let mut keys = Vec::new();
         for (name, s) in raw {
-            if !name.get_ref().starts_with("ike") {
+            let n = name.get_ref();
+            let body = s.get_ref();
+            if n.starts_with("private") {
+                // swanctl's `private-<name> { file = ... }`: a PEM or DER key.
+                let f = body.file.as_ref().ok_or_else(|| {
+                    self.at(
+                        name,
+                        format!("secrets.{n}: `file` (the private key) is required"),
+                    )
+                })?;
+                if let Some(x) = &body.secret {
+                    return Err(self.at(
+                        x,
+                        "encrypted private keys (a passphrase in `secret`) are not supported",
+                    ));
+                }
+                keys.push((f.span(), self.path(f.get_ref())));
+                continue;
+            }
+            if !n.starts_with("ike") {
                 return Err(self.at(
                     name,
                     format!(
-                        "secrets.{}: only IKE pre-shared keys (sections named ike...) are supported",
-                        name.get_ref()
+                        "secrets.{n}: only IKE pre-shared keys (ike...) and private keys (private...) are supported"
                     ),
                 ));
             }
-            let s = s.get_ref();
-            let ids = match &s.id {
+            if let Some(f) = &body.file {
+                return Err(self.at(f, "`file` belongs in a private... section"));
+            }
+            let secret = body
+                .secret
+                .as_ref()
+                .ok_or_else(|| self.at(name, format!("secrets.{n}: `secret` is required")))?;
+            let ids = match &body.id {
                 None => Vec::new(),
                 Some(list) => list
                     .get_ref()
@@ -509,14 +541,102 @@ impl Cx<'_> {
                     })
                     .collect::<R<Vec<_>>>()?,
             };
-            let secret = decode_secret(s.secret.get_ref())
-                .map_err(|why| self.at(&s.secret, format!("secret: {why}")))?;
-            if secret.is_empty() {
-                return Err(self.at(&s.secret, "secret: empty"));
+            let bytes = decode_secret(secret.get_ref())
+                .map_err(|why| self.at(secret, format!("secret: {why}")))?;
+            if bytes.is_empty() {
+                return Err(self.at(secret, "secret: empty"));
             }
-            out.push((ids, Zeroizing::new(secret)));
+            out.push((ids, Zeroizing::new(bytes)));
+        }
+        Ok((out, keys))
+    }
+
+    /// A path from the file, relative to the configuration file's directory.
+    fn path(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            return p.to_owned();
+        }
+        self.file
+            .parent()
+            .map_or_else(|| p.to_owned(), |d| d.join(p))
+    }
+
+    /// Certificates (PEM, or one DER) from the files named by `list`.
+    fn certs(&self, list: &Spanned<OneOrMany>, key: &str) -> R<Vec<Vec<u8>>> {
+        let mut out = Vec::new();
+        for f in list.get_ref().items() {
+            let path = self.path(&f);
+            let data = std::fs::read(&path)
+                .map_err(|e| self.at(list, format!("{key}: {}: {e}", path.display())))?;
+            let certs = if data.starts_with(b"-----BEGIN") {
+                ikev2_crypto::cert::certs_from_pem(&data)
+                    .map_err(|e| self.at(list, format!("{key}: {}: {e}", path.display())))?
+            } else {
+                vec![data]
+            };
+            if certs.is_empty() {
+                return Err(self.at(list, format!("{key}: {}: no certificate", path.display())));
+            }
+            out.extend(certs);
         }
         Ok(out)
+    }
+
+    /// Certificate authentication: our chain and key, the CAs the peer must
+    /// chain to.
+    fn pubkey_auth(
+        &self,
+        local: &Spanned<RawLocal>,
+        remote: &Spanned<RawRemote>,
+        keys: &[KeyFile],
+    ) -> R<(Auth, Auth)> {
+        use ikev2_sm::config::{CertCredential, CertTrust};
+        let certs = local.get_ref().certs.as_ref().ok_or_else(|| {
+            self.at(
+                local,
+                "auth = pubkey needs local.certs (our certificate, PEM or DER)",
+            )
+        })?;
+        let chain = self.certs(certs, "local.certs")?;
+        let cacerts = remote.get_ref().cacerts.as_ref().ok_or_else(|| {
+            self.at(
+                remote,
+                "auth = pubkey needs remote.cacerts (the CAs the peer's certificate must chain to)",
+            )
+        })?;
+        let cas = self.certs(cacerts, "remote.cacerts")?;
+        let (span, path) = match keys {
+            [one] => one,
+            [] => {
+                return Err(self.at(
+                    local,
+                    "auth = pubkey needs a private key: [secrets.private-<name>] file = \"key.pem\"",
+                ))
+            }
+            [_, second, ..] => {
+                return Err(self.err(
+                    second.0.clone(),
+                    "several private keys: choosing one by certificate is not supported yet; configure one",
+                ))
+            }
+        };
+        let data = Zeroizing::new(
+            std::fs::read(path)
+                .map_err(|e| self.err(span.clone(), format!("{}: {e}", path.display())))?,
+        );
+        let signer = ikev2_crypto::auth::SoftwareSigner::from_pem_or_der(
+            &data,
+            &ikev2_crypto::provider::rustcrypto::OS_RANDOM,
+        )
+        .map_err(|e| self.err(span.clone(), format!("{}: {e}", path.display())))?;
+        let mut cred = CertCredential::new(chain, std::sync::Arc::new(signer));
+        cred.root = cas.first().cloned();
+        let unix = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let trust = CertTrust::new(cas).with_clock(std::time::Instant::now(), unix);
+        Ok((Auth::Signature(cred), Auth::TrustedCa(trust)))
     }
 
     fn connection(
@@ -524,6 +644,7 @@ impl Cx<'_> {
         name: &Spanned<String>,
         conn: &Spanned<RawConnection>,
         secrets: &[Secret],
+        keys: &[KeyFile],
     ) -> R<Connection> {
         let c = conn.get_ref();
         let n = name.get_ref();
@@ -580,41 +701,35 @@ impl Cx<'_> {
         let local_auth = self.auth_method(local.get_ref().auth.as_ref(), local, "local.auth")?;
         let remote_auth =
             self.auth_method(remote.get_ref().auth.as_ref(), remote, "remote.auth")?;
-        if let Some(certs) = &local.get_ref().certs {
-            if !certs.get_ref().items().is_empty() {
-                return Err(self.at(
-                    certs,
-                    "local.certs: certificate loading is not in ikev2-peer yet; remove it",
-                ));
-            }
+        if local_auth != remote_auth {
+            return Err(self.at(
+                remote,
+                "local.auth and remote.auth differ: mixed psk/pubkey is not supported yet",
+            ));
         }
-        if let Some(certs) = &remote.get_ref().cacerts {
-            if !certs.get_ref().items().is_empty() {
-                return Err(self.at(
-                    certs,
-                    "remote.cacerts: certificate loading is not in ikev2-peer yet; remove it",
-                ));
+        let (la, ra) = if local_auth == "pubkey" && supported::PUBKEY {
+            self.pubkey_auth(local, remote, keys)?
+        } else {
+            let given = [
+                (&local.get_ref().certs, "local.certs"),
+                (&remote.get_ref().cacerts, "remote.cacerts"),
+            ];
+            for (certs, key) in given {
+                if let Some(c) = certs.as_ref().filter(|c| !c.get_ref().items().is_empty()) {
+                    return Err(self.at(c, format!("{key} given with auth = psk")));
+                }
             }
-        }
-        let pubkey = "auth = pubkey is not supported yet by ikev2-peer (the state machine has it; loading certificates and keys from files is the missing part); use psk";
-        if !supported::PUBKEY {
-            if local_auth != "psk" {
-                return Err(self.at(local, pubkey));
-            }
-            if remote_auth != "psk" {
-                return Err(self.at(remote, pubkey));
-            }
-        }
-        let psk = find_psk(secrets, &local_id, &remote_id).ok_or_else(|| {
-            self.at(
-                local,
-                format!(
-                    "no secret in [secrets] for local id `{local_id}` and remote id `{remote_id}` (auth = psk)"
-                ),
-            )
-        })?;
-        let mut peer = PeerConfig::new(n, local_id, remote_id)
-            .with_auth(Auth::psk(psk.clone()), Auth::psk(psk));
+            let psk = find_psk(secrets, &local_id, &remote_id).ok_or_else(|| {
+                self.at(
+                    local,
+                    format!(
+                        "no secret in [secrets] for local id `{local_id}` and remote id `{remote_id}` (auth = psk)"
+                    ),
+                )
+            })?;
+            (Auth::psk(psk.clone()), Auth::psk(psk))
+        };
+        let mut peer = PeerConfig::new(n, local_id, remote_id).with_auth(la, ra);
         if let Some(p) = &c.proposals {
             let joined = p.get_ref().items().join(",");
             peer = peer

@@ -178,6 +178,9 @@ pub(crate) fn request(
         ))));
     }
     payloads.push(auth.into());
+    if init.initial_contact {
+        payloads.extend(super::initial_contact::notify());
+    }
     let mut spi = 0;
     let mut offered = Vec::new();
     let first_child = peer
@@ -438,6 +441,15 @@ pub(crate) fn respond(
         Ok(a) => a,
         Err(cause) => return auth_failed(ctx, sa, Some(peer.name.clone()), cause),
     };
+    if super::initial_contact::received(payloads) {
+        ctx.event(
+            Some(sa.handle),
+            Event::InitialContact {
+                peer_id: received.clone(),
+                replaced: 0,
+            },
+        );
+    }
     sa.peer_id = Some(received);
     // IDr, [CERT+], AUTH.
     let mut out: Vec<PayloadRepr<'static>> = vec![PayloadRepr::new(PayloadBody::IdR(our))];

@@ -285,7 +285,7 @@ fn child_removed(ctx: &mut Ctx<'_>, sa: SaHandle, child: &super::ChildSa, by_pee
 }
 
 /// Removes every Child SA of `sa` (the IKE SA is going).
-fn remove_children(ctx: &mut Ctx<'_>, sa: &mut IkeSa, by_peer: Option<bool>) {
+pub(crate) fn remove_children(ctx: &mut Ctx<'_>, sa: &mut IkeSa, by_peer: Option<bool>) {
     for child in std::mem::take(&mut sa.children) {
         child_removed(ctx, sa.handle, &child, by_peer);
     }

@@ -175,6 +175,7 @@ pub(crate) fn start(
             request,
             ke_retries,
             cookie_restarts: 0,
+            initial_contact: false,
         },
     ))
 }
@@ -271,7 +272,10 @@ pub(crate) fn handle_response(
             st.ke_retries + 1,
             frag,
         ) {
-            Some((req, next)) => InitOutcome::Restart(req, Box::new(next)),
+            Some((req, mut next)) => {
+                next.initial_contact = st.initial_contact;
+                InitOutcome::Restart(req, Box::new(next))
+            }
             None => InitOutcome::Failed(Failure::InvalidKe { requested: group }),
         };
     }
@@ -295,7 +299,11 @@ pub(crate) fn handle_response(
     // be checked is checked before. A peer value the group rejects (e.g. a
     // low-order point) after that point ends the SA.
     let InitSent {
-        ke, ni, request, ..
+        ke,
+        ni,
+        request,
+        initial_contact,
+        ..
     } = *st;
     let Ok(shared) = ke.complete(ke_data) else {
         return InitOutcome::Failed(Failure::PeerError {
@@ -342,6 +350,7 @@ pub(crate) fn handle_response(
         our_init: request,
         peer_init: bytes.to_vec(),
         ike,
+        initial_contact,
     }))
 }
 
@@ -483,6 +492,7 @@ pub(crate) fn respond(
             our_init: response.clone(),
             peer_init: bytes.to_vec(),
             ike,
+            initial_contact: false,
         },
         nat,
         response,

@@ -23,6 +23,7 @@ pub(crate) mod dispatch;
 pub(crate) mod frag;
 pub(crate) mod info;
 pub(crate) mod init;
+pub(crate) mod initial_contact;
 pub(crate) mod queue;
 pub(crate) mod rekey;
 
@@ -140,6 +141,8 @@ pub(crate) struct InitDone {
     /// The peer's IKE_SA_INIT message.
     pub(crate) peer_init: Vec<u8>,
     pub(crate) ike: Selected,
+    /// Initiator: send INITIAL_CONTACT in IKE_AUTH.
+    pub(crate) initial_contact: bool,
 }
 
 /// Initiator: IKE_SA_INIT sent, waiting for the response.
@@ -152,6 +155,8 @@ pub(crate) struct InitSent {
     pub(crate) ke_retries: u8,
     /// COOKIE restarts of this request so far (see `cookie.rs`).
     pub(crate) cookie_restarts: u8,
+    /// Send INITIAL_CONTACT in IKE_AUTH (see `initial_contact.rs`).
+    pub(crate) initial_contact: bool,
 }
 
 /// Initiator: IKE_AUTH sent.
