@@ -6,7 +6,7 @@
 # events and charon's `--list-sas` (new SPIs installed, old ones gone).
 # Uses `ours` and `ours_up` from ours.sh. Sourced by
 # scripts/test.d/50-strongswan.sh.
-CASES+=(ours_create_child ours_rekey_child charon_rekey_child ours_rekey_ike charon_rekey_ike)
+CASES+=(ours_create_child ours_rekey_child ours_rekey_child_by_charon ours_rekey_ike ours_rekey_ike_by_charon)
 
 # The value of `key` in the first jsonl line with `"event":"<event>"`.
 jfield() { # file event key
@@ -52,7 +52,7 @@ case_ours_rekey_child() {
     ours --remote 10.231.0.2 --initiate --linger 8 --at 1:rekey-child > "$d/ours.jsonl" &&
         cat "$d/ours.jsonl" && child_rekeyed "$d/ours.jsonl"
 }
-case_charon_rekey_child() {
+case_ours_rekey_child_by_charon() {
     ours_while 8 --rekey --child psk-net && child_rekeyed "$d/ours.jsonl"
 }
 # After an IKE SA rekey: charon's one IKE SA has our new SPIs, the Child SA
@@ -70,12 +70,12 @@ case_ours_rekey_ike() {
     ours --remote 10.231.0.2 --initiate --linger 4 --at 1:rekey-ike > "$d/ours.jsonl" &&
         cat "$d/ours.jsonl" && ike_rekeyed "$d/ours.jsonl"
 }
-case_charon_rekey_ike() {
+case_ours_rekey_ike_by_charon() {
     ours_while 4 --rekey --ike psk && ike_rekeyed "$d/ours.jsonl"
 }
 # CREATE_CHILD_SA on the wire, decoded by both tools.
 must_ours_create_child() { grep -q '"exchange":"CREATE_CHILD_SA"' "$1"; }
 must_ours_rekey_child() { grep -q '"exchange":"CREATE_CHILD_SA"' "$1"; }
-must_charon_rekey_child() { grep -q '"exchange":"CREATE_CHILD_SA"' "$1"; }
+must_ours_rekey_child_by_charon() { grep -q '"exchange":"CREATE_CHILD_SA"' "$1"; }
 must_ours_rekey_ike() { grep -q '"exchange":"CREATE_CHILD_SA"' "$1"; }
-must_charon_rekey_ike() { grep -q '"exchange":"CREATE_CHILD_SA"' "$1"; }
+must_ours_rekey_ike_by_charon() { grep -q '"exchange":"CREATE_CHILD_SA"' "$1"; }
