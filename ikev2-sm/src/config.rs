@@ -364,8 +364,13 @@ pub struct ChildConfig {
     pub esp_proposals: Vec<Proposal>,
     /// Tunnel or transport.
     pub mode: Mode,
-    /// Lifetimes.
+    /// Lifetimes: rekey at `rekey_time` minus up to `rand_time`, delete
+    /// at `life_time` if not rekeyed by then.
     pub lifetimes: Lifetimes,
+    /// After a rekey, how long the replaced SA's inbound side stays
+    /// installed once the peer confirmed the switch, so packets still in
+    /// flight decrypt (strongSwan's `delete_rekeyed_delay`, 5 s).
+    pub rekeyed_overlap: Duration,
 }
 
 impl ChildConfig {
@@ -384,7 +389,15 @@ impl ChildConfig {
             esp_proposals: default_proposals(ProtocolId::Esp),
             mode: Mode::Tunnel,
             lifetimes: Lifetimes::child_default(),
+            rekeyed_overlap: Duration::from_secs(5),
         }
+    }
+
+    /// Sets the lifetimes (see [`Lifetimes`]).
+    #[must_use]
+    pub fn with_lifetimes(mut self, lifetimes: Lifetimes) -> Self {
+        self.lifetimes = lifetimes;
+        self
     }
 
     /// Sets `local_ts` and `remote_ts` from strongSwan syntax.
@@ -551,7 +564,8 @@ pub struct PeerConfig {
     pub selection: SelectionPolicy,
     /// Child SAs.
     pub children: Vec<ChildConfig>,
-    /// IKE SA lifetimes (*not wired yet*).
+    /// IKE SA lifetimes: rekey at `rekey_time` minus up to `rand_time`,
+    /// delete at `life_time` if not rekeyed by then.
     pub lifetimes: Lifetimes,
     /// Retransmission schedule.
     pub retransmit: RetransmitConfig,

@@ -238,6 +238,9 @@ pub enum ApiError {
     /// The handle names no SA (it was removed, or never existed).
     #[error("no such IKE SA")]
     UnknownSa,
+    /// The peer configuration has no child configuration of this name.
+    #[error("no child configuration named `{0}`")]
+    UnknownChild(String),
     /// The command needs an established IKE SA (or another state).
     #[error("IKE SA is {state}; {command} needs it established")]
     NotEstablished {
@@ -452,6 +455,11 @@ impl Endpoint {
             .ok_or_else(|| ApiError::UnknownPeer(peer.to_owned()))?;
         let cannot = |why| ApiError::CannotInitiate(peer.to_owned(), why);
         let cfg = Arc::clone(self.peers.get(idx).ok_or_else(|| cannot("gone"))?);
+        // INITIAL_CONTACT unless an IKE SA with this peer is already up.
+        let first_contact = !self.slots.iter().any(|s| {
+            s.sa.as_ref()
+                .is_some_and(|o| o.peer == idx && matches!(o.state, State::Established(_)))
+        });
         let handle = self.allocate();
         let seed = self.jitter_seed();
         let mut ctx = Ctx {
@@ -467,7 +475,7 @@ impl Endpoint {
         while self.by_spi.contains_key(&spi_i) {
             spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
         }
-        let (request, st) = init::start(
+        let (request, mut st) = init::start(
             &mut ctx,
             spi_i,
             local,
@@ -477,6 +485,7 @@ impl Endpoint {
             sa::frag::supported_notify(Some(&cfg)),
         )
         .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
+        st.initial_contact = first_contact;
         let mut sa = IkeSa {
             handle,
             role: SaRole::Initiator,
@@ -628,10 +637,17 @@ impl Endpoint {
                     break;
                 }
             }
+            let spawned = sa::rekey::take_spawned(sa);
+            if let Some(new) = spawned {
+                self.adopt(handle, new);
+            }
             if remove {
                 self.remove(handle);
                 return;
             }
+            let Some(sa) = self.slots.get_mut(i).and_then(|s| s.sa.as_mut()) else {
+                return;
+            };
             let mut gave_up = None;
             for outcome in sa.requests.handle_timeout(now) {
                 match outcome {
@@ -722,12 +738,126 @@ impl Endpoint {
             .and_then(|s| s.sa.as_mut())
             .ok_or(ApiError::UnknownSa)?;
         let result = f(&mut ctx, sa);
+        if let Some(new) = sa::rekey::take_spawned(sa) {
+            self.adopt(handle, new);
+        }
         if let Ok((_, true)) = result {
             self.remove(handle);
         }
         self.reschedule(handle.index);
         self.settle_schedule();
         result.map(|(value, _)| value)
+    }
+
+    /// Takes in the IKE SA that replaces `old` after a rekey: a new slab
+    /// entry under its new SPI, announced on the old handle.
+    fn adopt(&mut self, old: SaHandle, mut sa: IkeSa) {
+        let spi = sa.local_spi();
+        if self.by_spi.contains_key(&spi) {
+            // 64 random bits collided: the new SA cannot be told apart.
+            self.stats.dropped.unknown_spi += 1;
+            return;
+        }
+        let handle = self.allocate();
+        sa.handle = handle;
+        self.by_spi.insert(spi, handle.index);
+        self.stats.ike_sas += 1;
+        if let Some(slot) = self.slots.get_mut(handle.index as usize) {
+            slot.sa = Some(sa);
+        }
+        self.reschedule(handle.index);
+        self.out.push_back(Output::Event {
+            sa: Some(old),
+            event: Event::IkeSaRekeyed { new: handle },
+        });
+    }
+
+    /// Creates an additional Child SA of the child configuration `child`
+    /// on the established IKE SA `handle` (CREATE_CHILD_SA; queued if
+    /// another exchange is in progress). The outcome is reported as
+    /// `ChildSaUp` or a `Failed` event.
+    ///
+    /// # Errors
+    /// [`ApiError`] for an unknown SA or child configuration, or an SA not
+    /// established.
+    pub fn create_child_sa(
+        &mut self,
+        now: Instant,
+        handle: SaHandle,
+        child: &str,
+    ) -> Result<(), ApiError> {
+        self.command(now, handle, |ctx, sa| {
+            let known = ctx
+                .peers
+                .get(sa.peer)
+                .is_some_and(|p| p.children.iter().any(|c| c.name == child));
+            if !known {
+                return Err(ApiError::UnknownChild(child.to_owned()));
+            }
+            sa::rekey::command(ctx, sa, sa::rekey::Want::NewChild(child.to_owned()))?;
+            Ok(((), false))
+        })
+    }
+
+    /// Rekeys the Child SA whose inbound SPI is `spi_in` now (as its soft
+    /// lifetime would).
+    ///
+    /// # Errors
+    /// [`ApiError`] for an unknown SA or Child SA, or an SA not established.
+    pub fn rekey_child_sa(
+        &mut self,
+        now: Instant,
+        handle: SaHandle,
+        spi_in: u32,
+    ) -> Result<(), ApiError> {
+        self.command(now, handle, |ctx, sa| {
+            if !sa.children.iter().any(|c| c.spi_in == spi_in) {
+                return Err(ApiError::UnknownChildSa { spi_in });
+            }
+            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyChild(spi_in))?;
+            Ok(((), false))
+        })
+    }
+
+    /// Rekeys the IKE SA now (as its soft lifetime would). When it is done,
+    /// `Event::IkeSaRekeyed { new }` names the handle it continues under.
+    ///
+    /// # Errors
+    /// [`ApiError`] for an unknown SA or an SA not established.
+    pub fn rekey_ike_sa(&mut self, now: Instant, handle: SaHandle) -> Result<(), ApiError> {
+        self.command(now, handle, |ctx, sa| {
+            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyIke)?;
+            Ok(((), false))
+        })
+    }
+
+    /// The data plane reports that the Child SA with inbound SPI `spi_in`
+    /// reached a byte or packet limit: soft (`hard == false`: rekey it) or
+    /// hard (remove it now and tell the peer). Looks the SA up over all
+    /// IKE SAs (linear in their number).
+    ///
+    /// # Errors
+    /// [`ApiError::UnknownChildSa`] if no established IKE SA has it.
+    pub fn child_sa_expired(
+        &mut self,
+        now: Instant,
+        spi_in: u32,
+        hard: bool,
+    ) -> Result<(), ApiError> {
+        let handle = self
+            .slots
+            .iter()
+            .filter_map(|s| s.sa.as_ref())
+            .find(|sa| sa.children.iter().any(|c| c.spi_in == spi_in))
+            .map(|sa| sa.handle)
+            .ok_or(ApiError::UnknownChildSa { spi_in })?;
+        self.command(now, handle, |ctx, sa| {
+            if sa::rekey::child_expired(ctx, sa, spi_in, hard) {
+                Ok(((), false))
+            } else {
+                Err(ApiError::UnknownChildSa { spi_in })
+            }
+        })
     }
 
     fn ctx(&mut self, now: Instant) -> Ctx<'_> {
@@ -800,6 +930,7 @@ impl Endpoint {
             self.stats.dropped.unknown_spi += 1;
             return;
         };
+        let queued = self.out.len();
         let mut ctx = Ctx {
             provider: &self.provider,
             rng: self.random.as_ref(),
@@ -831,11 +962,77 @@ impl Endpoint {
         } else {
             sa::dispatch::on_request(&mut ctx, sa, bytes, &msg, (src, dst))
         };
+        let handle = sa.handle;
+        if let Some(new) = sa::rekey::take_spawned(sa) {
+            self.adopt(handle, new);
+        }
         if remove {
-            let handle = sa.handle;
             self.remove(handle);
         }
         self.reschedule(index);
+        self.apply_initial_contact(queued, now);
+    }
+
+    /// INITIAL_CONTACT (`sa/initial_contact.rs`): if the outputs queued
+    /// from `from` on report one, removes the other IKE SAs of that peer
+    /// identity and configuration and fills in how many (the event is
+    /// dropped when there were none).
+    fn apply_initial_contact(&mut self, from: usize, now: Instant) {
+        let found = self.out.iter().skip(from).find_map(|o| match o {
+            Output::Event {
+                sa: Some(h),
+                event: Event::InitialContact { peer_id, .. },
+            } => Some((*h, peer_id.clone())),
+            _ => None,
+        });
+        let Some((keep, peer_id)) = found else { return };
+        let Some(config) = self.get(keep).map(|sa| sa.peer) else {
+            return;
+        };
+        let victims: Vec<SaHandle> = self
+            .slots
+            .iter()
+            .filter_map(|s| s.sa.as_ref())
+            .filter(|sa| {
+                sa.handle != keep && sa.peer == config && sa.peer_id.as_ref() == Some(&peer_id)
+            })
+            .map(|sa| sa.handle)
+            .collect();
+        for h in &victims {
+            let mut ctx = Ctx {
+                provider: &self.provider,
+                rng: self.random.as_ref(),
+                peers: &self.peers,
+                out: &mut self.out,
+                stats: &mut self.stats,
+                history: &mut self.history,
+                now,
+            };
+            if let Some(sa) = self
+                .slots
+                .get_mut(h.index as usize)
+                .and_then(|s| s.sa.as_mut())
+            {
+                sa::info::remove_children(&mut ctx, sa, Some(true));
+                ctx.event(Some(*h), Event::IkeSaDeleted { by_peer: true });
+            }
+            self.remove(*h);
+        }
+        // Reported only when it replaced something.
+        let at = self.out.iter().skip(from).position(|o| {
+            matches!(o, Output::Event { sa: Some(h), event: Event::InitialContact { .. } } if *h == keep)
+        });
+        if let Some(at) = at.map(|i| i + from) {
+            if victims.is_empty() {
+                self.out.remove(at);
+            } else if let Some(Output::Event {
+                event: Event::InitialContact { replaced, .. },
+                ..
+            }) = self.out.get_mut(at)
+            {
+                *replaced = victims.len();
+            }
+        }
     }
 
     fn new_responder(

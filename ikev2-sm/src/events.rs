@@ -157,6 +157,26 @@ pub enum Failure {
         /// The notification.
         notify: NotifyType,
     },
+    /// The peer refused our CREATE_CHILD_SA for a new Child SA or a Child
+    /// SA rekey (NO_PROPOSAL_CHOSEN, TS_UNACCEPTABLE, CHILD_SA_NOT_FOUND...);
+    /// the IKE SA is unaffected.
+    ChildSaRefused {
+        /// Child configuration name.
+        name: String,
+        /// Whether it was a rekey.
+        rekey: bool,
+        /// The peer's error notification.
+        notify: NotifyType,
+    },
+    /// The peer refused our IKE SA rekey; the IKE SA keeps going until its
+    /// hard lifetime.
+    IkeRekeyRefused {
+        /// The peer's error notification.
+        notify: NotifyType,
+    },
+    /// The IKE SA reached its hard lifetime (`life_time`) without being
+    /// rekeyed and was deleted.
+    Expired,
 }
 
 impl Failure {
@@ -173,7 +193,11 @@ impl Failure {
             } => return None,
             Self::AuthenticationFailed { .. } => NotifyType::AuthenticationFailed,
             Self::TsUnacceptable { .. } => NotifyType::TsUnacceptable,
-            Self::RetransmitTimeout { .. } | Self::PeerError { .. } => return None,
+            Self::RetransmitTimeout { .. }
+            | Self::PeerError { .. }
+            | Self::ChildSaRefused { .. }
+            | Self::IkeRekeyRefused { .. }
+            | Self::Expired => return None,
         })
     }
 
@@ -187,6 +211,9 @@ impl Failure {
             Self::TsUnacceptable { .. } => FailureKind::TsUnacceptable,
             Self::RetransmitTimeout { .. } => FailureKind::RetransmitTimeout,
             Self::PeerError { .. } => FailureKind::PeerError,
+            Self::ChildSaRefused { .. } => FailureKind::ChildSaRefused,
+            Self::IkeRekeyRefused { .. } => FailureKind::IkeRekeyRefused,
+            Self::Expired => FailureKind::Expired,
         }
     }
 }
@@ -232,6 +259,17 @@ impl fmt::Display for Failure {
                 after.as_secs_f64()
             ),
             Self::PeerError { notify } => write!(f, "peer sent {notify}"),
+            Self::ChildSaRefused {
+                name,
+                rekey,
+                notify,
+            } => write!(
+                f,
+                "peer refused {} Child SA `{name}`: {notify}",
+                if *rekey { "to rekey" } else { "to create" }
+            ),
+            Self::IkeRekeyRefused { notify } => write!(f, "peer refused to rekey the IKE SA: {notify}"),
+            Self::Expired => f.write_str("IKE SA hard lifetime reached without a rekey"),
         }
     }
 }
@@ -252,17 +290,26 @@ pub enum FailureKind {
     RetransmitTimeout,
     /// [`Failure::PeerError`].
     PeerError,
+    /// [`Failure::ChildSaRefused`].
+    ChildSaRefused,
+    /// [`Failure::IkeRekeyRefused`].
+    IkeRekeyRefused,
+    /// [`Failure::Expired`].
+    Expired,
 }
 
 impl FailureKind {
     /// Every kind, in counter order.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 9] = [
         Self::NoProposalChosen,
         Self::InvalidKe,
         Self::AuthenticationFailed,
         Self::TsUnacceptable,
         Self::RetransmitTimeout,
         Self::PeerError,
+        Self::ChildSaRefused,
+        Self::IkeRekeyRefused,
+        Self::Expired,
     ];
 
     /// Counter label.
@@ -275,6 +322,9 @@ impl FailureKind {
             Self::TsUnacceptable => "TS unacceptable",
             Self::RetransmitTimeout => "retransmit timeout",
             Self::PeerError => "peer error notify",
+            Self::ChildSaRefused => "child SA refused",
+            Self::IkeRekeyRefused => "IKE rekey refused",
+            Self::Expired => "IKE SA expired",
         }
     }
 }
@@ -292,6 +342,36 @@ pub enum Event {
     },
     /// The SA was deleted (by us, by the peer, or expired).
     Deleted,
+    /// A Child SA was rekeyed: the new SA is installed (an
+    /// `InstallChildSa` came before) and outbound traffic switches to it
+    /// now; the old one follows as `RemoveChildSa` after the overlap.
+    ChildSaRekeyed {
+        /// Child configuration name.
+        name: String,
+        /// The old SA's inbound SPI.
+        old_spi_in: u32,
+        /// The old SA's outbound SPI.
+        old_spi_out: u32,
+        /// The new SA's inbound SPI.
+        new_spi_in: u32,
+        /// The new SA's outbound SPI.
+        new_spi_out: u32,
+    },
+    /// The IKE SA was rekeyed: it continues as `new` (new SPIs and keys,
+    /// with every Child SA and every queued request); this handle only
+    /// deletes itself from now on (an `IkeSaDeleted` follows for it).
+    IkeSaRekeyed {
+        /// The handle of the new IKE SA.
+        new: crate::SaHandle,
+    },
+    /// Two exchanges collided (RFC 7296 §2.8, §2.25) and this is how it
+    /// was resolved.
+    RekeyCollision {
+        /// The Child SA's configuration name (`None`: the IKE SA).
+        child: Option<String>,
+        /// What happened.
+        collision: Collision,
+    },
     /// Setting up or keeping the SA failed.
     Failed {
         /// Why.
@@ -309,6 +389,17 @@ pub enum Event {
         spi_out: u32,
         /// True if the peer asked for it, false if we did.
         by_peer: bool,
+    },
+    /// The peer authenticated with INITIAL_CONTACT (RFC 7296 §2.4): it
+    /// holds no other IKE SA with us, so the endpoint removed the other IKE
+    /// SAs of this identity and configuration (their Child SAs with
+    /// `Output::RemoveChildSa`, then `IkeSaDeleted { by_peer: true }`).
+    /// Reported only when there were some.
+    InitialContact {
+        /// The peer's authenticated identity.
+        peer_id: crate::config::Identity,
+        /// How many IKE SAs were removed.
+        replaced: usize,
     },
     /// The IKE SA was deleted and is gone, with all its Child SAs (each
     /// reported first). `by_peer: false` also when our Delete went
@@ -459,6 +550,34 @@ impl fmt::Display for FragmentEvent {
     }
 }
 
+/// How a rekey collision was resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Collision {
+    /// Both ends rekeyed the same Child SA at once; both exchanges
+    /// completed and the one with the lowest nonce lost (RFC 7296 §2.8.1):
+    /// its initiator deletes the SA it created.
+    SimultaneousRekey {
+        /// Our rekey's SA survives.
+        we_won: bool,
+    },
+    /// The peer refused our rekey with TEMPORARY_FAILURE because it was
+    /// rekeying the same SA; its new SA takes over.
+    PeerRekeyWins,
+    /// The peer deleted the SA while our rekey was outstanding; the SA our
+    /// rekey created is deleted too (RFC 7296 §2.25.1).
+    RekeyCrossedDelete,
+    /// We refused the peer's request with TEMPORARY_FAILURE: it conflicted
+    /// with an exchange of ours (RFC 7296 §2.25).
+    RefusedTemporarily,
+    /// The peer refused ours with TEMPORARY_FAILURE; we retry after `after`
+    /// (random, 1-5 s).
+    RetryAfter {
+        /// The delay.
+        after: Duration,
+    },
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -536,6 +655,6 @@ mod tests {
             None,
             "never answer a notify with a notify"
         );
-        assert_eq!(FailureKind::ALL.len(), 6);
+        assert_eq!(FailureKind::ALL.len(), 9);
     }
 }

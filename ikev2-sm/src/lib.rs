@@ -137,6 +137,13 @@
 //! (the transport-mode case proves the negotiation; charon's
 //! kernel-libipsec in the lab cannot install transport mode).
 //!
+//! INITIAL_CONTACT (`sa/initial_contact.rs`): sent in IKE_AUTH when no
+//! other IKE SA with that peer configuration is up; on receipt the endpoint
+//! removes the other IKE SAs of the authenticated identity (their Child SAs
+//! with `Output::RemoveChildSa`) and reports
+//! [`events::Event::InitialContact`] with the count
+//! (`tests/initial_contact_sim.rs`).
+//!
 //! IKE fragmentation (RFC 7383, `sa/frag.rs`), both roles:
 //! IKEV2_FRAGMENTATION_SUPPORTED negotiated in IKE_SA_INIT
 //! ([`config::FragmentConfig`], on by default like strongSwan); encrypted
@@ -164,12 +171,21 @@
 //! request on an established SA goes through one per-SA queue
 //! (`sa/queue.rs`, window size 1) that other exchanges plug into.
 //!
+//! CREATE_CHILD_SA (`sa/child.rs`, `sa/rekey.rs`, `sa/delete.rs`), both
+//! roles: additional Child SAs ([`Endpoint::create_child_sa`], PFS,
+//! INVALID_KE_PAYLOAD retry, typed refusals), Child SA rekeys
+//! make-before-break ([`events::Event::ChildSaRekeyed`] between the new
+//! SA's install and the old one's removal; the responder switches when the
+//! old SA is deleted), IKE SA rekeys ([`events::Event::IkeSaRekeyed`]: a
+//! new handle takes over the Child SAs and queued requests), jittered soft
+//! and hard lifetimes and data-plane limits
+//! ([`Endpoint::child_sa_expired`]), and the collisions of RFC 7296 §2.8
+//! and §2.25 ([`events::Event::RekeyCollision`]; simultaneous IKE SA rekeys
+//! are settled by TEMPORARY_FAILURE and a jittered retry, not by nonces).
+//!
 //! Not yet, and where it fits: a `NeedSignature` output for asynchronous
-//! signers (in `sa/cert_auth.rs`); INITIAL_CONTACT (sent in the first
-//! IKE_AUTH to a peer; on receipt, the endpoint removing the other IKE SAs
-//! of that identity after `sa::dispatch::on_request`); CREATE_CHILD_SA (an
-//! `Exchange` on the request queue, like the INFORMATIONAL ones, which
-//! keeps the IKE keys and proposal).
+//! signers (in `sa/cert_auth.rs`); reauthentication as an alternative to
+//! IKE SA rekeying.
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every

@@ -169,10 +169,39 @@ pub struct Stats {
     pub ike_sas: u64,
     /// Drops.
     pub dropped: DropCounts,
+    /// Rekeys and their collisions.
+    pub rekeys: RekeyCounts,
     /// IKE fragmentation.
     pub fragments: FragmentCounts,
     /// INFORMATIONAL: deletes, liveness checks, dead peers.
     pub info: InfoCounts,
+}
+
+/// Rekeys by role and collisions by outcome.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RekeyCounts {
+    /// Child SA rekeys we initiated that completed.
+    pub child_initiated: u64,
+    /// Child SA rekeys we answered.
+    pub child_responded: u64,
+    /// IKE SA rekeys we initiated that completed.
+    pub ike_initiated: u64,
+    /// IKE SA rekeys we answered.
+    pub ike_responded: u64,
+    /// Simultaneous Child SA rekeys our exchange won (RFC 7296 §2.8.1).
+    pub collisions_won: u64,
+    /// Simultaneous Child SA rekeys our exchange lost.
+    pub collisions_lost: u64,
+    /// TEMPORARY_FAILURE sent (a conflicting exchange of ours in progress).
+    pub temporary_failures_sent: u64,
+    /// TEMPORARY_FAILURE received (retried with jitter).
+    pub temporary_failures_received: u64,
+    /// Rekeys that crossed a Delete of the same SA (RFC 7296 §2.25.1).
+    pub crossed_delete: u64,
+    /// CHILD_SA_NOT_FOUND sent.
+    pub child_not_found_sent: u64,
+    /// CHILD_SA_NOT_FOUND received.
+    pub child_not_found_received: u64,
 }
 
 /// INFORMATIONAL exchange counters (deletes, liveness, dead peers).

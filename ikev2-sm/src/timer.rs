@@ -37,11 +37,17 @@ pub enum Timer {
     Expire,
     /// Discard an incomplete set of IKE fragments (RFC 7383).
     Reassembly,
+    /// The earliest Child SA deadline: soft lifetime (rekey), hard
+    /// lifetime (delete), or the end of a replaced SA's overlap.
+    ChildSa,
+    /// Send a queued request whose time has come (a retry after
+    /// TEMPORARY_FAILURE, or one waiting for the window).
+    Queue,
 }
 
 impl Timer {
     /// Every timer, in table order.
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 10] = [
         Self::Retransmit,
         Self::Establish,
         Self::Liveness,
@@ -50,6 +56,8 @@ impl Timer {
         Self::Reauth,
         Self::Expire,
         Self::Reassembly,
+        Self::ChildSa,
+        Self::Queue,
     ];
 
     const fn index(self) -> usize {
@@ -62,6 +70,8 @@ impl Timer {
             Self::Reauth => 5,
             Self::Expire => 6,
             Self::Reassembly => 7,
+            Self::ChildSa => 8,
+            Self::Queue => 9,
         }
     }
 }
@@ -162,10 +172,10 @@ mod tests {
 
     proptest! {
         #[test]
-        fn next_timeout_is_min(ops in proptest::collection::vec((0usize..8, proptest::option::of(0u64..1000)), 0..40)) {
+        fn next_timeout_is_min(ops in proptest::collection::vec((0usize..10, proptest::option::of(0u64..1000)), 0..40)) {
             let t0 = Instant::now();
             let mut tt = TimerTable::default();
-            let mut model = [None::<u64>; 8];
+            let mut model = [None::<u64>; 10];
             for (i, v) in ops {
                 let timer = Timer::ALL[i];
                 match v {

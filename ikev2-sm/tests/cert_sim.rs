@@ -192,7 +192,7 @@ fn run(epoch: Instant, i: Side, r: Side) -> Sim<EndpointPeer, EndpointPeer> {
     a.drain();
     let b = EndpointPeer::new(endpoint(2, rc));
     let mut s = Sim::with_epoch(epoch, a, b, LinkConfig::default(), LinkConfig::default(), 3);
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     s
 }
 
@@ -284,7 +284,7 @@ fn rsa_pss_and_pkcs1_signatures_verify() {
             LinkConfig::default(),
             4,
         );
-        assert!(s.drive(10_000));
+        assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
         assert!(up(&s.a) && up(&s.b), "pss={pss}: {:?}", s.b.event_list());
     }
 }

@@ -147,7 +147,7 @@ trait Drive {
 }
 impl Drive for Sim<EndpointPeer, EndpointPeer> {
     fn sim_drive(&mut self) -> bool {
-        self.drive(10_000)
+        self.settle(std::time::Duration::from_secs(600), 10_000)
     }
 }
 
@@ -224,7 +224,7 @@ fn establishes_through_the_cookie_exchange_over_300_seeds_with_loss_and_duplicat
             link,
             link,
         );
-        s.drive(100_000);
+        s.settle(std::time::Duration::from_secs(600), 100_000);
         assert!(
             up(&s.a) && up(&s.b),
             "seed {seed}: {:?} / {:?}",

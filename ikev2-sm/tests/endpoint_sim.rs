@@ -114,6 +114,9 @@ fn failures(events: &[Event]) -> Vec<Failure> {
         .collect()
 }
 
+/// Long enough for any retransmission, short of the first rekey.
+const SETTLE: Duration = Duration::from_secs(600);
+
 const IKE: &str = "aes256gcm16-prfsha256-x25519";
 const ESP: &str = "aes256gcm16";
 
@@ -124,7 +127,7 @@ fn psk_x25519_aes_gcm_establishes_both_sides_with_matching_keys() {
         b"correct horse battery staple",
         b"correct horse battery staple",
     );
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     assert_eq!(
         a.event_list(),
@@ -179,7 +182,7 @@ fn invalid_ke_payload_retry_uses_the_requested_group() {
         LinkConfig::default(),
         LinkConfig::default(),
     );
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     assert_eq!(b.endpoint.stats().invalid_ke_sent, 1);
     // IKE_SA_INIT twice, IKE_AUTH once.
@@ -199,7 +202,7 @@ fn invalid_ke_payload_retry_uses_the_requested_group() {
 #[test]
 fn psk_mismatch_fails_authentication_on_both_sides() {
     let mut s = setup_clean(3, b"the initiator's secret", b"the responder's secret");
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     assert_eq!(
         failures(&b.event_list()),
@@ -240,7 +243,7 @@ fn no_common_proposal_reports_the_diagnostic() {
         LinkConfig::default(),
         LinkConfig::default(),
     );
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     let fb = failures(&b.event_list());
     assert_eq!(fb.len(), 1);
@@ -275,7 +278,7 @@ fn unanswered_initiator_gives_up_naming_the_exchange() {
         dead,
         LinkConfig::default(),
     );
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let a = &s.sim.a;
     let f = failures(&a.event_list());
     assert_eq!(f.len(), 1);
@@ -324,7 +327,7 @@ fn establishes_over_1000_seeds_at_30_percent_loss_each_way() {
         // schedule at this loss rate).
         r.half_open.timeout = retransmit.give_up_after();
         let mut s = setup(seed + 1000, i, r, lossy, lossy);
-        assert!(s.sim.drive(100_000), "seed {seed}: did not settle");
+        assert!(s.sim.settle(SETTLE, 100_000), "seed {seed}: did not settle");
         let (a, b) = (&s.sim.a, &s.sim.b);
         for (side, p) in [("initiator", a), ("responder", b)] {
             let ev = p.event_list();
@@ -360,7 +363,7 @@ fn disjoint_selectors_fail_the_child_with_ts_unacceptable_but_keep_the_ike_sa() 
         .with_esp_proposals(ESP)
         .unwrap();
     let mut s = setup(6, i, r, LinkConfig::default(), LinkConfig::default());
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     let fb = failures(&b.event_list());
     assert_eq!(fb.len(), 1, "{fb:?}");
@@ -389,7 +392,7 @@ fn nat_in_front_of_the_initiator_is_detected_by_both() {
     };
     let mut s = setup_clean(7, b"secret-secret", b"secret-secret");
     s.sim = s.sim.with_nat(nat);
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     let ii = a.endpoint.sa_info(a.endpoint.handles()[0]).unwrap();
     let ir = b.endpoint.sa_info(b.endpoint.handles()[0]).unwrap();
@@ -436,7 +439,7 @@ fn float_to_4500_behind_a_nat_survives_loss_and_duplication_over_200_seeds() {
             first_port: 40000,
             idle_timeout: Duration::from_secs(120),
         });
-        assert!(s.sim.drive(100_000), "seed {seed}: did not settle");
+        assert!(s.sim.settle(SETTLE, 100_000), "seed {seed}: did not settle");
         let (a, b) = (&s.sim.a, &s.sim.b);
         for (side, p) in [("initiator", a), ("responder", b)] {
             assert_eq!(
@@ -471,7 +474,7 @@ fn float_to_4500_behind_a_nat_survives_loss_and_duplication_over_200_seeds() {
 #[test]
 fn without_a_nat_both_sides_stay_on_port_500() {
     let mut s = setup_clean(8, b"secret-secret", b"secret-secret");
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     let (i, r) = (addr(I_ADDR), addr(R_ADDR));
     assert_eq!(a.paths, vec![(i, r, false), (i, r, false)]);
@@ -488,7 +491,7 @@ fn forced_encapsulation_moves_to_4500_without_a_nat() {
         LinkConfig::default(),
         LinkConfig::default(),
     );
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     assert_eq!(
         b.event_list(),
@@ -517,7 +520,7 @@ fn duplicated_requests_are_replayed_and_stale_replies_dropped() {
         dup,
         dup,
     );
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     assert_eq!(b.endpoint.sa_count(), 1);
     assert_eq!(a.endpoint.sa_count(), 1);
@@ -594,7 +597,7 @@ fn responder_chooses_the_peer_configuration_by_the_identity_received() {
         LinkConfig::default(),
         20,
     );
-    assert!(sim.drive(10_000));
+    assert!(sim.settle(SETTLE, 10_000));
     let b = &sim.b;
     assert_eq!(
         b.event_list(),
@@ -613,7 +616,7 @@ fn no_common_esp_proposal_refuses_the_child_but_keeps_the_ike_sa() {
         LinkConfig::default(),
         LinkConfig::default(),
     );
-    assert!(s.sim.drive(10_000));
+    assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     let fb = failures(&b.event_list());
     let [Failure::NoProposalChosen { diagnostic }] = fb.as_slice() else {
@@ -663,7 +666,7 @@ fn configuration_named_by_idi_must_accept_the_negotiated_ike_proposal() {
         LinkConfig::default(),
         30,
     );
-    assert!(sim.drive(10_000));
+    assert!(sim.settle(SETTLE, 10_000));
     let fb = failures(&sim.b.event_list());
     let [Failure::AuthenticationFailed {
         cause: AuthFailure::IdentityMismatch { expected, received },

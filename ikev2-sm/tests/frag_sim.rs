@@ -137,7 +137,7 @@ fn fragmented_ike_auth_passes_a_link_that_drops_it_whole() {
         mtu(SMALL_MTU),
         RetransmitConfig::default(),
     );
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     assert_up(&s, "fragmented");
     let (fa, fb) = (
         s.a.endpoint.stats().fragments,
@@ -162,7 +162,7 @@ fn fragmented_ike_auth_passes_a_link_that_drops_it_whole() {
         ..RetransmitConfig::default()
     };
     let mut s = sim(1, off, small(), mtu(SMALL_MTU), retransmit);
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     assert_eq!(
         s.ab.stats().mtu_dropped,
         3,
@@ -204,7 +204,7 @@ fn negotiated_only_when_both_announce() {
                 true
             })));
         }
-        assert!(s.drive(10_000));
+        assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
         let (req, resp) = (
             seen[0].lock().unwrap()[0].clone(),
             seen[1].lock().unwrap()[0].clone(),
@@ -236,7 +236,10 @@ fn establishes_over_300_seeds_with_fragment_loss_duplication_and_reordering() {
     let (mut duplicates, mut retransmits, mut reordered) = (0, 0, 0);
     for seed in 0..300u64 {
         let mut s = sim(seed + 7000, small(), small(), link, retransmit);
-        assert!(s.drive(100_000), "seed {seed}: did not settle");
+        assert!(
+            s.settle(std::time::Duration::from_secs(600), 100_000),
+            "seed {seed}: did not settle"
+        );
         assert_up(&s, &format!("seed {seed}"));
         for p in [&s.a, &s.b] {
             let f = p.endpoint.stats().fragments;
@@ -279,7 +282,7 @@ fn forged_fragments_never_poison_a_set() {
     for (fragment, at) in [(2u16, 20usize), (1, 7)] {
         let mut s = sim(3, small(), small(), mtu(SMALL_MTU), fast);
         s.ab.set_tamper(Some(forge(fragment, at, 1)));
-        assert!(s.drive(10_000));
+        assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
         assert_up(&s, "forged");
         let f = s.b.endpoint.stats().fragments;
         assert_eq!(f.dropped_invalid, 1, "{f:?}");
@@ -323,7 +326,7 @@ fn pmtu_fallback_refragments_after_two_retransmissions() {
         .unwrap();
     a.drain();
     let mut s = Sim::with_epoch(epoch, a, b, mtu(548), mtu(548), 4);
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     assert_up(&s, "pmtu");
     assert_eq!(
         s.ab.stats().mtu_dropped,
@@ -369,7 +372,7 @@ fn an_incomplete_set_is_discarded_at_the_reassembly_timeout() {
     let mut drop2: ikev2_sm::sim::Tamper =
         Box::new(|d| !(d.bytes[16] == 53 && u16::from_be_bytes([d.bytes[32], d.bytes[33]]) == 2));
     s.ab.set_tamper(Some(Box::new(move |d| drop2(d))));
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     let f = s.b.endpoint.stats().fragments;
     assert_eq!(f.sets_timed_out, 2, "{f:?}");
     assert_eq!(f.reassembled, 0);
@@ -407,7 +410,7 @@ fn unfragmented_informational_after_a_fragmented_ike_auth() {
         mtu(SMALL_MTU),
         RetransmitConfig::default(),
     );
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     assert_up(&s, "fragmented");
     let before = (
         s.a.endpoint.stats().fragments,
@@ -419,18 +422,18 @@ fn unfragmented_informational_after_a_fragmented_ike_auth() {
     s.a.drain();
     s.b.endpoint.liveness_check(now, hb).unwrap();
     s.b.drain();
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     assert_eq!(s.a.endpoint.stats().info.liveness_answered, 1);
     assert_eq!(s.b.endpoint.stats().info.liveness_answered, 1);
     let spi = s.b.installs[0].spi_in;
     let now = s.now();
     s.b.endpoint.delete_child_sa(now, hb, spi).unwrap();
     s.b.drain();
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     let now = s.now();
     s.a.endpoint.delete_ike_sa(now, ha).unwrap();
     s.a.drain();
-    assert!(s.drive(10_000));
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     assert!(s
         .b
         .event_list()
@@ -476,7 +479,7 @@ fn unauthenticated_or_unnegotiated_skf_is_dropped_and_counted() {
     for (fr, not_negotiated, invalid) in [(off, 1, 0), (on, 0, 1)] {
         let mut s = sim(7, on, fr, LinkConfig::default(), fast);
         s.ab.set_tamper(Some(sk_to_skf()));
-        assert!(s.drive(10_000));
+        assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
         // The retransmission, untouched, completes the exchange.
         assert_up(&s, "after a forged SKF");
         let f = s.b.endpoint.stats().fragments;

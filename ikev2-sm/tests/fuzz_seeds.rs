@@ -19,8 +19,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use sm_common::{
-    encode, established_pair, established_pair_with, run_established, run_initiator, run_responder,
-    small_fragments,
+    create_child_requests, encode, established_pair, established_pair_with, run_established,
+    run_initiator, run_responder, small_fragments,
 };
 
 /// The first datagram `e` sends after `f` runs a command on its SA.
@@ -159,7 +159,27 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     // Fragments after establishment, to the responder (bit 5) and initiator.
     let mut late: Vec<(u8, &[u8])> = frags_req.iter().map(|f| (0x21u8, *f)).collect();
     late.extend(frags_resp.iter().map(|f| (0x01u8, *f)));
+    let cc = create_child_requests(Instant::now());
+    let (new_child, rekey_child, rekey_ike) = (&cc[0][..], &cc[1][..], &cc[2][..]);
     vec![
+        // CREATE_CHILD_SA requests to the responder: a new Child SA, a
+        // Child SA rekey (then its retransmission, replayed), an IKE SA
+        // rekey.
+        (
+            "sm_established",
+            "seed-create-child",
+            encode(&[(0x20, new_child)]),
+        ),
+        (
+            "sm_established",
+            "seed-rekey-child",
+            encode(&[(0x20, rekey_child), (0x22, rekey_child)]),
+        ),
+        (
+            "sm_established",
+            "seed-rekey-ike",
+            encode(&[(0x20, rekey_ike)]),
+        ),
         (
             "sm_responder",
             "seed-init-auth-fragments",
@@ -283,6 +303,22 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
         assert_eq!(e.states, ["established"], "{name}");
         assert_eq!(e.installed, 0, "{name}");
     }
+    // The CREATE_CHILD_SA seeds reach the responder's handlers.
+    let e = run_established(&find("seed-create-child"));
+    assert_eq!((e.installed, e.sent.len()), (1, 1));
+    let e = run_established(&find("seed-rekey-child"));
+    assert_eq!(e.installed, 1, "the new SA of the rekey");
+    assert_eq!(e.sent.len(), 2);
+    assert_eq!(
+        e.sent[0], e.sent[1],
+        "retransmission answered from the cache"
+    );
+    let e = run_established(&find("seed-rekey-ike"));
+    assert_eq!(
+        e.states,
+        ["established", "established"],
+        "old and new IKE SA"
+    );
     // The INFORMATIONAL seeds reach the handlers: a delete of the Child SA
     // removes it and is answered with a Delete, a delete of the IKE SA or
     // AUTHENTICATION_FAILED ends the responder's SA, liveness checks are

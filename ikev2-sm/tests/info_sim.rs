@@ -96,7 +96,10 @@ fn child_spi_in(p: &EndpointPeer) -> u32 {
 fn settle(s: &mut Pair, seed: u64) {
     s.a.drain();
     s.b.drain();
-    assert!(s.drive(1_000_000), "seed {seed}: did not settle");
+    assert!(
+        s.settle(Duration::from_secs(600), 1_000_000),
+        "seed {seed}: did not settle"
+    );
 }
 
 fn child_deleted(p: &EndpointPeer) -> Vec<(u32, u32, bool)> {

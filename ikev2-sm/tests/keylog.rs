@@ -68,7 +68,7 @@ fn exchange(ike: &str) -> [ikev2_sm::keylog::IkeSaSecrets; 2] {
             LinkConfig::default(),
             7,
         );
-        assert!(s.drive(10_000));
+        assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
         a = s.a;
         s.b.endpoint
     };

@@ -52,7 +52,8 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 [--remote-ts TS] [--initiate] [--encap] [--json] [--linger SECS] [--timeout SECS] \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
 [--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] [--transport] \
-[--after SECS delete-child|delete-ike|dpd]... [--until-down]";
+[--after SECS delete-child|delete-ike|dpd]... [--until-down] \
+[--at SECS:create-child|rekey-child|rekey-ike]... [--child-rekey SECS]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -83,6 +84,10 @@ struct Opts {
     fragment_size: Option<u16>,
     // INFORMATIONAL: scripted deletes and liveness checks, --until-down
     info: udp_info::InfoOpts,
+    // CREATE_CHILD_SA (interop/cases/child.sh): commands run SECS after the
+    // SA is up, and a short Child SA rekey_time
+    at: Vec<(Duration, String)>,
+    child_rekey: Option<Duration>,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -112,6 +117,8 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         retransmit: None,
         fragment_size: None,
         info: udp_info::InfoOpts::default(),
+        at: Vec::new(),
+        child_rekey: None,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -166,6 +173,20 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             }
             // IKE fragmentation (RFC 7383)
             Long("fragment-size") => o.fragment_size = Some(p.value()?.parse()?),
+            // CREATE_CHILD_SA
+            Long("at") => {
+                let v: String = p.value()?.string()?;
+                let bad = |why: &str| lexopt::Error::Custom(format!("--at {v}: {why}").into());
+                let (secs, cmd) = v.split_once(':').ok_or_else(|| bad("want SECS:COMMAND"))?;
+                let secs: f64 = secs.parse().map_err(|_| bad("bad seconds"))?;
+                if !["create-child", "rekey-child", "rekey-ike"].contains(&cmd) {
+                    return Err(bad("unknown command"));
+                }
+                o.at.push((Duration::from_secs_f64(secs), cmd.to_owned()));
+            }
+            Long("child-rekey") => {
+                o.child_rekey = Some(Duration::from_secs_f64(p.value()?.parse()?));
+            }
             // INFORMATIONAL (udp_info)
             Long(name) if udp_info::FLAGS.contains(&name) => {
                 let name = name.to_owned();
@@ -197,9 +218,17 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
 
 /// The one peer configuration, named `peer`, with one child, `net`.
 fn peer_config(o: &Opts) -> Result<PeerConfig, ikev2_sm::Error> {
-    let child = ChildConfig::new("net")
+    let mut child = ChildConfig::new("net")
         .with_ts(&o.local_ts, &o.remote_ts)?
         .with_esp_proposals(&o.esp)?;
+    if let Some(t) = o.child_rekey {
+        // CREATE_CHILD_SA: rekey after `t` (no jitter), hard limit 3 t.
+        child = child.with_lifetimes(ikev2_sm::config::Lifetimes {
+            rekey_time: t,
+            life_time: t * 3,
+            rand_time: Duration::ZERO,
+        });
+    }
     let mut peer = PeerConfig::new(
         "peer",
         Identity::parse(&o.local_id)?,
@@ -430,6 +459,10 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     // INFORMATIONAL: the SA the script acts on, when it came up, whether it is gone
     let mut info = o.info.clone();
     let (mut handle, mut up_at, mut gone) = (None::<SaHandle>, None::<Instant>, false);
+    // CREATE_CHILD_SA: the current Child SA (followed through rekeys) and
+    // the `--at` commands still to run
+    let (mut cur_child, mut last_install) = (None::<u32>, None::<u32>);
+    let mut pending_at = o.at.clone();
     loop {
         // Drain everything the endpoint wants done.
         let wake = loop {
@@ -443,18 +476,21 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     };
                     socket.send_to(&bytes, t.dst)?;
                 }
-                Output::InstallChildSa(c) => emit(
-                    o.json,
-                    json!({
-                        "event": "child_sa_installed", "name": c.name,
-                        "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out),
-                        "encr": format!("{:?}", c.encr), "integ": c.integ.map(|i| format!("{i:?}")),
-                        "local_ts": c.local_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                        "remote_ts": c.remote_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                        "local": c.local.to_string(), "remote": c.remote.to_string(),
-                        "udp_encap": c.udp_encap, "mode": format!("{:?}", c.mode),
-                    }),
-                ),
+                Output::InstallChildSa(c) => {
+                    last_install = Some(c.spi_in);
+                    emit(
+                        o.json,
+                        json!({
+                            "event": "child_sa_installed", "name": c.name,
+                            "spi_in": format!("{:08x}", c.spi_in), "spi_out": format!("{:08x}", c.spi_out),
+                            "encr": format!("{:?}", c.encr), "integ": c.integ.map(|i| format!("{i:?}")),
+                            "local_ts": c.local_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                            "remote_ts": c.remote_ts.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                            "local": c.local.to_string(), "remote": c.remote.to_string(),
+                            "udp_encap": c.udp_encap, "mode": format!("{:?}", c.mode),
+                        }),
+                    )
+                }
                 Output::Event { sa, event } => match event {
                     Event::IkeSaUp => {
                         ike_up = true;
@@ -464,12 +500,41 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     }
                     Event::ChildSaUp { name } => {
                         child_up = true;
+                        cur_child = cur_child.or(last_install);
                         emit(
                             o.json,
                             json!({"event": "child_sa_established", "name": name}),
                         );
                     }
                     Event::Deleted => emit(o.json, json!({"event": "ike_sa_deleted"})),
+                    // CREATE_CHILD_SA: follow rekeys
+                    Event::ChildSaRekeyed {
+                        name,
+                        old_spi_in,
+                        old_spi_out,
+                        new_spi_in,
+                        new_spi_out,
+                    } => {
+                        if cur_child == Some(old_spi_in) {
+                            cur_child = Some(new_spi_in);
+                        }
+                        emit(
+                            o.json,
+                            json!({"event": "child_sa_rekeyed", "name": name,
+                            "old_spi_in": format!("{old_spi_in:08x}"), "old_spi_out": format!("{old_spi_out:08x}"),
+                            "new_spi_in": format!("{new_spi_in:08x}"), "new_spi_out": format!("{new_spi_out:08x}")}),
+                        );
+                    }
+                    Event::IkeSaRekeyed { new } => {
+                        if handle == sa {
+                            handle = Some(new);
+                        }
+                        let mut line = ike_sa_line(&ep, Some(new));
+                        if let Some(m) = line.as_object_mut() {
+                            m.insert("event".into(), json!("ike_sa_rekeyed"));
+                        }
+                        emit(o.json, line);
+                    }
                     Event::PeerDead {
                         peer,
                         exchange,
@@ -527,13 +592,36 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 continue; // drain what the commands queued
             }
         }
+        // CREATE_CHILD_SA: the `--at` commands, once each
+        if let (Some(h), Some(up)) = (handle, up_at) {
+            let (due, later): (Vec<_>, Vec<_>) =
+                pending_at.into_iter().partition(|(t, _)| up + *t <= now);
+            pending_at = later;
+            let ran = !due.is_empty();
+            for (_, cmd) in due {
+                let r = match (cmd.as_str(), cur_child) {
+                    ("create-child", _) => ep.create_child_sa(now, h, "net"),
+                    ("rekey-child", Some(spi)) => ep.rekey_child_sa(now, h, spi),
+                    ("rekey-ike", _) => ep.rekey_ike_sa(now, h),
+                    _ => Err(ikev2_sm::ApiError::UnknownSa),
+                };
+                emit(
+                    o.json,
+                    json!({"event": "command", "command": cmd, "ok": r.is_ok(),
+                                    "error": r.err().map(|e| e.to_string())}),
+                );
+            }
+            if ran {
+                continue; // drain what the commands queued
+            }
+        }
         if info.until_down && gone && done_at.is_none() {
             done_at = Some(now + o.linger);
         }
         if ike_up && (child_up || o.childless) && done_at.is_none() && !info.until_down {
             done_at = Some(now + o.linger);
         }
-        if done_at.is_some_and(|t| now >= t) {
+        if done_at.is_some_and(|t| now >= t) && pending_at.is_empty() {
             emit(o.json, AuthFlags::stats_line(&ep));
             emit(o.json, udp_info::stats_json(&ep));
             // IKE fragmentation (RFC 7383): the counters, for frag.sh
@@ -555,7 +643,8 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
             return Ok(ExitCode::from(3));
         }
         let script = up_at.and_then(|up| info.next_due(up));
-        let until = [wake, done_at, Some(deadline), script]
+        let at = up_at.and_then(|up| pending_at.iter().map(|(t, _)| up + *t).min());
+        let until = [wake, done_at, Some(deadline), script, at]
             .into_iter()
             .flatten()
             .min()

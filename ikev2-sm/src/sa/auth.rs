@@ -7,20 +7,18 @@
 //! (RFC 6023) and USE_TRANSPORT_MODE are flags on the Child part below.
 
 use std::borrow::Cow;
-use std::net::IpAddr;
 
-use ikev2_crypto::keys::{auth_octets, psk, ChildSaKeys};
-use ikev2_crypto::SupportedEncr;
+use ikev2_crypto::keys::{auth_octets, psk};
 use ikev2_wire::{
     AuthMethod, AuthRepr, ExchangeType, IdRepr, NotifyData, NotifyRepr, NotifyType, PayloadBody,
-    PayloadRepr, ProtocolId,
+    PayloadRepr,
 };
 
-use super::{id_body, id_data, identity_from, Ctx, IkeSa, InitDone, Keys, SaRole};
-use crate::config::{Auth, ChildConfig, PeerConfig};
-use crate::endpoint::ChildSaInstall;
+use super::child::{child_spi, host, install, negotiate_child, NewChild, Status};
+use super::{id_body, id_data, identity_from, Ctx, IkeSa, InitDone, SaRole};
+use crate::config::{Auth, PeerConfig};
 use crate::events::{AuthFailure, Event, Failure};
-use crate::proposal::{check_response, select, Proposal, Selected};
+use crate::proposal::{check_response, select, Proposal};
 use crate::ts::{narrow, TrafficSelector};
 use crate::wire::{proposals_from_sa, sa_from_proposals, selectors_from_ts, ts_from_selectors};
 
@@ -156,92 +154,6 @@ fn verify_auth(
     }
 }
 
-fn host(addr: std::net::SocketAddr) -> Option<IpAddr> {
-    Some(addr.ip())
-}
-
-fn child_spi(ctx: &Ctx<'_>) -> Option<u32> {
-    // SPIs 0-255 are reserved (RFC 4303 §2.1); give up on a broken source.
-    for _ in 0..16 {
-        let b = ctx.random(4)?;
-        let v = u32::from_be_bytes(b.try_into().ok()?);
-        if v > 255 {
-            return Some(v);
-        }
-    }
-    None
-}
-
-/// Child SA keys and the install record. `spi_in`/`spi_out` are ours.
-#[allow(clippy::too_many_arguments)]
-fn install(
-    ctx: &mut Ctx<'_>,
-    sa: &mut IkeSa,
-    keys: &Keys,
-    init: &InitDone,
-    child: &ChildConfig,
-    esp: &Selected,
-    spi_in: u32,
-    spi_out: u32,
-    local_ts: Vec<TrafficSelector>,
-    remote_ts: Vec<TrafficSelector>,
-) -> Option<()> {
-    let (encr_id, bits) = esp.encr()?;
-    let encr = ctx.provider.encr(encr_id, bits)?;
-    let integ = match encr {
-        SupportedEncr::Aead(_) => None,
-        _ => esp.integ().and_then(|i| ctx.provider.integ(i)),
-    };
-    let integ_len = integ.map_or(0, |i| i.key_len());
-    let k = ChildSaKeys::derive(
-        keys.prf,
-        keys.sk.sk_d.as_bytes(),
-        &[],
-        &init.ni,
-        &init.nr,
-        encr.keymat_len(),
-        integ_len,
-    )
-    .ok()?;
-    let (out_e, out_a, in_e, in_a) = match sa.role {
-        SaRole::Initiator => (k.encr_i, k.integ_i, k.encr_r, k.integ_r),
-        SaRole::Responder => (k.encr_r, k.integ_r, k.encr_i, k.integ_i),
-    };
-    sa.children.push(super::ChildSa {
-        name: child.name.clone(),
-        spi_in,
-        spi_out,
-        mode: child.mode,
-        local_ts: local_ts.clone(),
-        remote_ts: remote_ts.clone(),
-    });
-    ctx.out
-        .push_back(crate::endpoint::Output::InstallChildSa(Box::new(
-            ChildSaInstall {
-                sa: sa.handle,
-                name: child.name.clone(),
-                mode: child.mode,
-                spi_in,
-                spi_out,
-                encr: (encr_id, bits),
-                integ: esp.integ(),
-                esn: esp.esn(),
-                encr_key_in: in_e,
-                integ_key_in: in_a,
-                encr_key_out: out_e,
-                integ_key_out: out_a,
-                local_ts,
-                remote_ts,
-                local: sa.local,
-                remote: sa.remote,
-                udp_encap: sa.nat_local
-                    || sa.nat_remote
-                    || sa.local.port() == super::init::NAT_T_PORT,
-            },
-        )));
-    Some(())
-}
-
 /// Initiator: builds the IKE_AUTH request after IKE_SA_INIT completed.
 pub(crate) fn request(
     ctx: &mut Ctx<'_>,
@@ -266,6 +178,9 @@ pub(crate) fn request(
         ))));
     }
     payloads.push(auth.into());
+    if init.initial_contact {
+        payloads.extend(super::initial_contact::notify());
+    }
     let mut spi = 0;
     let mut offered = Vec::new();
     let first_child = peer
@@ -390,20 +305,24 @@ pub(crate) fn handle_response(
     match child_result {
         Ok((esp, spi_out, tsi, tsr)) => {
             let keys = &st.init.keys;
-            if install(
+            let installed = install(
                 ctx,
                 sa,
                 keys,
-                &st.init,
-                child,
-                &esp,
-                st.child_spi,
-                spi_out,
-                tsi,
-                tsr,
-            )
-            .is_some()
-            {
+                NewChild {
+                    cfg: child,
+                    esp: &esp,
+                    spi_in: st.child_spi,
+                    spi_out,
+                    local_ts: tsi,
+                    remote_ts: tsr,
+                    ni: &st.init.ni,
+                    nr: &st.init.nr,
+                    shared: None,
+                    status: Status::Active,
+                },
+            );
+            if installed.is_some() {
                 ctx.event(
                     Some(sa.handle),
                     Event::ChildSaUp {
@@ -522,6 +441,15 @@ pub(crate) fn respond(
         Ok(a) => a,
         Err(cause) => return auth_failed(ctx, sa, Some(peer.name.clone()), cause),
     };
+    if super::initial_contact::received(payloads) {
+        ctx.event(
+            Some(sa.handle),
+            Event::InitialContact {
+                peer_id: received.clone(),
+                replaced: 0,
+            },
+        );
+    }
     sa.peer_id = Some(received);
     // IDr, [CERT+], AUTH.
     let mut out: Vec<PayloadRepr<'static>> = vec![PayloadRepr::new(PayloadBody::IdR(our))];
@@ -532,7 +460,7 @@ pub(crate) fn respond(
     out.push(our_auth.into());
     let mut child_up = None;
     if let (Some(sa_p), Some(tsi), Some(tsr)) = (p.sa.as_ref(), p.tsi.as_ref(), p.tsr.as_ref()) {
-        match negotiate_child(ctx, sa, &peer, sa_p, tsi, tsr) {
+        match negotiate_child(sa, &peer, None, sa_p, tsi, tsr) {
             Ok((mut child, esp, spi_out, n_tsi, n_tsr)) => {
                 let Some(spi_in) = child_spi(ctx) else {
                     return false;
@@ -550,11 +478,24 @@ pub(crate) fn respond(
                     &n_tsr,
                 ))));
                 // Our inbound selectors are the initiator's TSi as remote.
-                if install(
-                    ctx, sa, &init.keys, init, &child, &esp, spi_in, spi_out, n_tsr, n_tsi,
-                )
-                .is_some()
-                {
+                let installed = install(
+                    ctx,
+                    sa,
+                    &init.keys,
+                    NewChild {
+                        cfg: &child,
+                        esp: &esp,
+                        spi_in,
+                        spi_out,
+                        local_ts: n_tsr,
+                        remote_ts: n_tsi,
+                        ni: &init.ni,
+                        nr: &init.nr,
+                        shared: None,
+                        status: Status::Active,
+                    },
+                );
+                if installed.is_some() {
                     child_up = Some(child.name.clone());
                 }
             }
@@ -572,72 +513,4 @@ pub(crate) fn respond(
         ctx.event(Some(sa.handle), Event::ChildSaUp { name });
     }
     true
-}
-
-type ChildChoice = (
-    ChildConfig,
-    Selected,
-    u32,
-    Vec<TrafficSelector>,
-    Vec<TrafficSelector>,
-);
-
-/// Responder: ESP proposal selection and TS narrowing against the first
-/// child of `peer` that accepts both.
-fn negotiate_child(
-    ctx: &Ctx<'_>,
-    sa: &IkeSa,
-    peer: &PeerConfig,
-    offered: &[Proposal],
-    tsi: &[TrafficSelector],
-    tsr: &[TrafficSelector],
-) -> Result<ChildChoice, Failure> {
-    let _ = ctx;
-    let mut last = None;
-    for child in &peer.children {
-        let esp = match select(&child.esp_proposals, offered, &peer.selection) {
-            Ok(s) => s,
-            Err(d) => {
-                last = Some(Failure::from(d));
-                continue;
-            }
-        };
-        if esp.proposal().protocol != ProtocolId::Esp {
-            continue;
-        }
-        let Ok(spi_out) = esp
-            .proposal()
-            .spi
-            .as_slice()
-            .try_into()
-            .map(u32::from_be_bytes)
-        else {
-            last = Some(Failure::PeerError {
-                notify: NotifyType::InvalidSyntax,
-            });
-            continue;
-        };
-        let Ok((local, remote)) = child.resolve_ts(host(sa.local), host(sa.remote)) else {
-            continue;
-        };
-        let n_tsi = match narrow(tsi, &remote) {
-            Ok(t) => t,
-            Err(e) => {
-                last = Some(Failure::from(e));
-                continue;
-            }
-        };
-        let n_tsr = match narrow(tsr, &local) {
-            Ok(t) => t,
-            Err(e) => {
-                last = Some(Failure::from(e));
-                continue;
-            }
-        };
-        return Ok((child.clone(), esp, spi_out, n_tsi, n_tsr));
-    }
-    Err(last.unwrap_or(Failure::TsUnacceptable {
-        ours: Vec::new(),
-        theirs: tsi.to_vec(),
-    }))
 }

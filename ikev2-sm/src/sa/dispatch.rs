@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use ikev2_wire::{ExchangeType, MessageRepr};
 
-use super::{auth, init, Ctx, IkeSa, State};
+use super::{auth, init, rekey, Ctx, IkeSa, State};
 use crate::events::Failure;
 use crate::stats::Role;
 use crate::timer::Timer;
@@ -57,10 +57,11 @@ pub(crate) fn on_request(
                 ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
                 ctx.stats.ike_sas += 1;
                 sa.expires = None;
+                rekey::on_established(ctx, sa);
                 let super::InitDone { keys, ike, .. } = *done;
                 super::info::on_established(ctx, sa);
                 (
-                    State::Established(Box::new(super::Established { keys, ike })),
+                    State::Established(Box::new(super::Established::new(keys, ike))),
                     false,
                 )
             } else {
@@ -80,9 +81,19 @@ pub(crate) fn on_request(
             sa.state = State::Established(e);
             return super::info::on_request(ctx, sa, _bytes, msg, path);
         }
+        (State::Established(mut est), ExchangeType::CreateChildSa) => {
+            let Some(payloads) = super::unprotect(&est.keys, _bytes) else {
+                sa.responses.abandon(h.message_id);
+                ctx.stats.dropped.invalid_message += 1;
+                sa.state = State::Established(est);
+                return false;
+            };
+            sa.accept_path(path);
+            let remove = rekey::on_request(ctx, sa, &mut est, h.message_id, &payloads);
+            (State::Established(est), remove)
+        }
         (state, _) => {
-            // Not expected in this state (CREATE_CHILD_SA and INFORMATIONAL
-            // come later): drop without answering.
+            // Not expected in this state: drop without answering.
             sa.responses.abandon(h.message_id);
             ctx.stats.dropped.invalid_message += 1;
             (state, false)
@@ -191,11 +202,10 @@ pub(crate) fn on_response(
             match auth::handle_response(ctx, sa, &st, &payloads) {
                 auth::AuthOutcome::Up => {
                     ctx.stats.ike_sas += 1;
+                    rekey::on_established(ctx, sa);
                     let super::AuthSent { init, .. } = *st;
-                    sa.state = State::Established(Box::new(super::Established {
-                        keys: init.keys,
-                        ike: init.ike,
-                    }));
+                    sa.state =
+                        State::Established(Box::new(super::Established::new(init.keys, init.ike)));
                     super::info::on_established(ctx, sa);
                     false
                 }
@@ -219,16 +229,14 @@ pub(crate) fn on_response(
 pub(crate) fn on_timer(ctx: &mut Ctx<'_>, sa: &mut IkeSa, timer: Timer) -> bool {
     // Each exchange that arms a timer handles it here.
     match timer {
+        Timer::Rekey | Timer::Expire | Timer::ChildSa | Timer::Queue => {
+            rekey::on_timer(ctx, sa, timer)
+        }
         Timer::Reassembly => {
             super::frag::on_timer(ctx, sa);
             false
         }
         Timer::Liveness => super::info::on_liveness_timer(ctx, sa),
-        Timer::Retransmit
-        | Timer::Establish
-        | Timer::NatKeepalive
-        | Timer::Rekey
-        | Timer::Reauth
-        | Timer::Expire => false,
+        Timer::Retransmit | Timer::Establish | Timer::NatKeepalive | Timer::Reauth => false,
     }
 }

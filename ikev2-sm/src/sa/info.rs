@@ -165,6 +165,12 @@ pub(crate) fn on_request(
     }
     let mut ours = Vec::new();
     for spi_out in child_spis {
+        // Rekeying's part (make-before-break switch, replaced and
+        // redundant SAs): `delete.rs`.
+        if let Some(reply) = super::delete::on_peer_delete(ctx, sa, spi_out) {
+            ours.extend(reply);
+            continue;
+        }
         let Some(i) = sa.children.iter().position(|c| c.spi_out == spi_out) else {
             ctx.stats.info.delete_spis_unknown += 1;
             continue;
@@ -279,7 +285,7 @@ fn child_removed(ctx: &mut Ctx<'_>, sa: SaHandle, child: &super::ChildSa, by_pee
 }
 
 /// Removes every Child SA of `sa` (the IKE SA is going).
-fn remove_children(ctx: &mut Ctx<'_>, sa: &mut IkeSa, by_peer: Option<bool>) {
+pub(crate) fn remove_children(ctx: &mut Ctx<'_>, sa: &mut IkeSa, by_peer: Option<bool>) {
     for child in std::mem::take(&mut sa.children) {
         child_removed(ctx, sa.handle, &child, by_peer);
     }
@@ -376,6 +382,12 @@ impl Exchange for DeleteChild {
     fn deletes_child(&self, spi_in: u32) -> bool {
         self.spi_in == spi_in
     }
+}
+
+/// A delete of the IKE SA, for other exchanges to queue (the old SA after
+/// an IKE SA rekey).
+pub(crate) fn delete_ike() -> Box<dyn Exchange> {
+    Box::new(DeleteIke)
 }
 
 /// INFORMATIONAL with a Delete of the IKE SA.

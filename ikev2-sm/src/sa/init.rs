@@ -175,6 +175,7 @@ pub(crate) fn start(
             request,
             ke_retries,
             cookie_restarts: 0,
+            initial_contact: false,
         },
     ))
 }
@@ -190,13 +191,30 @@ fn derive(
     spi_i: u64,
     spi_r: u64,
 ) -> Option<Keys> {
-    let (encr, integ, prf) = ike_algorithms(ctx.provider, ike)?;
+    let (_, _, prf) = ike_algorithms(ctx.provider, ike)?;
     let seed = skeyseed(prf, ni, nr, &[shared]);
+    keys_from_seed(ctx, role, ike, &seed, ni, nr, spi_i, spi_r)
+}
+
+/// The IKE SA keys from SKEYSEED (RFC 7296 §2.14); shared with the IKE SA
+/// rekey, whose SKEYSEED comes from the old SK_d (§2.18).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn keys_from_seed(
+    ctx: &Ctx<'_>,
+    role: SaRole,
+    ike: &crate::proposal::Selected,
+    seed: &ikev2_crypto::SecretBytes,
+    ni: &[u8],
+    nr: &[u8],
+    spi_i: u64,
+    spi_r: u64,
+) -> Option<Keys> {
+    let (encr, integ, prf) = ike_algorithms(ctx.provider, ike)?;
     let sk = IkeSaKeys::derive(
         prf,
         encr,
         integ,
-        &seed,
+        seed,
         ni,
         nr,
         &spi_i.to_be_bytes(),
@@ -254,7 +272,10 @@ pub(crate) fn handle_response(
             st.ke_retries + 1,
             frag,
         ) {
-            Some((req, next)) => InitOutcome::Restart(req, Box::new(next)),
+            Some((req, mut next)) => {
+                next.initial_contact = st.initial_contact;
+                InitOutcome::Restart(req, Box::new(next))
+            }
             None => InitOutcome::Failed(Failure::InvalidKe { requested: group }),
         };
     }
@@ -278,7 +299,11 @@ pub(crate) fn handle_response(
     // be checked is checked before. A peer value the group rejects (e.g. a
     // low-order point) after that point ends the SA.
     let InitSent {
-        ke, ni, request, ..
+        ke,
+        ni,
+        request,
+        initial_contact,
+        ..
     } = *st;
     let Ok(shared) = ke.complete(ke_data) else {
         return InitOutcome::Failed(Failure::PeerError {
@@ -325,6 +350,7 @@ pub(crate) fn handle_response(
         our_init: request,
         peer_init: bytes.to_vec(),
         ike,
+        initial_contact,
     }))
 }
 
@@ -466,6 +492,7 @@ pub(crate) fn respond(
             our_init: response.clone(),
             peer_init: bytes.to_vec(),
             ike,
+            initial_contact: false,
         },
         nat,
         response,

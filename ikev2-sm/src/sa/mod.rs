@@ -15,13 +15,17 @@
 
 pub(crate) mod auth;
 pub(crate) mod cert_auth;
+pub(crate) mod child;
 pub(crate) mod child_opts;
 pub(crate) mod cookie;
+pub(crate) mod delete;
 pub(crate) mod dispatch;
 pub(crate) mod frag;
 pub(crate) mod info;
 pub(crate) mod init;
+pub(crate) mod initial_contact;
 pub(crate) mod queue;
+pub(crate) mod rekey;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -137,6 +141,8 @@ pub(crate) struct InitDone {
     /// The peer's IKE_SA_INIT message.
     pub(crate) peer_init: Vec<u8>,
     pub(crate) ike: Selected,
+    /// Initiator: send INITIAL_CONTACT in IKE_AUTH.
+    pub(crate) initial_contact: bool,
 }
 
 /// Initiator: IKE_SA_INIT sent, waiting for the response.
@@ -149,6 +155,8 @@ pub(crate) struct InitSent {
     pub(crate) ke_retries: u8,
     /// COOKIE restarts of this request so far (see `cookie.rs`).
     pub(crate) cookie_restarts: u8,
+    /// Send INITIAL_CONTACT in IKE_AUTH (see `initial_contact.rs`).
+    pub(crate) initial_contact: bool,
 }
 
 /// Initiator: IKE_AUTH sent.
@@ -164,6 +172,19 @@ pub(crate) struct Established {
     pub(crate) keys: Keys,
     /// The negotiated IKE proposal.
     pub(crate) ike: Selected,
+    /// CREATE_CHILD_SA and delete bookkeeping: queued and outstanding
+    /// requests, rekey state (`rekey.rs`).
+    pub(crate) cc: rekey::Exchanges,
+}
+
+impl Established {
+    pub(crate) fn new(keys: Keys, ike: Selected) -> Self {
+        Self {
+            keys,
+            ike,
+            cc: rekey::Exchanges::default(),
+        }
+    }
 }
 
 /// Per-SA state (RFC 7296 exchanges in order).
@@ -243,6 +264,12 @@ pub(crate) struct ChildSa {
     pub(crate) local_ts: Vec<crate::ts::TrafficSelector>,
     /// The peer's side's selectors, as narrowed.
     pub(crate) remote_ts: Vec<crate::ts::TrafficSelector>,
+    /// Where it is in its life (active, replaced, being deleted...).
+    pub(crate) status: child::Status,
+    /// Soft lifetime (jittered): start a rekey.
+    pub(crate) rekey_at: Option<Instant>,
+    /// Hard lifetime: delete.
+    pub(crate) expire_at: Option<Instant>,
 }
 
 impl ChildSa {

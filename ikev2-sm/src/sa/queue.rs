@@ -87,6 +87,11 @@ pub(crate) trait Exchange: Send {
     fn is_liveness_check(&self) -> bool {
         false
     }
+
+    /// True for a rekey of the IKE SA (RFC 7296 §2.25.2 collisions).
+    fn rekeys_ike_sa(&self) -> bool {
+        false
+    }
 }
 
 /// The per-SA queue: waiting requests and the one in flight.
@@ -125,6 +130,15 @@ impl RequestQueue {
     pub(crate) fn has_liveness_check(&self) -> bool {
         self.in_flight().is_some_and(Exchange::is_liveness_check)
             || self.waiting.iter().any(|e| e.is_liveness_check())
+    }
+
+    /// Takes over the requests waiting in `old` (an IKE SA rekey moves them
+    /// to the new SA; a delete of the old IKE SA stays behind).
+    pub(crate) fn adopt_waiting(&mut self, old: &mut Self) {
+        let (ike_deletes, rest): (VecDeque<_>, VecDeque<_>) =
+            old.waiting.drain(..).partition(|e| e.deletes_ike_sa());
+        old.waiting = ike_deletes;
+        self.waiting.extend(rest);
     }
 
     /// True if nothing is queued or in flight.

@@ -1,7 +1,7 @@
 //! [`EndpointPeer`]: an [`Endpoint`] as a [`SimPeer`], keeping the outputs
 //! that are not datagrams for the test to inspect.
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -20,6 +20,11 @@ pub struct EndpointPeer {
     pub installs: Vec<ChildSaInstall>,
     /// Child SAs removed, in order.
     pub removals: Vec<ChildSaRemove>,
+    /// The embedder's view of its data plane: the outbound SPIs it sends
+    /// on (a Child SA's `spi_out` from its `ChildSaUp` until a
+    /// `ChildSaRekeyed` switches away from it or it is removed).
+    pub outbound: BTreeSet<u32>,
+    last_install: BTreeMap<String, u32>,
     /// Datagrams sent so far.
     pub sent: u64,
     /// Every datagram's `(src, dst, non_esp_marker)`, in order.
@@ -36,6 +41,8 @@ impl EndpointPeer {
             events: Vec::new(),
             installs: Vec::new(),
             removals: Vec::new(),
+            outbound: BTreeSet::new(),
+            last_install: BTreeMap::new(),
             sent: 0,
             paths: Vec::new(),
             queue: VecDeque::new(),
@@ -56,12 +63,56 @@ impl EndpointPeer {
                         bytes: t.bytes,
                     });
                 }
-                Output::InstallChildSa(c) => self.installs.push(*c),
-                Output::RemoveChildSa(c) => self.removals.push(*c),
-                Output::Event { sa, event } => self.events.push((sa, event)),
+                Output::InstallChildSa(c) => {
+                    self.last_install.insert(c.name.clone(), c.spi_out);
+                    self.installs.push(*c);
+                }
+                Output::RemoveChildSa(c) => {
+                    self.outbound.remove(&c.spi_out);
+                    self.removals.push(*c);
+                }
+                Output::Event { sa, event } => {
+                    match &event {
+                        Event::ChildSaUp { name } => {
+                            if let Some(spi) = self.last_install.get(name) {
+                                self.outbound.insert(*spi);
+                            }
+                        }
+                        Event::ChildSaRekeyed {
+                            old_spi_out,
+                            new_spi_out,
+                            ..
+                        } => {
+                            self.outbound.remove(old_spi_out);
+                            self.outbound.insert(*new_spi_out);
+                        }
+                        _ => {}
+                    }
+                    self.events.push((sa, event));
+                }
                 Output::Timeout(_) => break,
             }
         }
+    }
+
+    /// Inbound SPIs installed and not removed (the data plane's inbound SAs).
+    #[must_use]
+    pub fn installed_in(&self) -> BTreeSet<u32> {
+        let mut s: BTreeSet<u32> = self.installs.iter().map(|c| c.spi_in).collect();
+        for r in &self.removals {
+            s.remove(&r.spi_in);
+        }
+        s
+    }
+
+    /// Outbound SPIs installed and not removed.
+    #[must_use]
+    pub fn installed_out(&self) -> BTreeSet<u32> {
+        let mut s: BTreeSet<u32> = self.installs.iter().map(|c| c.spi_out).collect();
+        for r in &self.removals {
+            s.remove(&r.spi_out);
+        }
+        s
     }
 
     /// Events without their SA handle.

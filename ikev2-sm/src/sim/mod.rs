@@ -253,6 +253,26 @@ impl<A: SimPeer, B: SimPeer> Sim<A, B> {
         false
     }
 
+    /// Steps until nothing is in flight on either link and neither peer
+    /// wants a timeout within `horizon` of now (long-lived timers such as
+    /// rekeying stay armed). Returns false if `max_steps` ran out first.
+    pub fn settle(&mut self, horizon: Duration, max_steps: u64) -> bool {
+        for _ in 0..max_steps {
+            self.flush();
+            let in_flight = self.ab.next_delivery().is_some() || self.ba.next_delivery().is_some();
+            let limit = self.now.checked_add(horizon);
+            let soon = [self.a.poll_timeout(), self.b.poll_timeout()]
+                .into_iter()
+                .flatten()
+                .any(|t| limit.is_none_or(|l| t <= l));
+            if !in_flight && !soon {
+                return true;
+            }
+            self.step();
+        }
+        false
+    }
+
     /// Steps until `done(self)` holds, idle, or `max_steps`; returns `done`.
     pub fn drive_until(&mut self, max_steps: u64, mut done: impl FnMut(&Self) -> bool) -> bool {
         for _ in 0..max_steps {
