@@ -291,8 +291,11 @@ fn what_the_state_machine_lacks_is_refused_not_ignored() {
             "remote = { auth = \"psk\", id = \"b.lab\", cacerts = \"ca.pem\" }",
             "remote.cacerts",
         ),
-        (7, "rekey_time = \"1h\"", "not supported yet"),
-        (7, "life_time = 3600", "not supported yet"),
+        (
+            7,
+            "life_time = 60",
+            "rekey_time (3600s) must be below life_time (60s)",
+        ),
     ];
     for (n, line, want) in cases {
         let (got_line, msg) = err_of(&with_line(*n, line));
@@ -352,10 +355,20 @@ fn dpd_delay_and_fragmentation_reach_the_state_machine() {
 
 #[test]
 fn durations_take_strongswan_units() {
-    // Parsed (and then refused as not supported yet): the unit error comes
-    // first, so a good duration reaches the "not supported" message.
-    let (_, msg) = err_of(&with_line(7, "rekey_time = \"90m\""));
-    assert!(msg.contains("not supported yet"), "{msg}");
+    let c = parse(Path::new("x"), &with_line(7, "rekey_time = \"90m\"")).unwrap();
+    let child = &c.connections[0].peer.children[0];
+    assert_eq!(child.lifetimes.rekey_time, Duration::from_secs(90 * 60));
+    // strongSwan's derivation: life_time 110 %, rand_time the difference.
+    assert_eq!(child.lifetimes.life_time, Duration::from_secs(99 * 60));
+    assert_eq!(child.lifetimes.rand_time, Duration::from_secs(9 * 60));
+    let ike = with_line(
+        3,
+        "remote_addrs = [\"10.0.0.2\"]\nrekey_time = \"4h\"\nover_time = \"10m\"",
+    );
+    let p = &parse(Path::new("x"), &ike).unwrap().connections[0].peer;
+    assert_eq!(p.lifetimes.rekey_time, Duration::from_secs(4 * 3600));
+    assert_eq!(p.lifetimes.life_time, Duration::from_secs(4 * 3600 + 600));
+    assert!(p.lifetimes.rand_time <= Duration::from_secs(600));
     let (_, msg) = err_of(&with_line(7, "rekey_time = \"m\""));
     assert!(msg.contains("not a duration"), "{msg}");
 }

@@ -310,9 +310,9 @@ mod supported {
     /// `local.auth = pubkey` (certificate authentication).
     pub(super) const PUBKEY: bool = true;
     /// IKE SA `rekey_time` / `over_time`.
-    pub(super) const IKE_REKEY: bool = false;
+    pub(super) const IKE_REKEY: bool = true;
     /// Child SA `rekey_time` / `life_time`.
-    pub(super) const CHILD_REKEY: bool = false;
+    pub(super) const CHILD_REKEY: bool = true;
     /// `dpd_delay` (liveness checks).
     pub(super) const DPD: bool = true;
     /// More than one child per connection (CREATE_CHILD_SA).
@@ -759,10 +759,13 @@ impl Cx<'_> {
             peer.lifetimes = Lifetimes::from_rekey(t);
         }
         if let Some(o) = &c.over_time {
-            let _ = self.duration(o, "over_time")?;
+            let over = self.duration(o, "over_time")?;
             if !supported::IKE_REKEY {
                 return Err(self.not_supported(o, "over_time (IKE SA lifetime)"));
             }
+            // strongSwan: the IKE SA is deleted `over_time` after `rekey_time`.
+            peer.lifetimes.life_time = peer.lifetimes.rekey_time.saturating_add(over);
+            peer.lifetimes.rand_time = peer.lifetimes.rand_time.min(over);
         }
         if let Some(d) = &c.dpd_delay {
             let t = self.duration(d, "dpd_delay")?;
@@ -928,6 +931,18 @@ impl Cx<'_> {
                 .lifetimes
                 .rand_time
                 .min(l.saturating_sub(cfg.lifetimes.rekey_time));
+        }
+        if let Some(key) = ch.life_time.as_ref().or(ch.rekey_time.as_ref()) {
+            let l = &cfg.lifetimes;
+            if !(l.rand_time <= l.rekey_time && l.rekey_time < l.life_time) {
+                return Err(self.at(
+                    key,
+                    format!(
+                        "child lifetimes: rekey_time ({:?}) must be below life_time ({:?})",
+                        l.rekey_time, l.life_time
+                    ),
+                ));
+            }
         }
         Ok((cfg, action))
     }

@@ -572,6 +572,13 @@ impl Peer {
             let conn = self.children.get(&spi_in).map(|m| m.conn.clone());
             let limit = if hard { "hard" } else { "soft" };
             info!(conn = ?conn, spi_in = format!("{spi_in:08x}"), "data plane: Child SA reached its {limit} limit");
+            // Soft: the state machine rekeys it; hard: deletes it.
+            if let Err(e) = self.ep.child_sa_expired(Instant::now(), spi_in, hard) {
+                warn!(
+                    spi_in = format!("{spi_in:08x}"),
+                    "data-plane limit for an unknown Child SA: {e}"
+                );
+            }
         }
     }
 
