@@ -292,6 +292,22 @@ pub struct SaInfo {
     pub remote: SocketAddr,
 }
 
+/// A [`Ctx`] over the endpoint's fields, borrowed one by one so the slab
+/// can stay borrowed beside it (a method would borrow the whole endpoint).
+macro_rules! ctx {
+    ($ep:expr, $now:expr) => {
+        Ctx {
+            provider: &$ep.provider,
+            rng: $ep.random.as_ref(),
+            peers: &$ep.peers,
+            out: &mut $ep.out,
+            stats: &mut $ep.stats,
+            history: &mut $ep.history,
+            now: $now,
+        }
+    };
+}
+
 struct Slot {
     generation: u32,
     sa: Option<IkeSa>,
@@ -462,15 +478,7 @@ impl Endpoint {
         });
         let handle = self.allocate();
         let seed = self.jitter_seed();
-        let mut ctx = Ctx {
-            provider: &self.provider,
-            rng: self.random.as_ref(),
-            peers: &self.peers,
-            out: &mut self.out,
-            stats: &mut self.stats,
-            history: &mut self.history,
-            now,
-        };
+        let mut ctx = ctx!(self, now);
         let mut spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
         while self.by_spi.contains_key(&spi_i) {
             spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
@@ -623,15 +631,7 @@ impl Endpoint {
             let handle = sa.handle;
             let mut remove = false;
             while let Some(timer) = sa.timers.take_expired(now) {
-                let mut ctx = Ctx {
-                    provider: &self.provider,
-                    rng: self.random.as_ref(),
-                    peers: &self.peers,
-                    out: &mut self.out,
-                    stats: &mut self.stats,
-                    history: &mut self.history,
-                    now,
-                };
+                let mut ctx = ctx!(self, now);
                 if sa::dispatch::on_timer(&mut ctx, sa, timer) {
                     remove = true;
                     break;
@@ -684,15 +684,7 @@ impl Endpoint {
                 }
             }
             if let Some(exchange) = gave_up {
-                let mut ctx = Ctx {
-                    provider: &self.provider,
-                    rng: self.random.as_ref(),
-                    peers: &self.peers,
-                    out: &mut self.out,
-                    stats: &mut self.stats,
-                    history: &mut self.history,
-                    now,
-                };
+                let mut ctx = ctx!(self, now);
                 // Established: our delete ended, or the peer is dead (info.rs).
                 if sa::info::gave_up(&mut ctx, sa, exchange) {
                     self.remove(handle);
@@ -722,15 +714,7 @@ impl Endpoint {
         handle: SaHandle,
         f: impl FnOnce(&mut Ctx<'_>, &mut IkeSa) -> Result<(T, bool), ApiError>,
     ) -> Result<T, ApiError> {
-        let mut ctx = Ctx {
-            provider: &self.provider,
-            rng: self.random.as_ref(),
-            peers: &self.peers,
-            out: &mut self.out,
-            stats: &mut self.stats,
-            history: &mut self.history,
-            now,
-        };
+        let mut ctx = ctx!(self, now);
         let sa = self
             .slots
             .get_mut(handle.index as usize)
@@ -861,15 +845,7 @@ impl Endpoint {
     }
 
     fn ctx(&mut self, now: Instant) -> Ctx<'_> {
-        Ctx {
-            provider: &self.provider,
-            rng: self.random.as_ref(),
-            peers: &self.peers,
-            out: &mut self.out,
-            stats: &mut self.stats,
-            history: &mut self.history,
-            now,
-        }
+        ctx!(self, now)
     }
 
     fn remove(&mut self, handle: SaHandle) {
@@ -931,15 +907,7 @@ impl Endpoint {
             return;
         };
         let queued = self.out.len();
-        let mut ctx = Ctx {
-            provider: &self.provider,
-            rng: self.random.as_ref(),
-            peers: &self.peers,
-            out: &mut self.out,
-            stats: &mut self.stats,
-            history: &mut self.history,
-            now,
-        };
+        let mut ctx = ctx!(self, now);
         let Some(sa) = self
             .slots
             .get_mut(index as usize)
@@ -999,15 +967,7 @@ impl Endpoint {
             .map(|sa| sa.handle)
             .collect();
         for h in &victims {
-            let mut ctx = Ctx {
-                provider: &self.provider,
-                rng: self.random.as_ref(),
-                peers: &self.peers,
-                out: &mut self.out,
-                stats: &mut self.stats,
-                history: &mut self.history,
-                now,
-            };
+            let mut ctx = ctx!(self, now);
             if let Some(sa) = self
                 .slots
                 .get_mut(h.index as usize)
@@ -1045,15 +1005,7 @@ impl Endpoint {
     ) {
         // COOKIE (RFC 7296 §2.6) and the half-open limit, before any state.
         let half_open = self.stats.half_open_responder;
-        let mut ctx = Ctx {
-            provider: &self.provider,
-            rng: self.random.as_ref(),
-            peers: &self.peers,
-            out: &mut self.out,
-            stats: &mut self.stats,
-            history: &mut self.history,
-            now,
-        };
+        let mut ctx = ctx!(self, now);
         if self.cookies.admit(&mut ctx, half_open, dst, src, msg) != sa::cookie::Admission::Proceed
         {
             return;
