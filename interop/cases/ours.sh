@@ -1,7 +1,7 @@
 # Our Endpoint (examples' ikev2-udp, $UDP) in namespace A against charon in B.
 # Case names start with `ours_`: the lab then starts no charon in A.
 # Sourced by scripts/test.d/50-strongswan.sh.
-CASES+=(ours_initiator ours_responder ours_cbc_modp ours_invalid_ke ours_bad_psk)
+CASES+=(ours_initiator ours_responder ours_cbc_modp ours_invalid_ke ours_invalid_ke_responder ours_bad_psk)
 # IDs, PSK and selectors match B's `psk`
 # connection and interop/conf/b-initiator.swanctl.conf.
 ours() { # extra args...
@@ -43,6 +43,19 @@ case_ours_invalid_ke() { # we guess ECP-384, charon prefers MODP-2048: INVALID_K
         > "$d/ours.jsonl" && cat "$d/ours.jsonl" && ours_up "$d/ours.jsonl" psk &&
     grep -q 'dh-group=MODP_2048' <<< "$(sas B)"
 }
+case_ours_invalid_ke_responder() { # charon guesses X25519, we accept only MODP-2048: we send
+    # INVALID_KE_PAYLOAD naming MODP_2048 and charon retries with it (B's
+    # connection from interop/conf/b-matrix.swanctl.conf.in, see matrix.sh)
+    local d_ike=aes256gcm16-prfsha256
+    mx_render "$d_ike-x25519-modp2048" aes256gcm16 10.231.0.1 || return 1
+    ours --remote %any --linger 0.3 --ike "$d_ike-modp2048" > "$d/ours.jsonl" &
+    local pid=$! rc=0
+    for _ in $(seq 100); do [ -n "$("$L" exec A ss -Hlun 'sport = :4500')" ] && break; sleep 0.05; done
+    "$L" swanctl B --initiate --ike mx --child mx-net --timeout 10 || rc=1
+    wait "$pid" || rc=1
+    cat "$d/ours.jsonl"
+    [ $rc = 0 ] && ours_up "$d/ours.jsonl" mx && grep -q 'dh-group=MODP_2048' <<< "$(sas B)"
+}
 case_ours_bad_psk() { # a wrong PSK: exit 2 with the typed cause, no SA at charon
     local rc=0
     ours --remote 10.231.0.2 --initiate --psk "not the lab secret" > "$d/ours.jsonl" || rc=$?
@@ -64,4 +77,5 @@ must_ours_initiator() { ours_capture "$1"; }
 must_ours_responder() { ours_capture "$1"; }
 must_ours_cbc_modp() { ours_capture "$1"; }
 must_ours_bad_psk() { grep -q '"notify":"AUTHENTICATION_FAILED"' "$1"; }
+must_ours_invalid_ke_responder() { must_ours_invalid_ke "$1"; }
 must_ours_invalid_ke() { grep -q '"notify":"INVALID_KE_PAYLOAD"' "$1" && ours_capture "$1"; }
