@@ -1,6 +1,7 @@
 # Dead-peer detection (RFC 7296 §2.4): our Endpoint (ikev2-udp, $UDP) in A
 # with a liveness check after 1 s of silence, charon in B killed once the
-# SAs are up. Sourced by scripts/test.d/50-strongswan.sh.
+# SAs are up (ours_dpd), and charon finding us dead (ours_dpd_by_charon).
+# Sourced by scripts/test.d/50-strongswan.sh.
 CASES+=(ours_dpd)
 case_ours_dpd() {
     ours --remote 10.231.0.2 --initiate --dpd 1 --retransmit 0.5,2 --linger 20 > "$d/ours.jsonl" &
@@ -23,5 +24,33 @@ must_ours_dpd() {
     local req resp
     req=$(grep -c '"exchange":"INFORMATIONAL".*"response":false' "$1")
     resp=$(grep -c '"exchange":"INFORMATIONAL".*"response":true' "$1")
+    ours_capture "$1" && [ "$resp" -ge 1 ] && [ "$req" -ge $((resp + 3)) ]
+}
+
+# The other direction: charon (dpd_delay 1 s, retransmissions shortened to
+# 0.5 s x 2 through --charon-opt) finds our endpoint dead after we are
+# SIGKILLed, and clears its IKE SA. b_dpd and b_none come from info.sh.
+CASES+=(ours_dpd_by_charon)
+up_ours_dpd_by_charon() { echo "--charon-opt=retransmit_timeout=0.5 --charon-opt=retransmit_tries=2"; }
+case_ours_dpd_by_charon() {
+    b_dpd 1s || return 1
+    ours --remote 10.231.0.2 --initiate --dpd 0 --linger 30 > "$d/ours.jsonl" &
+    local pid=$!
+    info_wait "$d/ours.jsonl" '"event":"child_sa_established"' || return 1
+    sleep 1.5  # charon's first liveness checks are answered
+    grep -q 'psk {[^{]*state=ESTABLISHED' <<< "$(sas B)" || return 1
+    pkill -KILL -x ikev2-udp
+    wait "$pid" 2> /dev/null
+    local i
+    for ((i = 0; i < 100; i++)); do b_none && break; sleep 0.1; done
+    cat "$d/ours.jsonl"
+    b_none && grep -q 'giving up after 2 retransmits' "$LAB_RUN/B/charon.log"
+}
+# charon's liveness checks: some answered before the kill, then one request
+# from B sent three times with no answer
+must_ours_dpd_by_charon() {
+    local req resp
+    req=$(grep '"exchange":"INFORMATIONAL"' "$1" | grep '"src":"10.231.0.2:4500"' | grep -c '"response":false')
+    resp=$(grep '"exchange":"INFORMATIONAL"' "$1" | grep '"src":"10.231.0.1:4500"' | grep -c '"response":true')
     ours_capture "$1" && [ "$resp" -ge 1 ] && [ "$req" -ge $((resp + 3)) ]
 }
