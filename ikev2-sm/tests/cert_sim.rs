@@ -11,18 +11,19 @@
     clippy::panic
 )]
 
-use std::net::SocketAddr;
+mod common;
+use common::{addr, endpoint, I_ADDR, R_ADDR};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ikev2_crypto::auth::SoftwareSigner;
 use ikev2_crypto::cert::EkuPolicy;
-use ikev2_crypto::provider::rustcrypto::{OS_RANDOM, PROVIDER};
-use ikev2_crypto::random::DeterministicRandom;
+use ikev2_crypto::provider::rustcrypto::OS_RANDOM;
 use ikev2_sm::config::{Auth, CertCredential, CertTrust, ChildConfig, Identity, PeerConfig};
 use ikev2_sm::events::{AuthFailure, CertFailure, Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
-use ikev2_sm::{Endpoint, EndpointConfig, Input, Output};
+use ikev2_sm::{Input, Output};
 use ikev2_wire::{CertEncoding, MessageRepr, PayloadBody};
 use rcgen::{
     date_time_ymd, BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -35,13 +36,6 @@ const RSA_KEY: &str = include_str!("../../ikev2-crypto/tests/data/strongswan-pki
 
 /// The wall clock of both endpoints: 2030-01-01T00:00:00Z.
 const UNIX_2030: Duration = Duration::from_secs(1_893_456_000);
-
-const I_ADDR: &str = "192.0.2.1:500";
-const R_ADDR: &str = "198.51.100.1:500";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
 
 struct Ca {
     params: CertificateParams,
@@ -138,14 +132,6 @@ fn config(
             .with_esp_proposals("aes256gcm16")
             .unwrap(),
     )
-}
-
-fn endpoint(seed: u64, p: PeerConfig) -> Endpoint {
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        vec![p],
-    ))
 }
 
 /// What each side gets: its chain and key, and what it trusts.

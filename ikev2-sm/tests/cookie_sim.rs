@@ -10,6 +10,9 @@
     clippy::panic
 )]
 
+mod common;
+use common::{addr, I_ADDR, R_ADDR};
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -23,13 +26,7 @@ use ikev2_sm::window::RetransmitConfig;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output};
 use ikev2_wire::{MessageRepr, NotifyType, PayloadBody};
 
-const I_ADDR: &str = "192.0.2.1:500";
-const R_ADDR: &str = "198.51.100.1:500";
 const PSK: &[u8] = b"a cookie-eating shared secret";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
 
 fn peer(name: &str, me: &str, them: &str, ike: &str, l: &str, r: &str) -> PeerConfig {
     PeerConfig::new(

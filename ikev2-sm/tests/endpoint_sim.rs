@@ -7,25 +7,17 @@
     clippy::panic
 )]
 
+mod common;
+use common::{addr, endpoint_with as endpoint, I_ADDR, R_ADDR};
+
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ikev2_crypto::provider::rustcrypto::PROVIDER;
-use ikev2_crypto::random::DeterministicRandom;
 use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
 use ikev2_sm::events::{AuthFailure, Event, Failure, FailureKind};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
-use ikev2_sm::{Endpoint, EndpointConfig};
 use ikev2_wire::{EncrId, NotifyType};
-
-const I_ADDR: &str = "192.0.2.1:500";
-const R_ADDR: &str = "198.51.100.1:500";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
 
 fn peer(name: &str, local: &str, remote: &str, psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
     PeerConfig::new(
@@ -62,14 +54,6 @@ fn responder_peer(psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
         .with_esp_proposals(esp)
         .unwrap();
     p
-}
-
-fn endpoint(seed: u64, peers: Vec<PeerConfig>) -> Endpoint {
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        peers,
-    ))
 }
 
 struct Setup {

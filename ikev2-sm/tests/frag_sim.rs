@@ -8,21 +8,19 @@
     clippy::panic
 )]
 
-use std::net::SocketAddr;
+mod common;
+use common::{addr, I_ADDR, R_ADDR};
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ikev2_crypto::provider::rustcrypto::PROVIDER;
-use ikev2_crypto::random::DeterministicRandom;
 use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::{Event, FailureKind, FragmentEvent};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
-use ikev2_sm::{Endpoint, EndpointConfig};
+use ikev2_sm::Endpoint;
 use ikev2_wire::{MessageRepr, NotifyType, PayloadBody};
 
-const I_ADDR: &str = "192.0.2.1:500";
-const R_ADDR: &str = "198.51.100.1:500";
 const IKE: &str = "aes256gcm16-prfsha256-x25519";
 /// Several proposals and selectors make IKE_AUTH a few hundred octets, as
 /// certificates would make it a few thousand.
@@ -36,10 +34,6 @@ const I_TS: (&str, &str) = (
 /// links drop anything longer.
 const SMALL: u16 = 300;
 const SMALL_MTU: usize = 272;
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
 
 fn peer(name: &str, me: &str, them: &str, ts: (&str, &str), frag: FragmentConfig) -> PeerConfig {
     let psk = || Auth::psk(b"fragmented secret".to_vec());
@@ -70,11 +64,7 @@ fn small() -> FragmentConfig {
 
 fn endpoint(seed: u64, p: PeerConfig) -> Endpoint {
     p.validate().unwrap();
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        vec![p],
-    ))
+    common::endpoint(seed, p)
 }
 
 fn sim(

@@ -8,26 +8,19 @@
     clippy::panic
 )]
 
-use std::net::SocketAddr;
-use std::sync::Arc;
+mod common;
+use common::{addr, endpoint, I_ADDR, R_ADDR};
+
 use std::time::{Duration, Instant};
 
-use ikev2_crypto::provider::rustcrypto::PROVIDER;
-use ikev2_crypto::random::DeterministicRandom;
 use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
-use ikev2_sm::{ApiError, Endpoint, EndpointConfig, SaHandle};
+use ikev2_sm::{ApiError, SaHandle};
 use ikev2_wire::ExchangeType;
 
-const I_ADDR: &str = "192.0.2.1:500";
-const R_ADDR: &str = "198.51.100.1:500";
 const PSK: &[u8] = b"a long shared secret";
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
 
 fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
     PeerConfig::new(
@@ -45,14 +38,6 @@ fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
             .with_esp_proposals("aes256gcm16")
             .unwrap(),
     )
-}
-
-fn endpoint(seed: u64, p: PeerConfig) -> Endpoint {
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        vec![p],
-    ))
 }
 
 type Pair = Sim<EndpointPeer, EndpointPeer>;

@@ -11,27 +11,20 @@
     clippy::panic
 )]
 
+mod common;
+use common::{addr, endpoint, I_ADDR, R_ADDR};
+
 use std::collections::BTreeSet;
-use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ikev2_crypto::provider::rustcrypto::PROVIDER;
-use ikev2_crypto::random::DeterministicRandom;
 use ikev2_sm::config::{Auth, ChildConfig, Identity, Lifetimes, PeerConfig};
 use ikev2_sm::events::{Collision, Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim, SimPeer};
-use ikev2_sm::{Endpoint, EndpointConfig, SaHandle};
+use ikev2_sm::SaHandle;
 use ikev2_wire::NotifyType;
 
-const I_ADDR: &str = "192.0.2.1:500";
-const R_ADDR: &str = "198.51.100.1:500";
 const IKE: &str = "aes256gcm16-prfsha256-x25519";
 const SETTLE: Duration = Duration::from_secs(600);
-
-fn addr(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
 
 struct Side {
     name: &'static str,
@@ -92,14 +85,6 @@ fn mirror(mut p: PeerConfig) -> PeerConfig {
         .unwrap();
     p.children[1].esp_proposals = esp;
     p
-}
-
-fn endpoint(seed: u64, p: PeerConfig) -> Endpoint {
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        vec![p],
-    ))
 }
 
 type Pair = Sim<EndpointPeer, EndpointPeer>;
