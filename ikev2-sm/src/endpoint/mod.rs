@@ -21,19 +21,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use ikev2_crypto::{CryptoProvider, SecretBytes, SecureRandom};
-use ikev2_wire::{
-    EncrId, EsnId, ExchangeType, Header, IntegId, MessageRepr, FLAG_INITIATOR, FLAG_RESPONSE,
-};
+use ikev2_crypto::{CryptoProvider, SecureRandom};
+use ikev2_wire::{ExchangeType, Header, MessageRepr, FLAG_INITIATOR, FLAG_RESPONSE};
 
-use crate::config::{CookieSecrets, HalfOpenLimits, Identity, Mode, PeerConfig};
+use crate::config::{CookieSecrets, HalfOpenLimits, PeerConfig};
 use crate::events::{Event, Failure};
-use crate::proposal::Proposal;
 use crate::sa::{self, init, Ctx, IkeSa, SaRole, State};
 use crate::sched::Schedule;
 use crate::stats::{ErrorHistory, Stats};
 use crate::timer::TimerTable;
-use crate::ts::TrafficSelector;
 use crate::window::{RequestVerdict, RequestWindow, ResponseWindow, TimeoutOutcome};
 
 /// Identifies one IKE SA of an [`Endpoint`] (slab index plus generation, so
@@ -102,201 +98,16 @@ impl std::fmt::Debug for EndpointConfig {
     }
 }
 
-/// Something that happened to the endpoint.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Input {
-    /// A UDP datagram arrived.
-    Datagram {
-        /// Arrival time.
-        now: Instant,
-        /// Sender.
-        src: SocketAddr,
-        /// Our address it arrived on.
-        dst: SocketAddr,
-        /// The IKE message (after the non-ESP marker, if any, was removed).
-        bytes: Vec<u8>,
-    },
-    /// The time last reported by [`Output::Timeout`] was reached.
-    Timeout(Instant),
-}
-
-/// A datagram to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Transmit {
-    /// Our address to send from.
-    pub src: SocketAddr,
-    /// Destination.
-    pub dst: SocketAddr,
-    /// Prefix the four-octet non-ESP marker (RFC 3948) when sending on port 4500.
-    pub non_esp_marker: bool,
-    /// The IKE message.
-    pub bytes: Vec<u8>,
-}
-
-/// A Child SA to install in the data plane (ESP, both directions).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChildSaInstall {
-    /// Owning IKE SA.
-    pub sa: SaHandle,
-    /// Child configuration name.
-    pub name: String,
-    /// Tunnel or transport.
-    pub mode: Mode,
-    /// SPI of our inbound SA (chosen by us).
-    pub spi_in: u32,
-    /// SPI of our outbound SA (chosen by the peer).
-    pub spi_out: u32,
-    /// Encryption transform and key length.
-    pub encr: (EncrId, Option<u16>),
-    /// Integrity transform (`None` with an AEAD).
-    pub integ: Option<IntegId>,
-    /// Extended sequence numbers.
-    pub esn: Option<EsnId>,
-    /// Inbound encryption key (with salt for AEADs).
-    pub encr_key_in: SecretBytes,
-    /// Inbound integrity key (empty with an AEAD).
-    pub integ_key_in: SecretBytes,
-    /// Outbound encryption key.
-    pub encr_key_out: SecretBytes,
-    /// Outbound integrity key.
-    pub integ_key_out: SecretBytes,
-    /// Our side's selectors.
-    pub local_ts: Vec<TrafficSelector>,
-    /// The peer's side's selectors.
-    pub remote_ts: Vec<TrafficSelector>,
-    /// Our address (tunnel endpoint).
-    pub local: SocketAddr,
-    /// The peer's address.
-    pub remote: SocketAddr,
-    /// A NAT was detected: encapsulate ESP in UDP (RFC 3948).
-    pub udp_encap: bool,
-}
-
-/// A Child SA to remove from the data plane (deleted, rekeyed away or
-/// expired). Both directions go: the inbound SA `spi_in` and the outbound
-/// SA `spi_out`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChildSaRemove {
-    /// Owning IKE SA.
-    pub sa: SaHandle,
-    /// Child configuration name.
-    pub name: String,
-    /// Our inbound SPI.
-    pub spi_in: u32,
-    /// Our outbound SPI.
-    pub spi_out: u32,
-}
-
-/// A read-only view of one Child SA.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChildSaInfo {
-    /// Child configuration name.
-    pub name: String,
-    /// Our inbound SPI.
-    pub spi_in: u32,
-    /// Our outbound SPI.
-    pub spi_out: u32,
-    /// Tunnel or transport.
-    pub mode: Mode,
-}
-
-/// What the endpoint wants done.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Output {
-    /// Send a datagram.
-    Transmit(Transmit),
-    /// Install a Child SA (before the datagram completing its exchange).
-    InstallChildSa(Box<ChildSaInstall>),
-    /// Remove a Child SA (both directions) from the data plane.
-    RemoveChildSa(Box<ChildSaRemove>),
-    /// Something happened to an SA (`None`: a request refused before any
-    /// SA existed, e.g. NO_PROPOSAL_CHOSEN in IKE_SA_INIT).
-    Event {
-        /// The SA concerned.
-        sa: Option<SaHandle>,
-        /// What happened.
-        event: Event,
-    },
-    /// Nothing more to do; call [`Endpoint::handle_input`] with
-    /// [`Input::Timeout`] at this instant (or earlier if a datagram comes).
-    Timeout(Option<Instant>),
-}
-
-/// Errors of the caller-facing API (never caused by received data).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ApiError {
-    /// No peer configuration with this name.
-    #[error("no peer configuration named `{0}`")]
-    UnknownPeer(String),
-    /// The configuration cannot start an exchange (no usable proposal,
-    /// unsupported key exchange, randomness failure).
-    #[error("cannot initiate with `{0}`: {1}")]
-    CannotInitiate(String, &'static str),
-    /// The handle names no SA (it was removed, or never existed).
-    #[error("no such IKE SA")]
-    UnknownSa,
-    /// The peer configuration has no child configuration of this name.
-    #[error("no child configuration named `{0}`")]
-    UnknownChild(String),
-    /// The command needs an established IKE SA (or another state).
-    #[error("IKE SA is {state}; {command} needs it established")]
-    NotEstablished {
-        /// The command refused.
-        command: &'static str,
-        /// The SA's state name.
-        state: &'static str,
-    },
-    /// No Child SA with this inbound SPI under the IKE SA.
-    #[error("no Child SA with inbound SPI {spi_in:08x}")]
-    UnknownChildSa {
-        /// The SPI given.
-        spi_in: u32,
-    },
-    /// Too many requests are already queued on this IKE SA.
-    #[error("request queue of the IKE SA is full")]
-    QueueFull,
-    /// The IKE SA is being deleted; nothing more is started on it.
-    #[error("IKE SA is being deleted")]
-    Deleting,
-}
-
-/// A read-only view of one IKE SA.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SaInfo {
-    /// Initiator's SPI.
-    pub spi_i: u64,
-    /// Responder's SPI.
-    pub spi_r: u64,
-    /// Whether we initiated it.
-    pub initiator: bool,
-    /// State name.
-    pub state: &'static str,
-    /// Peer configuration in use.
-    pub peer_config: String,
-    /// Authenticated peer identity.
-    pub peer_id: Option<Identity>,
-    /// NAT detected in front of us.
-    pub nat_local: bool,
-    /// NAT detected in front of the peer.
-    pub nat_remote: bool,
-    /// Child SAs installed under this IKE SA.
-    pub children: Vec<ChildSaInfo>,
-    /// The negotiated IKE proposal, once IKE_SA_INIT completed.
-    pub ike_proposal: Option<Proposal>,
-    /// Our address for this SA (UDP 4500 after a float).
-    pub local: SocketAddr,
-    /// The peer's address as last authenticated (follows a NAT's mapping).
-    pub remote: SocketAddr,
-}
+mod io;
+pub use io::{
+    ApiError, ChildSaInfo, ChildSaInstall, ChildSaRemove, Input, Output, SaInfo, Transmit,
+};
 
 /// A [`Ctx`] over the endpoint's fields, borrowed one by one so the slab
 /// can stay borrowed beside it (a method would borrow the whole endpoint).
 macro_rules! ctx {
     ($ep:expr, $now:expr) => {
-        Ctx {
+        $crate::sa::Ctx {
             provider: &$ep.provider,
             rng: $ep.random.as_ref(),
             peers: &$ep.peers,
@@ -307,6 +118,8 @@ macro_rules! ctx {
         }
     };
 }
+
+mod commands;
 
 struct Slot {
     generation: u32,
@@ -449,82 +262,6 @@ impl Endpoint {
         let mut b = [0u8; 8];
         let _ = self.random.fill(&mut b);
         u64::from_le_bytes(b)
-    }
-
-    /// Starts an IKE SA (and its first Child SA, the configuration's first
-    /// child) with the peer configuration `peer`, sending from `local` to
-    /// `remote`.
-    ///
-    /// # Errors
-    /// [`ApiError`] when the configuration is unknown or unusable.
-    pub fn initiate(
-        &mut self,
-        now: Instant,
-        peer: &str,
-        local: SocketAddr,
-        remote: SocketAddr,
-    ) -> Result<SaHandle, ApiError> {
-        let idx = self
-            .peers
-            .iter()
-            .position(|p| p.name == peer)
-            .ok_or_else(|| ApiError::UnknownPeer(peer.to_owned()))?;
-        let cannot = |why| ApiError::CannotInitiate(peer.to_owned(), why);
-        let cfg = Arc::clone(self.peers.get(idx).ok_or_else(|| cannot("gone"))?);
-        // INITIAL_CONTACT unless an IKE SA with this peer is already up.
-        let first_contact = !self.slots.iter().any(|s| {
-            s.sa.as_ref()
-                .is_some_and(|o| o.peer == idx && matches!(o.state, State::Established(_)))
-        });
-        let handle = self.allocate();
-        let seed = self.jitter_seed();
-        let mut ctx = ctx!(self, now);
-        let mut spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
-        while self.by_spi.contains_key(&spi_i) {
-            spi_i = ctx.spi().ok_or_else(|| cannot("no randomness"))?;
-        }
-        let (request, mut st) = init::start(
-            &mut ctx,
-            spi_i,
-            local,
-            remote,
-            cfg.ike_proposals.clone(),
-            0,
-            sa::frag::supported_notify(Some(&cfg)),
-        )
-        .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
-        st.initial_contact = first_contact;
-        let mut sa = IkeSa {
-            handle,
-            role: SaRole::Initiator,
-            spi_i,
-            spi_r: 0,
-            local,
-            remote,
-            init_remote: remote,
-            peer: idx,
-            state: State::InitSent(Box::new(st)),
-            requests: RequestWindow::new(cfg.retransmit, seed),
-            responses: ResponseWindow::new(),
-            nat_local: false,
-            nat_remote: false,
-            peer_id: None,
-            children: Vec::new(),
-            timers: TimerTable::default(),
-            expires: None,
-            frag: sa::frag::FragState::default(),
-            queue: sa::queue::RequestQueue::default(),
-            info: sa::info::InfoState::default(),
-        };
-        sa.send_request(&mut ctx, ExchangeType::IkeSaInit, request);
-        ctx.stats.half_open += 1;
-        self.by_spi.insert(spi_i, handle.index);
-        if let Some(slot) = self.slots.get_mut(handle.index as usize) {
-            slot.sa = Some(sa);
-        }
-        self.reschedule(handle.index);
-        self.settle_schedule();
-        Ok(handle)
     }
 
     /// Feeds an input. Received data never makes this fail: bad datagrams
@@ -754,94 +491,6 @@ impl Endpoint {
             sa: Some(old),
             event: Event::IkeSaRekeyed { new: handle },
         });
-    }
-
-    /// Creates an additional Child SA of the child configuration `child`
-    /// on the established IKE SA `handle` (CREATE_CHILD_SA; queued if
-    /// another exchange is in progress). The outcome is reported as
-    /// `ChildSaUp` or a `Failed` event.
-    ///
-    /// # Errors
-    /// [`ApiError`] for an unknown SA or child configuration, or an SA not
-    /// established.
-    pub fn create_child_sa(
-        &mut self,
-        now: Instant,
-        handle: SaHandle,
-        child: &str,
-    ) -> Result<(), ApiError> {
-        self.command(now, handle, |ctx, sa| {
-            let known = ctx
-                .peers
-                .get(sa.peer)
-                .is_some_and(|p| p.children.iter().any(|c| c.name == child));
-            if !known {
-                return Err(ApiError::UnknownChild(child.to_owned()));
-            }
-            sa::rekey::command(ctx, sa, sa::rekey::Want::NewChild(child.to_owned()))?;
-            Ok(((), false))
-        })
-    }
-
-    /// Rekeys the Child SA whose inbound SPI is `spi_in` now (as its soft
-    /// lifetime would).
-    ///
-    /// # Errors
-    /// [`ApiError`] for an unknown SA or Child SA, or an SA not established.
-    pub fn rekey_child_sa(
-        &mut self,
-        now: Instant,
-        handle: SaHandle,
-        spi_in: u32,
-    ) -> Result<(), ApiError> {
-        self.command(now, handle, |ctx, sa| {
-            if !sa.children.iter().any(|c| c.spi_in == spi_in) {
-                return Err(ApiError::UnknownChildSa { spi_in });
-            }
-            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyChild(spi_in))?;
-            Ok(((), false))
-        })
-    }
-
-    /// Rekeys the IKE SA now (as its soft lifetime would). When it is done,
-    /// `Event::IkeSaRekeyed { new }` names the handle it continues under.
-    ///
-    /// # Errors
-    /// [`ApiError`] for an unknown SA or an SA not established.
-    pub fn rekey_ike_sa(&mut self, now: Instant, handle: SaHandle) -> Result<(), ApiError> {
-        self.command(now, handle, |ctx, sa| {
-            sa::rekey::command(ctx, sa, sa::rekey::Want::RekeyIke)?;
-            Ok(((), false))
-        })
-    }
-
-    /// The data plane reports that the Child SA with inbound SPI `spi_in`
-    /// reached a byte or packet limit: soft (`hard == false`: rekey it) or
-    /// hard (remove it now and tell the peer). Looks the SA up over all
-    /// IKE SAs (linear in their number).
-    ///
-    /// # Errors
-    /// [`ApiError::UnknownChildSa`] if no established IKE SA has it.
-    pub fn child_sa_expired(
-        &mut self,
-        now: Instant,
-        spi_in: u32,
-        hard: bool,
-    ) -> Result<(), ApiError> {
-        let handle = self
-            .slots
-            .iter()
-            .filter_map(|s| s.sa.as_ref())
-            .find(|sa| sa.children.iter().any(|c| c.spi_in == spi_in))
-            .map(|sa| sa.handle)
-            .ok_or(ApiError::UnknownChildSa { spi_in })?;
-        self.command(now, handle, |ctx, sa| {
-            if sa::rekey::child_expired(ctx, sa, spi_in, hard) {
-                Ok(((), false))
-            } else {
-                Err(ApiError::UnknownChildSa { spi_in })
-            }
-        })
     }
 
     fn ctx(&mut self, now: Instant) -> Ctx<'_> {
