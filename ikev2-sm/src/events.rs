@@ -177,6 +177,16 @@ pub enum Failure {
     /// The IKE SA reached its hard lifetime (`life_time`) without being
     /// rekeyed and was deleted.
     Expired,
+    /// An authenticated request from the peer was malformed: its inner
+    /// payloads did not parse, or it lacked a payload its exchange needs
+    /// (RFC 7296 §3.10.1); answered with INVALID_SYNTAX. The IKE SA is
+    /// unaffected (in IKE_AUTH: it comes up without a Child SA).
+    Malformed {
+        /// The request's exchange.
+        exchange: ExchangeType,
+        /// What was wrong with it.
+        detail: &'static str,
+    },
 }
 
 impl Failure {
@@ -198,6 +208,7 @@ impl Failure {
             | Self::ChildSaRefused { .. }
             | Self::IkeRekeyRefused { .. }
             | Self::Expired => return None,
+            Self::Malformed { .. } => NotifyType::InvalidSyntax,
         })
     }
 
@@ -214,6 +225,7 @@ impl Failure {
             Self::ChildSaRefused { .. } => FailureKind::ChildSaRefused,
             Self::IkeRekeyRefused { .. } => FailureKind::IkeRekeyRefused,
             Self::Expired => FailureKind::Expired,
+            Self::Malformed { .. } => FailureKind::Malformed,
         }
     }
 }
@@ -270,6 +282,9 @@ impl fmt::Display for Failure {
             ),
             Self::IkeRekeyRefused { notify } => write!(f, "peer refused to rekey the IKE SA: {notify}"),
             Self::Expired => f.write_str("IKE SA hard lifetime reached without a rekey"),
+            Self::Malformed { exchange, detail } => {
+                write!(f, "malformed {exchange} request from the peer: {detail} (sent INVALID_SYNTAX)")
+            }
         }
     }
 }
@@ -296,11 +311,13 @@ pub enum FailureKind {
     IkeRekeyRefused,
     /// [`Failure::Expired`].
     Expired,
+    /// [`Failure::Malformed`].
+    Malformed,
 }
 
 impl FailureKind {
     /// Every kind, in counter order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 10] = [
         Self::NoProposalChosen,
         Self::InvalidKe,
         Self::AuthenticationFailed,
@@ -310,6 +327,7 @@ impl FailureKind {
         Self::ChildSaRefused,
         Self::IkeRekeyRefused,
         Self::Expired,
+        Self::Malformed,
     ];
 
     /// Counter label.
@@ -325,6 +343,7 @@ impl FailureKind {
             Self::ChildSaRefused => "child SA refused",
             Self::IkeRekeyRefused => "IKE rekey refused",
             Self::Expired => "IKE SA expired",
+            Self::Malformed => "malformed request",
         }
     }
 }
@@ -655,6 +674,6 @@ mod tests {
             None,
             "never answer a notify with a notify"
         );
-        assert_eq!(FailureKind::ALL.len(), 9);
+        assert_eq!(FailureKind::ALL.len(), 10);
     }
 }
