@@ -163,6 +163,9 @@ pub struct Stats {
     pub half_open_responder: u64,
     /// INVALID_KE_PAYLOAD notifications sent.
     pub invalid_ke_sent: u64,
+    /// AUTH signatures handed to the embedder (`Output::NeedSignature`)
+    /// because our signer deferred.
+    pub signatures_deferred: u64,
     /// IKE SAs not yet established (gauge).
     pub half_open: u64,
     /// Established IKE SAs (gauge).
