@@ -321,6 +321,7 @@ impl fmt::Display for Stats {
             ("cookies invalid", self.cookies_invalid),
             ("cookie restarts", self.cookie_restarts),
             ("IKE_SA_INIT refused", self.init_refused),
+            ("signatures deferred", self.signatures_deferred),
         ] {
             writeln!(f, "  {name:<30}{n:>8}")?;
         }
