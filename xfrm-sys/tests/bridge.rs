@@ -14,7 +14,7 @@ use std::net::IpAddr;
 use std::time::Instant;
 
 use ikev2_crypto::SecretBytes;
-use ikev2_sm::config::Mode as IkeMode;
+use ikev2_sm::config::{DataLimits, Mode as IkeMode};
 use ikev2_sm::ts::TrafficSelector;
 use ikev2_sm::{ChildSaInstall, ChildSaRemove};
 use ikev2_wire::{EncrId, IntegId};
@@ -97,6 +97,27 @@ fn golden_aes_cbc_hmac_sha256_tunnel() {
 #[test]
 fn golden_esn_nat_t_ports_mark_if_id_lifetimes() {
     let (c, cfg) = esn_encap_mark();
+    let msgs = KernelBridge::new(cfg).install(&c).unwrap();
+    check(
+        include_str!("fixtures/sa_add_esn_encap_mark.hex"),
+        out_sa(&msgs),
+    );
+}
+
+/// The child configuration's volume limits (`ChildSaInstall::limits`) give
+/// the same kernel SA, byte for byte, as the same limits set as the bridge's
+/// local default in the golden test above.
+#[test]
+fn child_volume_limits_reach_the_kernel_sa() {
+    let (mut c, mut cfg) = esn_encap_mark();
+    c.limits = DataLimits {
+        rekey_bytes: Some(1_000_000),
+        life_packets: Some(5000),
+        ..DataLimits::default()
+    };
+    // The local default's volume limits give way to the child's.
+    cfg.lifetime.soft_bytes = Some(7);
+    cfg.lifetime.hard_packets = None;
     let msgs = KernelBridge::new(cfg).install(&c).unwrap();
     check(
         include_str!("fixtures/sa_add_esn_encap_mark.hex"),

@@ -82,6 +82,7 @@ pub(crate) fn install(
         local: l,
         remote: r,
         udp_encap: false,
+        limits: Default::default(),
     }
 }
 
