@@ -32,7 +32,11 @@ use tracing::{debug, info, warn};
 
 use super::config::{Config, StartAction};
 use super::dataplane::{cidrs, DataPlane, Drop, EspPath};
+use super::drops::{self, DropReporter};
 use super::events::{self, PeerEvent};
+
+// `start_action = trap` in the kernel and NAT mapping changes.
+mod trap;
 
 const IKE_PORT: u16 = 500;
 const NAT_T_PORT: u16 = 4500;
@@ -164,9 +168,13 @@ pub struct Peer {
     /// Connections with an IKE SA being set up or up (for `trap`).
     active: HashMap<String, SaHandle>,
     drops: BTreeMap<&'static str, u64>,
+    /// Rate limiter of `esp_dropped` events.
+    drop_reports: DropReporter,
     deliver: Option<mpsc::Sender<Vec<u8>>>,
     started: Instant,
     buf: Vec<u8>,
+    /// Traps in the data plane (kernel) and their ACQUIREs.
+    traps: trap::Traps,
 }
 
 impl std::fmt::Debug for Peer {
@@ -222,9 +230,11 @@ impl Peer {
             gone: HashMap::new(),
             active: HashMap::new(),
             drops: BTreeMap::new(),
+            drop_reports: DropReporter::default(),
             deliver: None,
             started: Instant::now(),
             buf: Vec::with_capacity(2048),
+            traps: trap::Traps::default(),
         }
     }
 
@@ -273,7 +283,9 @@ impl Peer {
             self.plane.prepare_socket(&pair.ike, false)?;
             self.plane.prepare_socket(&pair.natt, true)?;
         }
-        // Data-plane limits (the kernel's soft/hard expiry) are polled.
+        // Data-plane limits: the kernel's soft/hard expiry is polled; the
+        // userspace plane's are also taken right after the packet that
+        // crossed them.
         let mut plane_tick = tokio::time::interval(std::time::Duration::from_secs(1));
         let (tx, mut rx) = mpsc::channel::<Datagram>(1024);
         for pair in &self.sockets {
@@ -283,6 +295,8 @@ impl Peer {
         drop(tx);
         self.deliver = local.deliver.take();
         self.route_traps();
+        self.install_traps();
+        let mut plane_poll = trap::plane_poll(self.plane.event_poll());
         let starts: Vec<String> = self
             .config
             .connections
@@ -312,12 +326,14 @@ impl Peer {
                 Some(req) = control.recv() => self.on_control(req),
                 () = timer => self.ep.handle_input(Input::Timeout(Instant::now())),
                 _ = plane_tick.tick() => self.on_plane_limits(),
+                () = trap::plane_poll_tick(plane_poll.as_mut()) => self.on_plane_limits(),
                 () = &mut shutdown => break,
             }
             self.drain().await;
         }
         info!("shutting down: deleting IKE SAs");
         self.close(&mut rx, std::time::Duration::from_secs(2)).await;
+        self.remove_traps();
         Ok(())
     }
 
@@ -385,7 +401,7 @@ impl Peer {
                 Ok(Udp4500::Ike(_)) => {
                     bytes.drain(..NON_ESP_MARKER.len());
                 }
-                Ok(Udp4500::Esp(_)) => return self.on_esp(bytes).await,
+                Ok(Udp4500::Esp(_)) => return self.on_esp(bytes, src).await,
                 Ok(Udp4500::NatKeepalive) => return,
                 Ok(_) | Err(_) => return self.count_drop("udp4500_malformed"),
             }
@@ -400,7 +416,7 @@ impl Peer {
         });
     }
 
-    async fn on_esp(&mut self, mut bytes: Vec<u8>) {
+    async fn on_esp(&mut self, mut bytes: Vec<u8>, src: SocketAddr) {
         match self.plane.open(&mut bytes) {
             Ok(range) => {
                 let Some(deliver) = self.deliver.clone() else {
@@ -411,10 +427,20 @@ impl Peer {
                 if deliver.send(bytes).await.is_err() {
                     self.count_drop("local_closed");
                 }
+                // A volume limit crossed by this packet: rekey now, not at
+                // the next tick.
+                self.on_plane_limits();
             }
             Err(e) => {
-                debug!("inbound ESP dropped: {e}");
-                self.count_drop(drop_name(&e));
+                debug!("inbound ESP from {src} dropped: {e}");
+                self.count_drop(drops::cause(&e));
+                let spi = bytes
+                    .get(..4)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u32::from_be_bytes);
+                if let Some(ev) = self.drop_reports.note(Instant::now(), &e, spi, src) {
+                    self.emit(ev);
+                }
             }
         }
     }
@@ -423,6 +449,7 @@ impl Peer {
         let mut out = std::mem::take(&mut self.buf);
         match self.plane.seal(&packet, &mut out) {
             Ok(path) => {
+                self.on_plane_limits();
                 if let Some(s) = self.socket(path.local.ip(), true) {
                     if let Err(e) = s.send_to(&out, path.remote).await {
                         debug!("ESP send to {}: {e}", path.remote);
@@ -434,7 +461,7 @@ impl Peer {
                 self.count_drop("no_sa");
                 self.trap(src, dst);
             }
-            Err(e) => self.count_drop(drop_name(&e)),
+            Err(e) => self.count_drop(drops::cause(&e)),
         }
         self.buf = out;
     }
@@ -549,6 +576,7 @@ impl Peer {
                 hook(&prefixes);
             }
         }
+        self.trap_child_installed(&conn, &c.name);
         let info = self.ep.sa_info(c.sa);
         let mut event = events::child_sa_established(&conn, c, info.as_ref());
         event.peer = Some(path.remote);
@@ -580,6 +608,7 @@ impl Peer {
                 );
             }
         }
+        self.on_plane_signals();
     }
 
     fn remove_child(&mut self, r: &ChildSaRemove) {
@@ -618,6 +647,7 @@ impl Peer {
                     );
                     self.active.insert(i.peer_config.clone(), h);
                     self.emit(events::ike_sa_established(i));
+                    self.trap_ike_up(h);
                 }
             }
             Event::ChildSaUp { name } => {
@@ -827,18 +857,8 @@ impl Peer {
                 "failures": self.ep.errors().total(),
             },
             "dataplane_drops": self.drops,
+            "traps": self.traps_status(),
         })
-    }
-}
-
-fn drop_name(e: &Drop) -> &'static str {
-    match e {
-        Drop::NoDataPlane => "no_dataplane",
-        Drop::UnknownSpi(_) => "unknown_spi",
-        Drop::NoSa { .. } => "no_sa",
-        Drop::Esp(_) => "esp_refused",
-        Drop::Policy { .. } => "policy",
-        _ => "other",
     }
 }
 
