@@ -598,6 +598,13 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 _ => {}
             }
         };
+        // rekey collisions: the keys of every IKE SA, also those that raise
+        // no event (the redundant SAs of a collision)
+        if o.key_log.is_some() {
+            for h in ep.handles() {
+                log_keys(o, &ep, Some(h), &mut logged)?;
+            }
+        }
         let now = Instant::now();
         // INFORMATIONAL: run the script once up; with --until-down, done when gone
         if ike_up && (child_up || o.childless) && up_at.is_none() {
