@@ -26,7 +26,10 @@
 //!   liveness check (an empty INFORMATIONAL request), so the datagram can
 //!   be a response to it;
 //! - bit 7 (`sm_established` only): the receiving endpoint first starts a
-//!   delete of its first Child SA.
+//!   delete of its first Child SA;
+//! - bits 6 and 7 together (`sm_established` only): instead, the receiving
+//!   endpoint first starts a rekey of its first IKE SA, so the datagram can
+//!   be the peer's crossing rekey (RFC 7296 §2.8.2) or the answer to it.
 //!
 //! After every record it asserts: no panic, outputs drained (bounded count),
 //! the number of SAs bounded by the records fed so far, `poll_timeout`
@@ -320,6 +323,21 @@ fn pump(from: &mut Endpoint, to: &mut Endpoint, now: Instant, log: &mut Vec<Vec<
     }
 }
 
+/// The responder of [`established_pair`] rekeys the IKE SA: its request,
+/// and the initiator's answer to it.
+pub(crate) fn responder_ike_rekey(now: Instant) -> (Vec<u8>, Vec<u8>) {
+    let (mut i, mut r, _, _) = established_pair(now);
+    let h = *r.handles().first().expect("SA");
+    r.rekey_ike_sa(now, h).expect("rekey IKE");
+    let (mut req, mut resp) = (Vec::new(), Vec::new());
+    pump(&mut r, &mut i, now, &mut req);
+    pump(&mut i, &mut r, now, &mut resp);
+    (
+        req.into_iter().next().expect("request"),
+        resp.into_iter().next().expect("response"),
+    )
+}
+
 /// The CREATE_CHILD_SA requests the initiator of [`established_pair`]
 /// sends first for: a new Child SA, a rekey of its Child SA, a rekey of
 /// the IKE SA (each as the first request after IKE_AUTH, message ID 2).
@@ -398,13 +416,19 @@ fn command(e: &mut Endpoint, now: Instant, ctl: u8, report: &mut Report) {
     let Some(h) = e.handles().first().copied() else {
         return;
     };
-    if ctl & 0x40 != 0 {
-        let _ = e.liveness_check(now, h);
-    }
-    if ctl & 0x80 != 0 {
-        if let Some(c) = e.sa_info(h).and_then(|s| s.children.first().cloned()) {
-            let _ = e.delete_child_sa(now, h, c.spi_in);
+    match ctl & 0xc0 {
+        0x40 => {
+            let _ = e.liveness_check(now, h);
         }
+        0x80 => {
+            if let Some(c) = e.sa_info(h).and_then(|s| s.children.first().cloned()) {
+                let _ = e.delete_child_sa(now, h, c.spi_in);
+            }
+        }
+        0xc0 => {
+            let _ = e.rekey_ike_sa(now, h);
+        }
+        _ => {}
     }
     drain(e, report);
 }

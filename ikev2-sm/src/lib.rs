@@ -181,7 +181,8 @@
 //! and hard lifetimes and data-plane limits
 //! ([`Endpoint::child_sa_expired`]), and the collisions of RFC 7296 §2.8
 //! and §2.25 ([`events::Event::RekeyCollision`]; simultaneous IKE SA rekeys
-//! are settled by TEMPORARY_FAILURE and a jittered retry, not by nonces).
+//! are both completed and settled by the lowest nonce, §2.8.2, in
+//! `sa/ike_collision.rs`).
 //!
 //! Not yet, and where it fits: a `NeedSignature` output for asynchronous
 //! signers (in `sa/cert_auth.rs`); reauthentication as an alternative to
