@@ -32,6 +32,7 @@ use tracing::{debug, info, warn};
 
 use super::config::{Config, StartAction};
 use super::dataplane::{cidrs, DataPlane, Drop, EspPath};
+use super::drops::{self, DropReporter};
 use super::events::{self, PeerEvent};
 
 const IKE_PORT: u16 = 500;
@@ -164,6 +165,8 @@ pub struct Peer {
     /// Connections with an IKE SA being set up or up (for `trap`).
     active: HashMap<String, SaHandle>,
     drops: BTreeMap<&'static str, u64>,
+    /// Rate limiter of `esp_dropped` events.
+    drop_reports: DropReporter,
     deliver: Option<mpsc::Sender<Vec<u8>>>,
     started: Instant,
     buf: Vec<u8>,
@@ -222,6 +225,7 @@ impl Peer {
             gone: HashMap::new(),
             active: HashMap::new(),
             drops: BTreeMap::new(),
+            drop_reports: DropReporter::default(),
             deliver: None,
             started: Instant::now(),
             buf: Vec::with_capacity(2048),
@@ -273,7 +277,9 @@ impl Peer {
             self.plane.prepare_socket(&pair.ike, false)?;
             self.plane.prepare_socket(&pair.natt, true)?;
         }
-        // Data-plane limits (the kernel's soft/hard expiry) are polled.
+        // Data-plane limits: the kernel's soft/hard expiry is polled; the
+        // userspace plane's are also taken right after the packet that
+        // crossed them.
         let mut plane_tick = tokio::time::interval(std::time::Duration::from_secs(1));
         let (tx, mut rx) = mpsc::channel::<Datagram>(1024);
         for pair in &self.sockets {
@@ -385,7 +391,7 @@ impl Peer {
                 Ok(Udp4500::Ike(_)) => {
                     bytes.drain(..NON_ESP_MARKER.len());
                 }
-                Ok(Udp4500::Esp(_)) => return self.on_esp(bytes).await,
+                Ok(Udp4500::Esp(_)) => return self.on_esp(bytes, src).await,
                 Ok(Udp4500::NatKeepalive) => return,
                 Ok(_) | Err(_) => return self.count_drop("udp4500_malformed"),
             }
@@ -400,7 +406,7 @@ impl Peer {
         });
     }
 
-    async fn on_esp(&mut self, mut bytes: Vec<u8>) {
+    async fn on_esp(&mut self, mut bytes: Vec<u8>, src: SocketAddr) {
         match self.plane.open(&mut bytes) {
             Ok(range) => {
                 let Some(deliver) = self.deliver.clone() else {
@@ -411,10 +417,20 @@ impl Peer {
                 if deliver.send(bytes).await.is_err() {
                     self.count_drop("local_closed");
                 }
+                // A volume limit crossed by this packet: rekey now, not at
+                // the next tick.
+                self.on_plane_limits();
             }
             Err(e) => {
-                debug!("inbound ESP dropped: {e}");
-                self.count_drop(drop_name(&e));
+                debug!("inbound ESP from {src} dropped: {e}");
+                self.count_drop(drops::cause(&e));
+                let spi = bytes
+                    .get(..4)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u32::from_be_bytes);
+                if let Some(ev) = self.drop_reports.note(Instant::now(), &e, spi, src) {
+                    self.emit(ev);
+                }
             }
         }
     }
@@ -423,6 +439,7 @@ impl Peer {
         let mut out = std::mem::take(&mut self.buf);
         match self.plane.seal(&packet, &mut out) {
             Ok(path) => {
+                self.on_plane_limits();
                 if let Some(s) = self.socket(path.local.ip(), true) {
                     if let Err(e) = s.send_to(&out, path.remote).await {
                         debug!("ESP send to {}: {e}", path.remote);
@@ -434,7 +451,7 @@ impl Peer {
                 self.count_drop("no_sa");
                 self.trap(src, dst);
             }
-            Err(e) => self.count_drop(drop_name(&e)),
+            Err(e) => self.count_drop(drops::cause(&e)),
         }
         self.buf = out;
     }
@@ -828,17 +845,6 @@ impl Peer {
             },
             "dataplane_drops": self.drops,
         })
-    }
-}
-
-fn drop_name(e: &Drop) -> &'static str {
-    match e {
-        Drop::NoDataPlane => "no_dataplane",
-        Drop::UnknownSpi(_) => "unknown_spi",
-        Drop::NoSa { .. } => "no_sa",
-        Drop::Esp(_) => "esp_refused",
-        Drop::Policy { .. } => "policy",
-        _ => "other",
     }
 }
 

@@ -27,6 +27,7 @@ impl Endpoint {
             match h {
                 Handoff::Rekeyed(new) => {
                     if let Some(new) = self.adopt(*new) {
+                        self.reauth_follow(old, new);
                         self.out.push_back(Output::Event {
                             sa: Some(old),
                             event: Event::IkeSaRekeyed { new },
@@ -49,6 +50,7 @@ impl Endpoint {
                         None => ike_collision::orphan(&mut ctx, old, *t),
                     }
                     self.reschedule(to.index);
+                    self.reauth_follow(old, to);
                 }
                 Handoff::Settle(parent) => {
                     let mut ctx = ctx!(self, now);

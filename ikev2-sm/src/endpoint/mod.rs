@@ -100,7 +100,8 @@ impl std::fmt::Debug for EndpointConfig {
 
 mod io;
 pub use io::{
-    ApiError, ChildSaInfo, ChildSaInstall, ChildSaRemove, Input, Output, SaInfo, Transmit,
+    ApiError, ChildSaInfo, ChildSaInstall, ChildSaRemove, Input, Output, SaInfo, SignatureNeeded,
+    Transmit,
 };
 
 /// A [`Ctx`] over the endpoint's fields, borrowed one by one so the slab
@@ -121,6 +122,7 @@ macro_rules! ctx {
 
 mod commands;
 mod handoff;
+mod reauth;
 
 struct Slot {
     generation: u32,
@@ -147,6 +149,8 @@ pub struct Endpoint {
     /// Every SA's next deadline in a heap (`sched.rs`): code that changes
     /// an SA's timers must call [`Endpoint::reschedule`] for its slot.
     schedule: Schedule,
+    /// Reauthentications under way (`reauth.rs`).
+    reauths: Vec<sa::reauth::Link>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -175,6 +179,7 @@ impl Endpoint {
             history: ErrorHistory::new(config.error_history),
             cookies: sa::cookie::CookieGuard::new(config.half_open, config.cookie_secrets),
             schedule: Schedule::default(),
+            reauths: Vec::new(),
         }
     }
 
@@ -268,15 +273,22 @@ impl Endpoint {
     /// Feeds an input. Received data never makes this fail: bad datagrams
     /// are counted in [`Endpoint::stats`] and dropped.
     pub fn handle_input(&mut self, input: Input) {
-        match input {
+        let now = match input {
             Input::Datagram {
                 now,
                 src,
                 dst,
                 bytes,
-            } => self.handle_datagram(now, src, dst, &bytes),
-            Input::Timeout(now) => self.handle_timeout(now),
-        }
+            } => {
+                self.handle_datagram(now, src, dst, &bytes);
+                now
+            }
+            Input::Timeout(now) => {
+                self.handle_timeout(now);
+                now
+            }
+        };
+        self.progress_reauth(now);
         self.settle_schedule();
     }
 
@@ -361,14 +373,22 @@ impl Endpoint {
             if sa.expires.is_some_and(|t| t <= now) {
                 // Half-open too long, or a failed SA whose cached error
                 // response is no longer needed: forget it silently (the
-                // failure, if any, was reported when it happened).
+                // failure, if any, was reported when it happened; a signer
+                // that never answered is reported now).
                 let handle = sa.handle;
+                sa::signing::on_expiry(&mut ctx!(self, now), sa);
                 self.remove(handle);
                 return;
             }
             let handle = sa.handle;
             let mut remove = false;
+            let mut reauth_due = false;
             while let Some(timer) = sa.timers.take_expired(now) {
+                if timer == crate::timer::Timer::Reauth {
+                    // Needs a new slab entry: started below (`reauth.rs`).
+                    reauth_due = true;
+                    continue;
+                }
                 let mut ctx = ctx!(self, now);
                 if sa::dispatch::on_timer(&mut ctx, sa, timer) {
                     remove = true;
@@ -379,6 +399,10 @@ impl Endpoint {
             if remove {
                 self.remove(handle);
                 return;
+            }
+            if reauth_due {
+                // Refused only when the SA is going anyway.
+                let _ = self.start_reauth(now, handle);
             }
             let Some(sa) = self.slots.get_mut(i).and_then(|s| s.sa.as_mut()) else {
                 return;
@@ -462,6 +486,7 @@ impl Endpoint {
             self.remove(handle);
         }
         self.reschedule(handle.index);
+        self.progress_reauth(now);
         self.settle_schedule();
         result.map(|(value, _)| value)
     }

@@ -127,6 +127,7 @@ fn build(
         frag: super::frag::FragState::new(sa.frag.negotiated),
     };
     rekey::on_established(ctx, &mut new);
+    super::reauth::inherit(ctx, sa, &mut new);
     info::on_established(ctx, &mut new);
     new
 }

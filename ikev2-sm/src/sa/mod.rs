@@ -25,8 +25,11 @@ pub(crate) mod ike_collision;
 pub(crate) mod info;
 pub(crate) mod init;
 pub(crate) mod initial_contact;
+pub(crate) mod malformed;
 pub(crate) mod queue;
+pub(crate) mod reauth;
 pub(crate) mod rekey;
+pub(crate) mod signing;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -144,6 +147,8 @@ pub(crate) struct InitDone {
     pub(crate) ike: Selected,
     /// Initiator: send INITIAL_CONTACT in IKE_AUTH.
     pub(crate) initial_contact: bool,
+    /// Initiator: the child configuration IKE_AUTH carries (`reauth.rs`).
+    pub(crate) auth_child: reauth::AuthChild,
 }
 
 /// Initiator: IKE_SA_INIT sent, waiting for the response.
@@ -158,6 +163,8 @@ pub(crate) struct InitSent {
     pub(crate) cookie_restarts: u8,
     /// Send INITIAL_CONTACT in IKE_AUTH (see `initial_contact.rs`).
     pub(crate) initial_contact: bool,
+    /// The child configuration IKE_AUTH carries (see `reauth.rs`).
+    pub(crate) auth_child: reauth::AuthChild,
 }
 
 /// Initiator: IKE_AUTH sent.
@@ -196,6 +203,8 @@ pub(crate) enum State {
     InitResponded(Box<InitDone>),
     /// Initiator after IKE_AUTH request.
     AuthSent(Box<AuthSent>),
+    /// Either role, IKE_AUTH waiting for our asynchronous signer.
+    Signing(Box<signing::Waiting>),
     /// IKE SA up.
     Established(Box<Established>),
     /// Failed; kept until its retransmission cache is no longer needed, so
@@ -211,6 +220,7 @@ impl State {
         match self {
             Self::InitResponded(d) => Some(d.ike.proposal()),
             Self::AuthSent(a) => Some(a.init.ike.proposal()),
+            Self::Signing(w) => Some(w.init.ike.proposal()),
             Self::Established(e) => {
                 let _ = &e.keys;
                 Some(e.ike.proposal())
@@ -225,6 +235,7 @@ impl State {
         match self {
             Self::InitResponded(d) => Some(&d.keys),
             Self::AuthSent(a) => Some(&a.init.keys),
+            Self::Signing(w) => Some(&w.init.keys),
             Self::Established(e) => Some(&e.keys),
             _ => None,
         }
@@ -234,7 +245,7 @@ impl State {
     pub(crate) fn is_half_open(&self) -> bool {
         matches!(
             self,
-            Self::InitSent(_) | Self::InitResponded(_) | Self::AuthSent(_)
+            Self::InitSent(_) | Self::InitResponded(_) | Self::AuthSent(_) | Self::Signing(_)
         )
     }
 
@@ -243,6 +254,7 @@ impl State {
             Self::InitSent(_) => "IKE_SA_INIT sent",
             Self::InitResponded(_) => "IKE_SA_INIT answered",
             Self::AuthSent(_) => "IKE_AUTH sent",
+            Self::Signing(_) => "IKE_AUTH waiting for our signature",
             Self::Established(_) => "established",
             Self::Failed => "failed",
             Self::Taken => "in transition",

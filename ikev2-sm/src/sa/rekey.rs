@@ -177,6 +177,7 @@ pub(crate) fn on_established(ctx: &mut Ctx<'_>, sa: &mut IkeSa) {
     if let Some(t) = ctx.now.checked_add(life.life_time) {
         sa.timers.set(Timer::Expire, t);
     }
+    super::reauth::arm(ctx, sa);
 }
 
 /// Runs `f` on the established state of `sa` (taken out and put back).

@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::{Datagram, SimPeer};
-use crate::endpoint::{ChildSaInstall, ChildSaRemove, Endpoint, Input, Output, SaHandle};
+use crate::endpoint::{
+    ChildSaInstall, ChildSaRemove, Endpoint, Input, Output, SaHandle, SignatureNeeded,
+};
 use crate::events::Event;
 
 /// An endpoint driven by the simulator.
@@ -20,11 +22,16 @@ pub struct EndpointPeer {
     pub installs: Vec<ChildSaInstall>,
     /// Child SAs removed, in order.
     pub removals: Vec<ChildSaRemove>,
+    /// Signatures asked of the embedder (`Output::NeedSignature`), in
+    /// order; the test answers them with `Endpoint::signature_ready`.
+    pub signature_requests: Vec<SignatureNeeded>,
     /// The embedder's view of its data plane: the outbound SPIs it sends
     /// on (a Child SA's `spi_out` from its `ChildSaUp` until a
     /// `ChildSaRekeyed` switches away from it or it is removed).
     pub outbound: BTreeSet<u32>,
     last_install: BTreeMap<String, u32>,
+    /// The IKE SA each outbound SPI belongs to (follows IKE SA rekeys).
+    owner: BTreeMap<u32, SaHandle>,
     /// Datagrams sent so far.
     pub sent: u64,
     /// Every datagram's `(src, dst, non_esp_marker)`, in order.
@@ -41,8 +48,10 @@ impl EndpointPeer {
             events: Vec::new(),
             installs: Vec::new(),
             removals: Vec::new(),
+            signature_requests: Vec::new(),
             outbound: BTreeSet::new(),
             last_install: BTreeMap::new(),
+            owner: BTreeMap::new(),
             sent: 0,
             paths: Vec::new(),
             queue: VecDeque::new(),
@@ -65,12 +74,14 @@ impl EndpointPeer {
                 }
                 Output::InstallChildSa(c) => {
                     self.last_install.insert(c.name.clone(), c.spi_out);
+                    self.owner.insert(c.spi_out, c.sa);
                     self.installs.push(*c);
                 }
                 Output::RemoveChildSa(c) => {
                     self.outbound.remove(&c.spi_out);
                     self.removals.push(*c);
                 }
+                Output::NeedSignature(n) => self.signature_requests.push(*n),
                 Output::Event { sa, event } => {
                     match &event {
                         Event::ChildSaUp { name } => {
@@ -85,6 +96,19 @@ impl EndpointPeer {
                         } => {
                             self.outbound.remove(old_spi_out);
                             self.outbound.insert(*new_spi_out);
+                        }
+                        Event::IkeSaRekeyed { new } => {
+                            for h in self.owner.values_mut() {
+                                if Some(*h) == sa {
+                                    *h = *new;
+                                }
+                            }
+                        }
+                        // The old IKE SA's Child SAs stop carrying traffic:
+                        // the new IKE SA's replace them.
+                        Event::IkeSaReauthenticated { .. } => {
+                            let owner = &self.owner;
+                            self.outbound.retain(|spi| owner.get(spi).copied() != sa);
                         }
                         _ => {}
                     }
