@@ -12,8 +12,8 @@
 )]
 
 use esp::{InboundCounters, InboundSa, OutboundSa, SaParams};
-use ikev2_crypto::EncrId;
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
+use ikev2_crypto::EncrId;
 use proptest::prelude::*;
 
 const WINDOW: u32 = 32;
@@ -123,7 +123,7 @@ proptest! {
         let genuine: Vec<Vec<u8>> = (0..PACKETS)
             .map(|i| seal(&mut tx, &ipv4(40 + i, u8::try_from(i).unwrap())))
             .collect();
-        let mut opened = vec![false; PACKETS];
+        let mut opened = [false; PACKETS];
         let mut forged = forgeries.iter();
         for (n, &i) in order.iter().enumerate() {
             if n % every == 0 {
