@@ -906,7 +906,11 @@ fn refusals(e: &Endpoint) -> u64 {
 /// What a refused datagram may not change: every SA's observable state
 /// (children included), the SA count, the next timer.
 fn observable(e: &Endpoint) -> (Vec<ikev2_sm::SaInfo>, Option<Instant>) {
-    let infos = e.handles().into_iter().filter_map(|h| e.sa_info(h)).collect();
+    let infos = e
+        .handles()
+        .into_iter()
+        .filter_map(|h| e.sa_info(h))
+        .collect();
     (infos, e.poll_timeout())
 }
 
