@@ -9,6 +9,11 @@
 //! with `Endpoint::ike_sa_secrets`), so they pass the integrity check and
 //! reach the handler the advisory is about: the hostile peer is an
 //! authenticated one (or one that completed IKE_SA_INIT).
+//!
+//! The property tests at the end state the general rule the advisories
+//! break: a datagram that fails authentication (any mutation of a genuine
+//! one, any forged SKF fragment) is counted once and changes nothing
+//! observable, and the genuine message is processed afterwards.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
