@@ -351,6 +351,26 @@ impl Lifetimes {
     }
 }
 
+/// Volume limits of a Child SA, enforced by the data plane (strongSwan's
+/// `rekey_bytes`, `life_bytes`, `rekey_packets`, `life_packets`): at a
+/// soft limit the data plane reports it through
+/// [`Endpoint::child_sa_expired`](crate::Endpoint::child_sa_expired)
+/// with `hard = false` and the SA is rekeyed; at a hard limit the SA stops
+/// carrying packets and is deleted (`hard = true`). `None`: no limit.
+/// Counted per direction, on the protected payload, as RFC 4301 §4.4.2.1
+/// and the kernel do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DataLimits {
+    /// Octets after which a rekey starts.
+    pub rekey_bytes: Option<u64>,
+    /// Octets after which the SA is dead.
+    pub life_bytes: Option<u64>,
+    /// Packets after which a rekey starts.
+    pub rekey_packets: Option<u64>,
+    /// Packets after which the SA is dead.
+    pub life_packets: Option<u64>,
+}
+
 /// A Child SA configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildConfig {
@@ -367,6 +387,9 @@ pub struct ChildConfig {
     /// Lifetimes: rekey at `rekey_time` minus up to `rand_time`, delete
     /// at `life_time` if not rekeyed by then.
     pub lifetimes: Lifetimes,
+    /// Volume limits the data plane enforces (none by default, like
+    /// strongSwan); handed out with each [`ChildSaInstall`](crate::ChildSaInstall).
+    pub limits: DataLimits,
     /// After a rekey, how long the replaced SA's inbound side stays
     /// installed once the peer confirmed the switch, so packets still in
     /// flight decrypt (strongSwan's `delete_rekeyed_delay`, 5 s).
@@ -389,6 +412,7 @@ impl ChildConfig {
             esp_proposals: default_proposals(ProtocolId::Esp),
             mode: Mode::Tunnel,
             lifetimes: Lifetimes::child_default(),
+            limits: DataLimits::default(),
             rekeyed_overlap: Duration::from_secs(5),
         }
     }

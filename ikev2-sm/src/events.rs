@@ -179,6 +179,16 @@ pub enum Failure {
     /// The IKE SA reached its hard lifetime (`life_time`) without being
     /// rekeyed and was deleted.
     Expired,
+    /// An authenticated request from the peer was malformed: its inner
+    /// payloads did not parse, or it lacked a payload its exchange needs
+    /// (RFC 7296 §3.10.1); answered with INVALID_SYNTAX. The IKE SA is
+    /// unaffected (in IKE_AUTH: it comes up without a Child SA).
+    Malformed {
+        /// The request's exchange.
+        exchange: ExchangeType,
+        /// What was wrong with it.
+        detail: &'static str,
+    },
     /// A reauthentication of this IKE SA did not complete: the new IKE SA
     /// failed or was removed before it was up. This IKE SA and its Child SAs
     /// stay as they are, until their hard lifetime or the next
@@ -211,6 +221,7 @@ impl Failure {
             | Self::IkeRekeyRefused { .. }
             | Self::Expired
             | Self::ReauthFailed { .. } => return None,
+            Self::Malformed { .. } => NotifyType::InvalidSyntax,
         })
     }
 
@@ -227,6 +238,7 @@ impl Failure {
             Self::ChildSaRefused { .. } => FailureKind::ChildSaRefused,
             Self::IkeRekeyRefused { .. } => FailureKind::IkeRekeyRefused,
             Self::Expired => FailureKind::Expired,
+            Self::Malformed { .. } => FailureKind::Malformed,
             Self::ReauthFailed { .. } => FailureKind::ReauthFailed,
         }
     }
@@ -284,6 +296,9 @@ impl fmt::Display for Failure {
             ),
             Self::IkeRekeyRefused { notify } => write!(f, "peer refused to rekey the IKE SA: {notify}"),
             Self::Expired => f.write_str("IKE SA hard lifetime reached without a rekey"),
+            Self::Malformed { exchange, detail } => {
+                write!(f, "malformed {exchange} request from the peer: {detail} (sent INVALID_SYNTAX)")
+            }
             Self::ReauthFailed { cause: Some(c) } => {
                 write!(f, "reauthentication failed, old IKE SA kept: {c}")
             }
@@ -316,13 +331,15 @@ pub enum FailureKind {
     IkeRekeyRefused,
     /// [`Failure::Expired`].
     Expired,
+    /// [`Failure::Malformed`].
+    Malformed,
     /// [`Failure::ReauthFailed`].
     ReauthFailed,
 }
 
 impl FailureKind {
     /// Every kind, in counter order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::NoProposalChosen,
         Self::InvalidKe,
         Self::AuthenticationFailed,
@@ -332,6 +349,7 @@ impl FailureKind {
         Self::ChildSaRefused,
         Self::IkeRekeyRefused,
         Self::Expired,
+        Self::Malformed,
         Self::ReauthFailed,
     ];
 
@@ -348,6 +366,7 @@ impl FailureKind {
             Self::ChildSaRefused => "child SA refused",
             Self::IkeRekeyRefused => "IKE rekey refused",
             Self::Expired => "IKE SA expired",
+            Self::Malformed => "malformed request",
             Self::ReauthFailed => "reauthentication failed",
         }
     }
@@ -695,7 +714,7 @@ mod tests {
             None,
             "never answer a notify with a notify"
         );
-        assert_eq!(FailureKind::ALL.len(), 10);
+        assert_eq!(FailureKind::ALL.len(), 11);
         let reauth = Failure::ReauthFailed {
             cause: Some(Box::new(Failure::Expired)),
         };

@@ -15,7 +15,8 @@
 //!   must fall inside the Child SA's selectors).
 //! - [`super::kernel::Kernel`] (`type = "kernel"`, Linux): XFRM through
 //!   `xfrm-sys`'s bridge, `carries_packets() == false`: install/remove
-//!   become netlink requests and the counters come from the kernel.
+//!   become netlink requests and the counters come from the kernel; traps
+//!   are kernel policies whose ACQUIREs come back as [`PlaneSignal`]s.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -26,6 +27,7 @@ use ikev2_crypto::{CryptoProvider, IntegId};
 use ikev2_sm::config::Mode;
 use ikev2_sm::ts::TrafficSelector;
 use ikev2_sm::{ChildSaInstall, ChildSaRemove};
+pub use xfrm_sys::bridge::TrapInstall;
 
 /// Where a Child SA's ESP travels on the wire: the real socket addresses
 /// (after the driver's port mapping), ESP-in-UDP between them.
@@ -167,6 +169,70 @@ pub trait DataPlane: Send {
     fn expired(&mut self) -> Vec<(u32, bool)> {
         Vec::new()
     }
+    /// Traps a configured child (`start_action = trap`) in the data plane:
+    /// its policies with no SA, so that matching traffic is reported as
+    /// [`PlaneSignal::Acquire`]. `Ok(None)`: this plane does not trap (the
+    /// driver watches its packets instead).
+    ///
+    /// # Errors
+    /// [`DataPlaneError`] when the trap cannot be installed.
+    fn trap(&mut self, trap: &TrapInstall) -> Result<Option<u32>, DataPlaneError> {
+        let _ = trap;
+        Ok(None)
+    }
+    /// Removes the trap `name` (unknown names are ignored).
+    fn untrap(&mut self, name: &str) {
+        let _ = name;
+    }
+    /// ACQUIREs and NAT mapping changes seen since the last call (read
+    /// together with [`DataPlane::expired`]).
+    fn signals(&mut self) -> Vec<PlaneSignal> {
+        Vec::new()
+    }
+    /// Points the Child SA with inbound SPI `spi_in` at the peer's new NAT
+    /// address (after [`PlaneSignal::PeerMoved`]).
+    ///
+    /// # Errors
+    /// [`DataPlaneError`] when the SAs cannot follow.
+    fn follow_peer(&mut self, spi_in: u32, new_remote: SocketAddr) -> Result<(), DataPlaneError> {
+        let _ = (spi_in, new_remote);
+        Err(DataPlaneError::Unsupported(
+            "this data plane does not report NAT mapping changes",
+        ))
+    }
+    /// How often the driver should read [`DataPlane::expired`] and
+    /// [`DataPlane::signals`] besides its one-second tick (the kernel plane:
+    /// every 100 ms, so an ACQUIRE starts a negotiation at once; each read
+    /// is one non-blocking `recv`).
+    fn event_poll(&self) -> Option<std::time::Duration> {
+        None
+    }
+}
+
+/// What a data plane reports besides limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PlaneSignal {
+    /// Traffic hit a trap with no SA (the kernel's ACQUIRE): negotiate the
+    /// trapped child.
+    Acquire {
+        /// The reqid of the policy's template.
+        reqid: u32,
+        /// The trap's name, when the plane knows it.
+        trap: Option<String>,
+        /// The packet's source.
+        src: IpAddr,
+        /// The packet's destination.
+        dst: IpAddr,
+    },
+    /// ESP-in-UDP of a Child SA arrived from a new NAT address or port (the
+    /// kernel's MAPPING).
+    PeerMoved {
+        /// The Child SA's inbound SPI.
+        spi_in: u32,
+        /// Where its packets come from now.
+        new_remote: SocketAddr,
+    },
 }
 
 /// `type = "none"`: Child SAs are negotiated and reported, nothing is
@@ -215,6 +281,9 @@ pub struct Userspace {
     inbound: HashMap<u32, Inbound>,
     /// Newest first, so a rekeyed SA takes over from its predecessor.
     outbound: Vec<Outbound>,
+    /// Lifetime events seen since [`DataPlane::expired`] last drained them:
+    /// `(inbound SPI, hard)`.
+    limits: Vec<(u32, bool)>,
 }
 
 impl std::fmt::Debug for Userspace {
@@ -234,6 +303,7 @@ impl Userspace {
             provider,
             inbound: HashMap::new(),
             outbound: Vec::new(),
+            limits: Vec::new(),
         }
     }
 }
@@ -254,7 +324,27 @@ fn params<'a>(
         integ_key,
     );
     p.esn = c.esn.is_some_and(|e| e == ikev2_wire::EsnId::Esn);
+    p.lifetime = esp::Lifetime {
+        soft_bytes: c.limits.rekey_bytes,
+        hard_bytes: c.limits.life_bytes,
+        soft_packets: c.limits.rekey_packets,
+        hard_packets: c.limits.life_packets,
+    };
     p
+}
+
+/// Drains an SA's lifetime events: `Some(true)` hard (gone), `Some(false)`
+/// soft (rekey), the harder of what was pending.
+fn lifetime_events(mut poll: impl FnMut() -> Option<esp::SaEvent>) -> Option<bool> {
+    let mut worst = None;
+    while let Some(e) = poll() {
+        let hard = matches!(
+            e,
+            esp::SaEvent::HardLifetime | esp::SaEvent::SequenceExhausted
+        );
+        worst = Some(worst.unwrap_or(false) || hard);
+    }
+    worst
 }
 
 impl DataPlane for Userspace {
@@ -321,6 +411,13 @@ impl DataPlane for Userspace {
         self.outbound.retain(|o| o.sa.spi() != c.spi_out);
     }
 
+    /// Volume limits (the child's `rekey_*`/`life_*`) crossed in either
+    /// direction, and outbound sequence numbers near or at exhaustion, as
+    /// `open`/`seal` saw them happen (each SA's event fires once).
+    fn expired(&mut self) -> Vec<(u32, bool)> {
+        std::mem::take(&mut self.limits)
+    }
+
     fn counters(&self, spi_in: u32) -> Option<ChildCounters> {
         let i = self.inbound.get(&spi_in)?;
         let ic = i.sa.counters();
@@ -360,6 +457,9 @@ impl DataPlane for Userspace {
             }))?;
         let inb = self.inbound.get_mut(&spi).ok_or(Drop::UnknownSpi(spi))?;
         let opened = inb.sa.open(esp).map_err(Drop::Esp)?;
+        if let Some(hard) = lifetime_events(|| inb.sa.poll_event()) {
+            self.limits.push((spi, hard));
+        }
         let inner = esp.get(opened.payload.clone()).ok_or(Drop::NotIp)?;
         let f = flow(inner).ok_or(Drop::NotIp)?;
         // Inbound policy: from the peer's side to ours.
@@ -395,6 +495,9 @@ impl DataPlane for Userspace {
             .ok_or(Drop::NotIp)?
             .copy_from_slice(packet);
         let sealed = o.sa.seal(out, packet.len()).map_err(Drop::Esp)?;
+        if let Some(hard) = lifetime_events(|| o.sa.poll_event()) {
+            self.limits.push((o.spi_in, hard));
+        }
         out.truncate(sealed.len);
         Ok(o.path)
     }

@@ -35,6 +35,9 @@ use super::dataplane::{cidrs, DataPlane, Drop, EspPath};
 use super::drops::{self, DropReporter};
 use super::events::{self, PeerEvent};
 
+// `start_action = trap` in the kernel and NAT mapping changes.
+mod trap;
+
 const IKE_PORT: u16 = 500;
 const NAT_T_PORT: u16 = 4500;
 
@@ -170,6 +173,8 @@ pub struct Peer {
     deliver: Option<mpsc::Sender<Vec<u8>>>,
     started: Instant,
     buf: Vec<u8>,
+    /// Traps in the data plane (kernel) and their ACQUIREs.
+    traps: trap::Traps,
 }
 
 impl std::fmt::Debug for Peer {
@@ -229,6 +234,7 @@ impl Peer {
             deliver: None,
             started: Instant::now(),
             buf: Vec::with_capacity(2048),
+            traps: trap::Traps::default(),
         }
     }
 
@@ -277,7 +283,9 @@ impl Peer {
             self.plane.prepare_socket(&pair.ike, false)?;
             self.plane.prepare_socket(&pair.natt, true)?;
         }
-        // Data-plane limits (the kernel's soft/hard expiry) are polled.
+        // Data-plane limits: the kernel's soft/hard expiry is polled; the
+        // userspace plane's are also taken right after the packet that
+        // crossed them.
         let mut plane_tick = tokio::time::interval(std::time::Duration::from_secs(1));
         let (tx, mut rx) = mpsc::channel::<Datagram>(1024);
         for pair in &self.sockets {
@@ -287,6 +295,8 @@ impl Peer {
         drop(tx);
         self.deliver = local.deliver.take();
         self.route_traps();
+        self.install_traps();
+        let mut plane_poll = trap::plane_poll(self.plane.event_poll());
         let starts: Vec<String> = self
             .config
             .connections
@@ -316,12 +326,14 @@ impl Peer {
                 Some(req) = control.recv() => self.on_control(req),
                 () = timer => self.ep.handle_input(Input::Timeout(Instant::now())),
                 _ = plane_tick.tick() => self.on_plane_limits(),
+                () = trap::plane_poll_tick(plane_poll.as_mut()) => self.on_plane_limits(),
                 () = &mut shutdown => break,
             }
             self.drain().await;
         }
         info!("shutting down: deleting IKE SAs");
         self.close(&mut rx, std::time::Duration::from_secs(2)).await;
+        self.remove_traps();
         Ok(())
     }
 
@@ -415,6 +427,9 @@ impl Peer {
                 if deliver.send(bytes).await.is_err() {
                     self.count_drop("local_closed");
                 }
+                // A volume limit crossed by this packet: rekey now, not at
+                // the next tick.
+                self.on_plane_limits();
             }
             Err(e) => {
                 debug!("inbound ESP from {src} dropped: {e}");
@@ -434,6 +449,7 @@ impl Peer {
         let mut out = std::mem::take(&mut self.buf);
         match self.plane.seal(&packet, &mut out) {
             Ok(path) => {
+                self.on_plane_limits();
                 if let Some(s) = self.socket(path.local.ip(), true) {
                     if let Err(e) = s.send_to(&out, path.remote).await {
                         debug!("ESP send to {}: {e}", path.remote);
@@ -560,6 +576,7 @@ impl Peer {
                 hook(&prefixes);
             }
         }
+        self.trap_child_installed(&conn, &c.name);
         let info = self.ep.sa_info(c.sa);
         let mut event = events::child_sa_established(&conn, c, info.as_ref());
         event.peer = Some(path.remote);
@@ -591,6 +608,7 @@ impl Peer {
                 );
             }
         }
+        self.on_plane_signals();
     }
 
     fn remove_child(&mut self, r: &ChildSaRemove) {
@@ -629,6 +647,7 @@ impl Peer {
                     );
                     self.active.insert(i.peer_config.clone(), h);
                     self.emit(events::ike_sa_established(i));
+                    self.trap_ike_up(h);
                 }
             }
             Event::ChildSaUp { name } => {
@@ -838,6 +857,7 @@ impl Peer {
                 "failures": self.ep.errors().total(),
             },
             "dataplane_drops": self.drops,
+            "traps": self.traps_status(),
         })
     }
 }

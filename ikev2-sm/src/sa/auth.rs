@@ -547,6 +547,13 @@ pub(crate) fn respond(
                 ctx.fail(Some(sa.handle), sa.remote, Some(peer.name.clone()), f);
             }
         }
+    } else if p.sa.is_some() || p.tsi.is_some() || p.tsr.is_some() {
+        // Some of SAi2, TSi, TSr but not all: neither a Child SA request
+        // nor a childless IKE SA (RFC 6023). The IKE SA comes up; the
+        // Child SA part is refused as malformed.
+        out.extend(super::malformed::invalid_syntax());
+        let detail = "SAi2, TSi and TSr not all present";
+        super::malformed::report(ctx, sa, ExchangeType::IkeAuth, detail);
     }
     send(ctx, sa, out);
     ctx.event(Some(sa.handle), Event::IkeSaUp);

@@ -24,6 +24,7 @@ pub(crate) mod frag;
 pub(crate) mod info;
 pub(crate) mod init;
 pub(crate) mod initial_contact;
+pub(crate) mod malformed;
 pub(crate) mod queue;
 pub(crate) mod reauth;
 pub(crate) mod rekey;
