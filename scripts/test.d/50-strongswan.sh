@@ -9,7 +9,8 @@
 # 7383 fragments both ways with our Endpoint, both roles), cert.sh (DN
 # identities, charon's fragmented certificate IKE_AUTH), info.sh
 # (INFORMATIONAL: deletes, liveness, dead peer, with our Endpoint),
-# initial_contact.sh (INITIAL_CONTACT both ways) and
+# initial_contact.sh (INITIAL_CONTACT both ways), reauth.sh
+# (reauthentication, make-before-break, both ways) and
 # libreswan.sh (Libreswan's pluto in B), one file per topic.
 # Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"
