@@ -9,6 +9,11 @@
 //! with `Endpoint::ike_sa_secrets`), so they pass the integrity check and
 //! reach the handler the advisory is about: the hostile peer is an
 //! authenticated one (or one that completed IKE_SA_INIT).
+//!
+//! The property tests at the end state the general rule the advisories
+//! break: a datagram that fails authentication (any mutation of a genuine
+//! one, any forged SKF fragment) is counted once and changes nothing
+//! observable, and the genuine message is processed afterwards.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -1085,4 +1090,43 @@ proptest::proptest! {
         proptest::prop_assert_eq!(h.r.stats().fragments.reassembled, 1);
         proptest::prop_assert_eq!(h.r.sa_info(handle(&h.r)).unwrap().state, "established");
     }
+}
+
+/// Libreswan CVE-2026-12413 (`security/CVE-2026-12413.txt`): SKF messages
+/// preceded by more unknown non-critical payloads than the implementation's
+/// payload table held hit an off-by-one assertion. Fragment 1 of a genuine
+/// IKE_AUTH with 10, 100 and 1000 unknown payloads (type 200, Critical bit
+/// clear) put in front of SKF: refused and counted, nothing stored, and the
+/// genuine fragments still complete the exchange.
+#[test]
+fn cve_2026_12413_skf_after_many_unknown_payloads() {
+    let frag = FragmentConfig {
+        fragment_size: ikev2_sm::config::MIN_FRAGMENT_SIZE,
+        ..FragmentConfig::default()
+    };
+    let (mut h, frags) = half_open_with(frag);
+    assert!(frags.len() >= 2);
+    for n in [10usize, 100, 1000] {
+        let genuine = &frags[0];
+        let mut m = genuine[..28].to_vec();
+        m[16] = 200;
+        for k in 0..n {
+            let next = if k + 1 == n { 53 } else { 200 };
+            m.extend_from_slice(&[next, 0, 0, 4]);
+        }
+        m.extend_from_slice(&genuine[28..]);
+        let len = u32::try_from(m.len()).unwrap();
+        m[24..28].copy_from_slice(&len.to_be_bytes());
+        let (before, counted) = (observable(&h.r), refusals(&h.r));
+        to_r(&mut h.r, h.now, m);
+        let (tx, ev) = drain(&mut h.r);
+        assert!(tx.is_empty() && ev.is_empty(), "{n}: {ev:?}");
+        assert_eq!(observable(&h.r), before, "{n}");
+        assert_eq!(refusals(&h.r), counted + 1, "{n}: not counted");
+        assert_eq!(h.r.stats().fragments.received, 0, "{n}: stored");
+    }
+    for f in &frags {
+        to_r(&mut h.r, h.now, f.clone());
+    }
+    assert_eq!(h.r.sa_info(handle(&h.r)).unwrap().state, "established");
 }
