@@ -389,6 +389,22 @@ pub(crate) fn concede(ctx: &mut Ctx<'_>, sa: &mut IkeSa) {
 #[cfg(test)]
 mod tests {
     use super::lowest;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Both ends run `lowest` with the roles swapped: for nonces that
+        /// differ within their common length exactly one side loses, so
+        /// they agree on the survivor with no extra round trip.
+        #[test]
+        fn exactly_one_side_loses(
+            a in proptest::collection::vec(any::<u8>(), 16..64),
+            b in proptest::collection::vec(any::<u8>(), 16..64),
+        ) {
+            let n = a.len().min(b.len());
+            prop_assume!(a[..n] != b[..n]);
+            prop_assert!(lowest(&a, &b) != lowest(&b, &a));
+        }
+    }
 
     #[test]
     fn the_lowest_nonce_compares_over_the_common_length() {
