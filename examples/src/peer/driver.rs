@@ -79,8 +79,19 @@ pub enum ControlRequest {
     Status(oneshot::Sender<Value>),
 }
 
-/// Adds routes towards these prefixes through the TUN device.
-pub type RouteHook = Box<dyn FnMut(&[(IpAddr, u8)]) + Send>;
+/// What a [`RouteHook`] is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteChange {
+    /// Route these prefixes through the TUN device.
+    Add,
+    /// No Child SA (and no trap) covers these prefixes any more: remove
+    /// their routes, so traffic for them is refused locally rather than
+    /// queued into a tunnel that is gone.
+    Remove,
+}
+
+/// Adds or removes routes towards these prefixes through the TUN device.
+pub type RouteHook = Box<dyn FnMut(RouteChange, &[(IpAddr, u8)]) + Send>;
 
 /// The local side of a packet-carrying data plane (a TUN device, or the
 /// demo's generators).
@@ -94,6 +105,9 @@ pub struct LocalPackets {
 
 struct SaMeta {
     conn: String,
+    /// We initiated it: once up, we create the connection's other
+    /// `start` children (CREATE_CHILD_SA).
+    initiated: bool,
     established: Option<Instant>,
     /// Real peer address and SPIs, kept for events after the SA is gone.
     peer: Option<SocketAddr>,
@@ -105,6 +119,8 @@ struct ChildMeta {
     conn: String,
     name: String,
     spi_out: u32,
+    /// Prefixes routed for it (released when it goes).
+    routes: Vec<(IpAddr, u8)>,
     event: PeerEvent,
     installed: Instant,
 }
@@ -157,12 +173,17 @@ pub struct Peer {
     plane: Box<dyn DataPlane>,
     events: mpsc::UnboundedSender<PeerEvent>,
     routes: Option<RouteHook>,
+    /// `--key-log`: where each IKE SA's keys are appended.
+    key_log: Option<std::path::PathBuf>,
     sas: HashMap<SaHandle, SaMeta>,
     children: BTreeMap<u32, ChildMeta>,
     /// Removed from the data plane, awaiting their `ChildSaDeleted` event.
     gone: HashMap<u32, ChildMeta>,
     /// Connections with an IKE SA being set up or up (for `trap`).
     active: HashMap<String, SaHandle>,
+    /// Routes through the TUN device and how many Child SAs (or traps)
+    /// need each: a route goes when its count drops to zero.
+    routed: HashMap<(IpAddr, u8), usize>,
     drops: BTreeMap<&'static str, u64>,
     deliver: Option<mpsc::Sender<Vec<u8>>>,
     started: Instant,
@@ -217,10 +238,12 @@ impl Peer {
             plane,
             events,
             routes: None,
+            key_log: None,
             sas: HashMap::new(),
             children: BTreeMap::new(),
             gone: HashMap::new(),
             active: HashMap::new(),
+            routed: HashMap::new(),
             drops: BTreeMap::new(),
             deliver: None,
             started: Instant::now(),
@@ -232,6 +255,33 @@ impl Peer {
     /// remote selectors.
     pub fn set_route_hook(&mut self, hook: RouteHook) {
         self.routes = Some(hook);
+    }
+
+    /// Appends every IKE SA's keys (the first and each rekeyed one) to
+    /// `path` as Wireshark's `ikev2_decryption_table` rows, so captures can
+    /// be decrypted. Secrets on disk: for test labs.
+    pub fn set_key_log(&mut self, path: std::path::PathBuf) {
+        self.key_log = Some(path);
+    }
+
+    fn log_keys(&self, h: SaHandle) {
+        use std::io::Write;
+        let Some(path) = &self.key_log else { return };
+        let Some(row) = self
+            .ep
+            .ike_sa_secrets(h)
+            .and_then(|s| crate::keys::ikev2_table_row(&s))
+        else {
+            return;
+        };
+        let written = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| writeln!(f, "{row}"));
+        if let Err(e) = written {
+            warn!(path = %path.display(), "key log: {e}");
+        }
     }
 
     fn emit(&self, e: PeerEvent) {
@@ -341,6 +391,7 @@ impl Peer {
                     h,
                     SaMeta {
                         conn: name.to_owned(),
+                        initiated: true,
                         established: None,
                         peer: None,
                         spis: None,
@@ -368,9 +419,48 @@ impl Peer {
                 }
             }
         }
-        if let (Some(hook), false) = (self.routes.as_mut(), prefixes.is_empty()) {
-            hook(&prefixes);
+        // Trapped prefixes keep their routes for the process's lifetime.
+        self.route(RouteChange::Add, prefixes);
+    }
+
+    /// Counts route users of `prefixes` up or down, and asks the hook for
+    /// the routes that appear (first user) or disappear (last user gone).
+    fn route(&mut self, change: RouteChange, prefixes: Vec<(IpAddr, u8)>) {
+        let mut todo = Vec::new();
+        for p in prefixes {
+            match change {
+                RouteChange::Add => {
+                    let n = self.routed.entry(p).or_default();
+                    *n += 1;
+                    if *n == 1 {
+                        todo.push(p);
+                    }
+                }
+                RouteChange::Remove => {
+                    if let Some(n) = self.routed.get_mut(&p) {
+                        *n = n.saturating_sub(1);
+                        if *n == 0 {
+                            self.routed.remove(&p);
+                            todo.push(p);
+                        }
+                    }
+                }
+            }
         }
+        if let (Some(hook), false) = (self.routes.as_mut(), todo.is_empty()) {
+            hook(change, &todo);
+        }
+    }
+
+    /// The prefixes covering a Child SA's remote selectors.
+    fn prefixes(remote_ts: &[ikev2_sm::ts::TrafficSelector]) -> Vec<(IpAddr, u8)> {
+        remote_ts
+            .iter()
+            .flat_map(|t| {
+                let (s, e) = t.addresses();
+                cidrs(s, e)
+            })
+            .collect()
     }
 
     async fn on_datagram(&mut self, d: Datagram) {
@@ -537,17 +627,7 @@ impl Peer {
             return;
         }
         if self.plane.carries_packets() {
-            let prefixes: Vec<_> = c
-                .remote_ts
-                .iter()
-                .flat_map(|t| {
-                    let (s, e) = t.addresses();
-                    cidrs(s, e)
-                })
-                .collect();
-            if let Some(hook) = self.routes.as_mut() {
-                hook(&prefixes);
-            }
+            self.route(RouteChange::Add, Self::prefixes(&c.remote_ts));
         }
         let info = self.ep.sa_info(c.sa);
         let mut event = events::child_sa_established(&conn, c, info.as_ref());
@@ -559,6 +639,11 @@ impl Peer {
                 conn,
                 name: c.name.clone(),
                 spi_out: c.spi_out,
+                routes: if self.plane.carries_packets() {
+                    Self::prefixes(&c.remote_ts)
+                } else {
+                    Vec::new()
+                },
                 event,
                 installed: Instant::now(),
             },
@@ -585,6 +670,7 @@ impl Peer {
     fn remove_child(&mut self, r: &ChildSaRemove) {
         self.plane.remove(r);
         if let Some(m) = self.children.remove(&r.spi_in) {
+            self.route(RouteChange::Remove, m.routes.clone());
             self.gone.insert(r.spi_in, m);
         }
     }
@@ -607,10 +693,12 @@ impl Peer {
         match &event {
             Event::IkeSaUp => {
                 if let (Some(h), Some(i)) = (sa, info.as_ref()) {
+                    let initiated = meta.is_some_and(|m| m.initiated);
                     self.sas.insert(
                         h,
                         SaMeta {
                             conn: i.peer_config.clone(),
+                            initiated,
                             established: Some(Instant::now()),
                             peer: Some(i.remote),
                             spis: Some((i.spi_i, i.spi_r)),
@@ -618,7 +706,29 @@ impl Peer {
                     );
                     self.active.insert(i.peer_config.clone(), h);
                     self.emit(events::ike_sa_established(i));
+                    self.log_keys(h);
+                    if initiated {
+                        self.start_more_children(h, &i.peer_config);
+                    }
                 }
+            }
+            Event::IkeSaRekeyed { new } => self.on_ike_rekeyed(sa, *new, conn.as_deref(), peer),
+            Event::ChildSaRekeyed {
+                name,
+                old_spi_in,
+                old_spi_out,
+                new_spi_in,
+                new_spi_out,
+            } => {
+                self.plane.rekeyed(*old_spi_in, *new_spi_in);
+                self.emit(events::child_sa_rekeyed(
+                    conn.as_deref(),
+                    peer,
+                    name,
+                    (*old_spi_in, *old_spi_out),
+                    (*new_spi_in, *new_spi_out),
+                    spis,
+                ));
             }
             Event::ChildSaUp { name } => {
                 let found = self
@@ -708,6 +818,78 @@ impl Peer {
         }
     }
 
+    /// The connection's children after the first (which IKE_AUTH carried)
+    /// with `start_action = start`: one CREATE_CHILD_SA each, queued on
+    /// the new IKE SA `h`.
+    fn start_more_children(&mut self, h: SaHandle, conn: &str) {
+        let Some(c) = self.config.connections.iter().find(|c| c.name == conn) else {
+            return;
+        };
+        let more: Vec<String> = c
+            .child_actions
+            .iter()
+            .skip(1)
+            .filter(|(_, a)| *a == StartAction::Start)
+            .map(|(n, _)| n.clone())
+            .collect();
+        for name in more {
+            info!(conn, child = %name, "creating a further Child SA");
+            if let Err(e) = self.ep.create_child_sa(Instant::now(), h, &name) {
+                warn!(conn, child = %name, "cannot create Child SA: {e}");
+            }
+        }
+    }
+
+    /// The IKE SA `old` was rekeyed and continues as `new`, with every
+    /// Child SA: they stay installed and move to the new handle (the old
+    /// one only deletes itself, and must not take them along).
+    fn on_ike_rekeyed(
+        &mut self,
+        old: Option<SaHandle>,
+        new: SaHandle,
+        conn: Option<&str>,
+        peer: Option<SocketAddr>,
+    ) {
+        let Some(old) = old else { return };
+        self.log_keys(new);
+        let old_spis = self.sas.get(&old).and_then(|m| m.spis);
+        let new_info = self.real_info(new);
+        for m in self.children.values_mut().chain(self.gone.values_mut()) {
+            if m.sa == old {
+                m.sa = new;
+                if let (Some(i), Some(o)) = (new_info.as_ref(), m.event.fields.get_mut("ike_spi_i"))
+                {
+                    *o = events::spi64(i.spi_i).into();
+                }
+                if let (Some(i), Some(o)) = (new_info.as_ref(), m.event.fields.get_mut("ike_spi_r"))
+                {
+                    *o = events::spi64(i.spi_r).into();
+                }
+            }
+        }
+        if let Some(m) = self.sas.get(&old) {
+            let meta = SaMeta {
+                conn: m.conn.clone(),
+                initiated: m.initiated,
+                established: m.established,
+                peer: new_info.as_ref().map(|i| i.remote).or(m.peer),
+                spis: new_info.as_ref().map(|i| (i.spi_i, i.spi_r)),
+            };
+            self.sas.insert(new, meta);
+        }
+        for h in self.active.values_mut() {
+            if *h == old {
+                *h = new;
+            }
+        }
+        self.emit(events::ike_sa_rekeyed(
+            conn,
+            peer,
+            old_spis,
+            new_info.as_ref().map(|i| (i.spi_i, i.spi_r)),
+        ));
+    }
+
     /// An IKE SA is gone: Child SAs the state machine did not remove one by
     /// one leave the data plane too, and are reported.
     fn forget(&mut self, sa: Option<SaHandle>) {
@@ -722,6 +904,7 @@ impl Peer {
             let Some(m) = self.children.remove(&spi_in) else {
                 continue;
             };
+            self.route(RouteChange::Remove, m.routes.clone());
             self.plane.remove(&ChildSaRemove {
                 sa: h,
                 name: m.name.clone(),
@@ -736,7 +919,25 @@ impl Peer {
                 None,
             ));
         }
-        self.gone.retain(|_, m| m.sa != h);
+        // Removed by the state machine without a `ChildSaDeleted` of their
+        // own (a dead peer): reported now.
+        let silent: Vec<u32> = self
+            .gone
+            .iter()
+            .filter(|(_, m)| m.sa == h)
+            .map(|(s, _)| *s)
+            .collect();
+        for spi_in in silent {
+            if let Some(m) = self.gone.remove(&spi_in) {
+                self.emit(events::child_sa_deleted(
+                    Some(&m.conn),
+                    m.event.peer,
+                    &m.name,
+                    (spi_in, m.spi_out),
+                    None,
+                ));
+            }
+        }
         self.sas.remove(&h);
         self.active.retain(|_, v| *v != h);
     }
