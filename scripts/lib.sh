@@ -22,6 +22,20 @@ ensure_rust() {
     fi
 }
 
+# check_disk GIB: stop early, naming the cause, when the filesystem that will
+# hold the build has less than GIB GiB free. A full disk otherwise shows up
+# deep inside a C++ compile (libFuzzer) as an unrelated-looking error.
+check_disk() {
+    local need="$1" dir="${CARGO_TARGET_DIR:-$ROOT/target}" avail
+    mkdir -p "$dir"
+    avail=$(df -Pk "$dir" | awk 'NR == 2 { print int($4 / 1048576) }')
+    log "disk: ${avail} GiB free for $dir (the full suite builds about ${need} GiB)"
+    if [ "$avail" -lt "$need" ]; then
+        log "not enough disk space: free at least ${need} GiB (old target/ directories?) and rerun"
+        return 1
+    fi
+}
+
 APT_UPDATED=0
 # apt_install PKG...: install the Debian packages that are missing.
 apt_install() {

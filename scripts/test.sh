@@ -5,6 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 ensure_rust
+check_disk 16
 # Packages the test stages need; each stage may add its own with apt_install.
 apt_install $(grep -v '^#' scripts/apt-packages.txt)
 

@@ -50,8 +50,10 @@ pub enum AuthFailure {
     /// Certificates cannot be checked: no wall clock configured
     /// ([`CertTrust::clock`](crate::config::CertTrust::clock)).
     NoWallClock,
-    /// Our own signature could not be made (key and scheme do not fit, the
-    /// signer failed, or it deferred, which is not supported yet).
+    /// Our own signature could not be made: key and scheme do not fit, the
+    /// signer failed (an asynchronous signer's error text), its answer does
+    /// not verify with our public key, or it did not answer within the
+    /// half-open timeout.
     LocalSigner(String),
 }
 

@@ -63,6 +63,7 @@ impl Endpoint {
         let (keys, ike) = match &sa.state {
             State::InitResponded(d) => (&d.keys, &d.ike),
             State::AuthSent(a) => (&a.init.keys, &a.init.ike),
+            State::Signing(w) => (&w.init.keys, &w.init.ike),
             State::Established(e) => (&e.keys, &e.ike),
             _ => return None,
         };

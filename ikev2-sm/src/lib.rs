@@ -124,8 +124,11 @@
 //! certificate); each refusal a typed
 //! [`events::AuthFailure::Certificate`] cause. Tested by
 //! `tests/cert_sim.rs` (certificates made at test time) and against charon
-//! with ECDSA and RSA in both roles. Asynchronous signers (`Deferred`) are
-//! refused with [`events::AuthFailure::LocalSigner`] for now.
+//! with ECDSA and RSA in both roles. A signer that defers (a key in an HSM,
+//! a smart card or a remote agent: `Signing::Deferred`) makes IKE_AUTH wait,
+//! in either role, for the embedder: [`Output::NeedSignature`] hands out the
+//! octets and scheme, [`Endpoint::signature_ready`] takes the answer, which
+//! is checked against our public key before it is sent (`sa/signing.rs`).
 //!
 //! USE_TRANSPORT_MODE and childless IKE SAs (RFC 6023) in IKE_AUTH
 //! (`sa/child_opts.rs`), both roles: transport mode when the initiator's
@@ -183,9 +186,8 @@
 //! and §2.25 ([`events::Event::RekeyCollision`]; simultaneous IKE SA rekeys
 //! are settled by TEMPORARY_FAILURE and a jittered retry, not by nonces).
 //!
-//! Not yet, and where it fits: a `NeedSignature` output for asynchronous
-//! signers (in `sa/cert_auth.rs`); reauthentication as an alternative to
-//! IKE SA rekeying.
+//! Not yet, and where it fits: reauthentication as an alternative to IKE
+//! SA rekeying.
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every
@@ -212,6 +214,6 @@ pub mod wire;
 
 pub use endpoint::{
     ApiError, ChildSaInfo, ChildSaInstall, ChildSaRemove, Endpoint, EndpointConfig, Input, Output,
-    SaHandle, SaInfo, Transmit,
+    SaHandle, SaInfo, SignatureNeeded, Transmit,
 };
 pub use error::Error;

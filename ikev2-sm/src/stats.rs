@@ -163,6 +163,9 @@ pub struct Stats {
     pub half_open_responder: u64,
     /// INVALID_KE_PAYLOAD notifications sent.
     pub invalid_ke_sent: u64,
+    /// AUTH signatures handed to the embedder (`Output::NeedSignature`)
+    /// because our signer deferred.
+    pub signatures_deferred: u64,
     /// IKE SAs not yet established (gauge).
     pub half_open: u64,
     /// Established IKE SAs (gauge).
@@ -318,6 +321,7 @@ impl fmt::Display for Stats {
             ("cookies invalid", self.cookies_invalid),
             ("cookie restarts", self.cookie_restarts),
             ("IKE_SA_INIT refused", self.init_refused),
+            ("signatures deferred", self.signatures_deferred),
         ] {
             writeln!(f, "  {name:<30}{n:>8}")?;
         }

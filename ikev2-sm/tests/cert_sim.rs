@@ -3,7 +3,8 @@
 //! and RSA (PSS and PKCS#1 v1.5) both ways, a chain with an intermediate,
 //! the CERTREQ of the IKE_SA_INIT response, and each refusal with its typed
 //! cause (expired, Key Usage, Extended Key Usage, identity not in the
-//! certificate, untrusted, no certificate, no wall clock).
+//! certificate, untrusted, no certificate, no wall clock); and signers that
+//! defer (an HSM) in either role, through `Output::NeedSignature`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -17,9 +18,10 @@ use common::{addr, endpoint, I_ADDR, R_ADDR};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ikev2_crypto::auth::SoftwareSigner;
+use ikev2_crypto::auth::{AuthSigner, SignRequest, SoftwareSigner};
 use ikev2_crypto::cert::EkuPolicy;
 use ikev2_crypto::provider::rustcrypto::OS_RANDOM;
+use ikev2_crypto::{CryptoError, Signing};
 use ikev2_sm::config::{Auth, CertCredential, CertTrust, ChildConfig, Identity, PeerConfig};
 use ikev2_sm::events::{AuthFailure, CertFailure, Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
@@ -472,4 +474,241 @@ fn signature_by_a_key_other_than_the_certificate_is_signature_invalid() {
             cause: AuthFailure::SignatureInvalid
         })
     );
+}
+
+// Asynchronous signers (an HSM): the signer defers, the endpoint emits
+// `Output::NeedSignature`, and the test plays the device, signing the
+// request with the real key and handing the answer back.
+
+/// A key held elsewhere: it always defers.
+struct Hsm(Arc<SoftwareSigner>);
+
+impl AuthSigner for Hsm {
+    fn public_key_spki(&self) -> &[u8] {
+        self.0.public_key_spki()
+    }
+    fn sign(&self, _: &SignRequest) -> Result<Signing, CryptoError> {
+        Ok(Signing::Deferred)
+    }
+}
+
+/// What the device answers for a request.
+type Device = dyn Fn(&SoftwareSigner, &SignRequest) -> Result<Vec<u8>, String>;
+
+fn device_signs(key: &SoftwareSigner, req: &SignRequest) -> Result<Vec<u8>, String> {
+    match key.sign(req).unwrap() {
+        Signing::Ready(sig) => Ok(sig),
+        _ => Err("software keys never defer".into()),
+    }
+}
+
+/// Sets up sun (initiator) and moon (responder) with ECDSA certificates,
+/// the sides named in `defer` signing through an [`Hsm`]; returns the
+/// simulation stopped before anything ran, and each side's real key.
+fn hsm_run(
+    epoch: Instant,
+    defer: (bool, bool),
+) -> (
+    Sim<EndpointPeer, EndpointPeer>,
+    Arc<SoftwareSigner>,
+    Arc<SoftwareSigner>,
+) {
+    let ca = root("test CA");
+    let (i, r) = (side(&ca, SUN, &ca, epoch), side(&ca, MOON, &ca, epoch));
+    let (ikey, rkey) = (i.signer.clone(), r.signer.clone());
+    let ts_i = ("10.1.0.0/16", "10.2.0.0/16");
+    let mut ic = config("gw", i.id, r.id, i.chain, i.signer, i.trust, ts_i);
+    let ts_r = ("10.2.0.0/16", "10.1.0.0/16");
+    let mut rc = config("rw", r.id, i.id, r.chain, r.signer, r.trust, ts_r);
+    for (cfg, key, on) in [(&mut ic, &ikey, defer.0), (&mut rc, &rkey, defer.1)] {
+        if let (Auth::Signature(c), true) = (&mut cfg.local_auth, on) {
+            c.signer = Arc::new(Hsm(key.clone()));
+        }
+    }
+    let mut a = EndpointPeer::new(endpoint(1, ic));
+    a.endpoint
+        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
+        .unwrap();
+    a.drain();
+    let b = EndpointPeer::new(endpoint(2, rc));
+    let s = Sim::with_epoch(epoch, a, b, LinkConfig::default(), LinkConfig::default(), 3);
+    (s, ikey, rkey)
+}
+
+/// Runs the simulation for a simulated minute, answering each signature
+/// request with `device` after `delay` of simulated time; returns how many
+/// were answered.
+fn answer_all(
+    s: &mut Sim<EndpointPeer, EndpointPeer>,
+    keys: (&SoftwareSigner, &SoftwareSigner),
+    delay: Duration,
+    device: &Device,
+) -> usize {
+    let end = s.now() + Duration::from_secs(60);
+    let asked = |s: &Sim<EndpointPeer, EndpointPeer>| {
+        (s.a.signature_requests.len(), s.b.signature_requests.len())
+    };
+    let mut answered = (0, 0);
+    loop {
+        while asked(s) == answered && s.next_event().is_some_and(|t| t <= end) {
+            s.step();
+        }
+        if asked(s) == answered {
+            return answered.0 + answered.1;
+        }
+        let t = s.now() + delay;
+        s.run_until(t, 10_000);
+        let now = s.now();
+        let done = [answered.0, answered.1];
+        for ((peer, key), done) in [(&mut s.a, keys.0), (&mut s.b, keys.1)]
+            .into_iter()
+            .zip(done)
+        {
+            let new: Vec<_> = peer.signature_requests.iter().skip(done).cloned().collect();
+            for n in new {
+                peer.endpoint
+                    .signature_ready(now, n.sa, device(key, &n.request))
+                    .unwrap();
+                peer.drain();
+            }
+        }
+        answered = asked(s);
+    }
+}
+
+#[test]
+fn initiator_hsm_signs_later_and_nothing_is_sent_meanwhile() {
+    let epoch = Instant::now();
+    let (mut s, ikey, rkey) = hsm_run(epoch, (true, false));
+    assert!(s.drive_until(10_000, |s| !s.a.signature_requests.is_empty()));
+    // IKE_SA_INIT only: IKE_AUTH waits for the device.
+    assert_eq!(s.a.sent, 1);
+    let h = s.a.signature_requests[0].sa;
+    let info = s.a.endpoint.sa_info(h).unwrap();
+    assert_eq!(info.state, "IKE_AUTH waiting for our signature");
+    // Asked to sign the AUTH octets with a scheme our key can make.
+    let req = &s.a.signature_requests[0].request;
+    assert!(!req.octets.is_empty() && req.digest().is_some());
+    let n = answer_all(
+        &mut s,
+        (&ikey, &rkey),
+        Duration::from_millis(500),
+        &device_signs,
+    );
+    assert_eq!(n, 1);
+    assert!(
+        up(&s.a) && up(&s.b),
+        "{:?} / {:?}",
+        s.a.event_list(),
+        s.b.event_list()
+    );
+    assert_eq!(s.a.endpoint.stats().signatures_deferred, 1);
+    assert_eq!(s.a.installs[0].encr_key_out, s.b.installs[0].encr_key_in);
+    // Answered already: a second answer is refused, nothing changes.
+    assert_eq!(
+        s.a.endpoint.signature_ready(s.now(), h, Ok(vec![1, 2, 3])),
+        Err(ikev2_sm::ApiError::NoSignaturePending)
+    );
+}
+
+#[test]
+fn responder_hsm_signs_later_while_retransmissions_are_dropped() {
+    let epoch = Instant::now();
+    let (mut s, ikey, rkey) = hsm_run(epoch, (false, true));
+    // The device takes 9 s: the initiator retransmits IKE_AUTH (4 s, then
+    // 7.2 s later...), and the responder drops those as in progress.
+    let n = answer_all(
+        &mut s,
+        (&ikey, &rkey),
+        Duration::from_secs(9),
+        &device_signs,
+    );
+    assert_eq!(n, 1);
+    assert!(
+        up(&s.a) && up(&s.b),
+        "{:?} / {:?}",
+        s.a.event_list(),
+        s.b.event_list()
+    );
+    assert!(s.a.endpoint.stats().retransmits >= 1);
+    assert!(s.b.endpoint.stats().dropped.request_in_progress >= 1);
+    assert_eq!(s.b.endpoint.stats().signatures_deferred, 1);
+    assert_eq!(s.b.endpoint.stats().half_open, 0);
+    assert_eq!(
+        s.b.installs.len(),
+        1,
+        "one Child SA, however many retransmissions"
+    );
+}
+
+#[test]
+fn both_sides_hsm() {
+    let epoch = Instant::now();
+    let (mut s, ikey, rkey) = hsm_run(epoch, (true, true));
+    let n = answer_all(
+        &mut s,
+        (&ikey, &rkey),
+        Duration::from_millis(100),
+        &device_signs,
+    );
+    assert_eq!(n, 2);
+    assert!(
+        up(&s.a) && up(&s.b),
+        "{:?} / {:?}",
+        s.a.event_list(),
+        s.b.event_list()
+    );
+}
+
+fn local_signer_failed(p: &EndpointPeer) -> Option<String> {
+    match failure(p) {
+        Some(Failure::AuthenticationFailed {
+            cause: AuthFailure::LocalSigner(why),
+        }) => Some(why),
+        _ => None,
+    }
+}
+
+#[test]
+fn hsm_with_the_wrong_key_or_an_error_fails_with_the_signers_cause() {
+    let epoch = Instant::now();
+    let stranger = leaf(&root("other CA"), SUN, false, |_| {}).1;
+    let wrong_key = move |_: &SoftwareSigner, req: &SignRequest| device_signs(&stranger, req);
+    let broken = |_: &SoftwareSigner, _: &SignRequest| Err("token removed".to_owned());
+    // Initiator: nothing reaches the responder; the SA is gone.
+    for device in [&wrong_key as &Device, &broken] {
+        let (mut s, ikey, rkey) = hsm_run(epoch, (true, false));
+        answer_all(&mut s, (&ikey, &rkey), Duration::ZERO, device);
+        assert!(
+            local_signer_failed(&s.a).is_some(),
+            "{:?}",
+            s.a.event_list()
+        );
+        assert!(!up(&s.b));
+        assert_eq!(s.a.endpoint.sa_count(), 0);
+        assert_eq!(s.a.endpoint.stats().half_open, 0);
+    }
+    // Responder: answers AUTHENTICATION_FAILED; the initiator is told.
+    let (mut s, ikey, rkey) = hsm_run(epoch, (false, true));
+    answer_all(&mut s, (&ikey, &rkey), Duration::ZERO, &broken);
+    assert_eq!(local_signer_failed(&s.b).as_deref(), Some("token removed"));
+    assert_eq!(
+        failure(&s.a),
+        Some(Failure::AuthenticationFailed {
+            cause: AuthFailure::RejectedByPeer
+        })
+    );
+    assert_eq!(s.b.endpoint.stats().half_open, 0);
+}
+
+#[test]
+fn a_signer_that_never_answers_times_out_with_its_cause() {
+    let epoch = Instant::now();
+    let (mut s, _, _) = hsm_run(epoch, (true, false));
+    assert!(s.settle(Duration::from_secs(600), 10_000));
+    assert_eq!(s.a.signature_requests.len(), 1);
+    let why = local_signer_failed(&s.a).expect("a typed failure");
+    assert!(why.contains("no signature"), "{why}");
+    assert_eq!(s.a.endpoint.sa_count(), 0);
+    assert_eq!(s.a.endpoint.stats().half_open, 0);
 }

@@ -64,10 +64,6 @@ case_ours_bad_psk() { # a wrong PSK: exit 2 with the typed cause, no SA at charo
         ! grep -q 'state=ESTABLISHED' <<< "$(sas B)"
 }
 # IKE_AUTH on 4500 behind the non-ESP marker, decrypted by both tools
-ours_capture() {
-    grep -q '"dst":"10.231.0.[12]:4500","kind":"ikev2","non_esp_marker":true' "$1" &&
-    grep -q '"type":"IDi"' "$1" && [ "$(grep -c '"type":"AUTH"' "$1")" = 2 ]
-}
 # IKE_AUTH on 4500 behind the non-ESP marker, decrypted by both tools
 ours_capture() {
     grep -q '"dst":"10.231.0.[12]:4500","kind":"ikev2","non_esp_marker":true' "$1" &&

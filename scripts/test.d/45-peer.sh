@@ -3,13 +3,14 @@
 # a veth pair, each with the userspace data plane (ESP in this process over a
 # TUN device). A initiates; both must report the IKE SA and the Child SA;
 # pings go through the tunnel both ways; `--status` must show the ESP
-# counters of both directions moving; a configuration with an error must be
+# counters of both directions moving; a replayed ESP packet is refused and
+# reported (`esp_dropped`, cause `replay_duplicate`); a configuration with an error must be
 # refused with its file and line. Fails loudly; a few seconds.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 ensure_rust
 [ "$(id -u)" -eq 0 ] || { log "45-peer: FAIL: needs root (namespaces, TUN)"; exit 1; }
-apt_install iproute2 iputils-ping jq
+apt_install iproute2 iputils-ping jq tcpdump python3
 [ -c /dev/net/tun ] || { log "45-peer: FAIL: /dev/net/tun missing"; exit 1; }
 
 log "45-peer: building ikev2-peer"
@@ -106,6 +107,39 @@ st="$("$bin" --status --control "$tmp/a.sock" --json)" || fail "--status"
 echo "$st" | jq -e '.ike_sas[0].state=="established" and .ike_sas[0].children[0].counters.packets_out>=6 and .ike_sas[0].children[0].counters.packets_in>=6 and .ike_sas[0].children[0].counters.dropped_in==0' >/dev/null ||
     fail "status counters: $st"
 "$bin" --status --control "$tmp/b.sock" | grep -q "INSTALLED, TUNNEL-in-UDP, ESP:aes256gcm16" || fail "text status of B"
+
+# A replayed ESP packet: captured on B's side of the link, sent again from A
+# unchanged (raw socket, same addresses and ports). B must refuse it as a
+# duplicate, count it, and report it as an esp_dropped event naming the cause,
+# the SPI and the sender; the tunnel keeps working.
+ip netns exec "$NB" timeout 10 tcpdump -i ik2b -c 1 -U -w "$tmp/esp.pcap" 'src host 192.168.231.1 and udp dst port 4500 and udp[8:4] != 0' 2>/dev/null &
+tcpd=$!
+sleep 0.5
+ip netns exec "$NA" ping -c 1 -W 2 10.231.2.1 >/dev/null || fail "ping A -> B before the replay"
+wait "$tcpd" || fail "no ESP packet captured for the replay"
+ip netns exec "$NA" python3 - "$tmp/esp.pcap" <<'PY' || fail "replaying the captured ESP packet"
+import socket, struct, sys
+data = open(sys.argv[1], "rb").read()
+incl = struct.unpack("<I", data[24 + 8:24 + 12])[0]       # first record's captured length
+frame = data[24 + 16:24 + 16 + incl]
+ip = bytearray(frame[14:])                                  # after the Ethernet header
+# veth offloads the UDP checksum, so the capture holds a partial one; 0 means
+# "no checksum" in IPv4 (RFC 768).
+ihl = (ip[0] & 0x0F) * 4
+ip[ihl + 6:ihl + 8] = b"\0\0"
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+s.sendto(ip, (socket.inet_ntoa(ip[16:20]), 0))
+PY
+for i in $(seq 1 30); do
+    grep -q '"event":"esp_dropped"' "$tmp/b.out" && break
+    [ "$i" = 30 ] && fail "B reported no esp_dropped event for the replayed packet"
+    sleep 0.1
+done
+jq -se 'any(.[]; .event=="esp_dropped" and .cause=="replay_duplicate" and .peer=="192.168.231.1:4500" and (.spi|type)=="string")' "$tmp/b.out" >/dev/null ||
+    fail "B's esp_dropped event: $(grep esp_dropped "$tmp/b.out")"
+st="$("$bin" --status --control "$tmp/b.sock" --json)" || fail "--status of B"
+echo "$st" | jq -e '.dataplane_drops.replay_duplicate==1' >/dev/null || fail "B's replay counter: $st"
+ip netns exec "$NA" ping -c 1 -W 2 10.231.2.1 >/dev/null || fail "ping A -> B after the replay"
 # A clean shutdown of A deletes its IKE SA (INFORMATIONAL Delete): B must
 # report both deletions as the peer's doing.
 kill -TERM "${pids[1]}"
@@ -116,4 +150,4 @@ for i in $(seq 1 50); do
 done
 jq -se 'any(.[]; .event=="ike_sa_deleted" and .by_peer==true and .conn=="lab")' "$tmp/b.out" >/dev/null || fail "B's ike_sa_deleted"
 jq -se 'any(.[]; .event=="child_sa_deleted" and .by_peer==true and .child=="net")' "$tmp/b.out" >/dev/null || fail "B's child_sa_deleted"
-log "45-peer: PASS (IKE + Child SA between two ikev2-peer processes, pings both ways through userspace ESP over TUN)"
+log "45-peer: PASS (IKE + Child SA between two ikev2-peer processes, pings both ways through userspace ESP over TUN, replay refused and reported)"

@@ -7,7 +7,8 @@
 # childless, Child and IKE rekey), ours.sh (our Endpoint in A against
 # charon in B), matrix.sh (the algorithm matrix, both roles), frag.sh (RFC
 # 7383 fragments both ways with our Endpoint, both roles), info.sh
-# (INFORMATIONAL: deletes, liveness, dead peer, with our Endpoint) and
+# (INFORMATIONAL: deletes, liveness, dead peer, with our Endpoint),
+# initial_contact.sh (INITIAL_CONTACT both ways) and
 # libreswan.sh (Libreswan's pluto in B), one file per topic.
 # Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"

@@ -32,6 +32,7 @@ use tracing::{debug, info, warn};
 
 use super::config::{Config, StartAction};
 use super::dataplane::{cidrs, DataPlane, Drop, EspPath};
+use super::drops::{self, DropReporter};
 use super::events::{self, PeerEvent};
 
 const IKE_PORT: u16 = 500;
@@ -185,6 +186,8 @@ pub struct Peer {
     /// need each: a route goes when its count drops to zero.
     routed: HashMap<(IpAddr, u8), usize>,
     drops: BTreeMap<&'static str, u64>,
+    /// Rate limiter of `esp_dropped` events.
+    drop_reports: DropReporter,
     deliver: Option<mpsc::Sender<Vec<u8>>>,
     started: Instant,
     buf: Vec<u8>,
@@ -245,6 +248,7 @@ impl Peer {
             active: HashMap::new(),
             routed: HashMap::new(),
             drops: BTreeMap::new(),
+            drop_reports: DropReporter::default(),
             deliver: None,
             started: Instant::now(),
             buf: Vec::with_capacity(2048),
@@ -475,7 +479,7 @@ impl Peer {
                 Ok(Udp4500::Ike(_)) => {
                     bytes.drain(..NON_ESP_MARKER.len());
                 }
-                Ok(Udp4500::Esp(_)) => return self.on_esp(bytes).await,
+                Ok(Udp4500::Esp(_)) => return self.on_esp(bytes, src).await,
                 Ok(Udp4500::NatKeepalive) => return,
                 Ok(_) | Err(_) => return self.count_drop("udp4500_malformed"),
             }
@@ -490,7 +494,7 @@ impl Peer {
         });
     }
 
-    async fn on_esp(&mut self, mut bytes: Vec<u8>) {
+    async fn on_esp(&mut self, mut bytes: Vec<u8>, src: SocketAddr) {
         match self.plane.open(&mut bytes) {
             Ok(range) => {
                 let Some(deliver) = self.deliver.clone() else {
@@ -503,8 +507,15 @@ impl Peer {
                 }
             }
             Err(e) => {
-                debug!("inbound ESP dropped: {e}");
-                self.count_drop(drop_name(&e));
+                debug!("inbound ESP from {src} dropped: {e}");
+                self.count_drop(drops::cause(&e));
+                let spi = bytes
+                    .get(..4)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u32::from_be_bytes);
+                if let Some(ev) = self.drop_reports.note(Instant::now(), &e, spi, src) {
+                    self.emit(ev);
+                }
             }
         }
     }
@@ -524,7 +535,7 @@ impl Peer {
                 self.count_drop("no_sa");
                 self.trap(src, dst);
             }
-            Err(e) => self.count_drop(drop_name(&e)),
+            Err(e) => self.count_drop(drops::cause(&e)),
         }
         self.buf = out;
     }
@@ -1029,17 +1040,6 @@ impl Peer {
             },
             "dataplane_drops": self.drops,
         })
-    }
-}
-
-fn drop_name(e: &Drop) -> &'static str {
-    match e {
-        Drop::NoDataPlane => "no_dataplane",
-        Drop::UnknownSpi(_) => "unknown_spi",
-        Drop::NoSa { .. } => "no_sa",
-        Drop::Esp(_) => "esp_refused",
-        Drop::Policy { .. } => "policy",
-        _ => "other",
     }
 }
 

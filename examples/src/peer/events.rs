@@ -409,6 +409,26 @@ pub fn render(e: &PeerEvent, as_json: bool) -> String {
     }
 }
 
+/// An inbound ESP packet from `peer` was refused: `cause` is the stable
+/// name of the check (`replay_duplicate`, `authentication_failed`,
+/// `unknown_spi`, `policy`...), `detail` the error's text, `suppressed` how
+/// many drops of the same cause on the same SPI went unreported since the
+/// previous report (see [`super::drops::DropReporter`]).
+#[must_use]
+pub fn esp_dropped(
+    peer: SocketAddr,
+    spi: Option<u32>,
+    cause: &str,
+    detail: &str,
+    suppressed: u64,
+) -> PeerEvent {
+    PeerEvent::new("esp_dropped", None, Some(peer))
+        .with("spi", spi.map(spi32))
+        .with("cause", cause)
+        .with("detail", detail)
+        .with("suppressed_since_last", suppressed)
+}
+
 /// A free-form record (used by the demo for its summary lines).
 #[must_use]
 pub fn note(event: &str, fields: Value) -> PeerEvent {

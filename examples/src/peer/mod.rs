@@ -18,6 +18,7 @@ pub mod control;
 pub mod dataplane;
 pub mod demo;
 pub mod driver;
+pub mod drops;
 pub mod events;
 #[cfg(target_os = "linux")]
 pub mod kernel;

@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use ikev2_crypto::auth::SignRequest;
 use ikev2_crypto::SecretBytes;
 use ikev2_wire::{EncrId, EsnId, IntegId};
 
@@ -121,6 +122,10 @@ pub enum Output {
     InstallChildSa(Box<ChildSaInstall>),
     /// Remove a Child SA (both directions) from the data plane.
     RemoveChildSa(Box<ChildSaRemove>),
+    /// Our signer deferred (an HSM): sign the request and hand the answer
+    /// to [`Endpoint::signature_ready`](crate::Endpoint::signature_ready).
+    /// IKE_AUTH waits for it; the half-open timeout still runs.
+    NeedSignature(Box<SignatureNeeded>),
     /// Something happened to an SA (`None`: a request refused before any
     /// SA existed, e.g. NO_PROPOSAL_CHOSEN in IKE_SA_INIT).
     Event {
@@ -132,6 +137,16 @@ pub enum Output {
     /// Nothing more to do; call [`Endpoint::handle_input`] with
     /// [`Input::Timeout`] at this instant (or earlier if a datagram comes).
     Timeout(Option<Instant>),
+}
+
+/// A signature our asynchronous signer owes for IKE_AUTH.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SignatureNeeded {
+    /// The IKE SA waiting for it.
+    pub sa: SaHandle,
+    /// What to sign (the AUTH octets of RFC 7296 §2.15) and how (the
+    /// method and scheme chosen by RFC 7427 negotiation).
+    pub request: SignRequest,
 }
 
 /// Errors of the caller-facing API (never caused by received data).
@@ -171,6 +186,10 @@ pub enum ApiError {
     /// The IKE SA is being deleted; nothing more is started on it.
     #[error("IKE SA is being deleted")]
     Deleting,
+    /// [`Endpoint::signature_ready`](crate::Endpoint::signature_ready) for
+    /// an SA that waits for no signature (answered already, or gone).
+    #[error("the IKE SA waits for no signature")]
+    NoSignaturePending,
 }
 
 /// A read-only view of one IKE SA.

@@ -100,7 +100,8 @@ impl std::fmt::Debug for EndpointConfig {
 
 mod io;
 pub use io::{
-    ApiError, ChildSaInfo, ChildSaInstall, ChildSaRemove, Input, Output, SaInfo, Transmit,
+    ApiError, ChildSaInfo, ChildSaInstall, ChildSaRemove, Input, Output, SaInfo, SignatureNeeded,
+    Transmit,
 };
 
 /// A [`Ctx`] over the endpoint's fields, borrowed one by one so the slab
@@ -360,8 +361,10 @@ impl Endpoint {
             if sa.expires.is_some_and(|t| t <= now) {
                 // Half-open too long, or a failed SA whose cached error
                 // response is no longer needed: forget it silently (the
-                // failure, if any, was reported when it happened).
+                // failure, if any, was reported when it happened; a signer
+                // that never answered is reported now).
                 let handle = sa.handle;
+                sa::signing::on_expiry(&mut ctx!(self, now), sa);
                 self.remove(handle);
                 return;
             }

@@ -1,10 +1,12 @@
 //! IKE_AUTH with PSK, both roles (RFC 7296 §1.2, §2.15), and the first
 //! Child SA (§1.2, §2.9 narrowing, §2.17 KEYMAT).
 //!
-//! Certificates will add a branch next to the PSK one (CERT/CERTREQ
-//! payloads, RFC 7427 signatures through the provider's verifier, and a
-//! `NeedSignature` output for asynchronous signers); childless IKE SAs
-//! (RFC 6023) and USE_TRANSPORT_MODE are flags on the Child part below.
+//! Certificates are a branch next to the PSK one (`cert_auth.rs`: CERT and
+//! CERTREQ payloads, RFC 7427 signatures). A signer that defers (an HSM)
+//! stops either role before anything is sent; `signing.rs` resumes it with
+//! the signature, running the same builder again with the signature given
+//! (`presigned`). Childless IKE SAs (RFC 6023) and USE_TRANSPORT_MODE are
+//! flags on the Child part below.
 
 use std::borrow::Cow;
 
@@ -14,6 +16,9 @@ use ikev2_wire::{
     PayloadRepr,
 };
 
+use ikev2_crypto::auth::SignRequest;
+
+use super::cert_auth::Signed;
 use super::child::{child_spi, host, install, negotiate_child, NewChild, Status};
 use super::{id_body, id_data, identity_from, Ctx, IkeSa, InitDone, SaRole};
 use crate::config::{Auth, PeerConfig};
@@ -68,14 +73,16 @@ fn our_id(peer: &PeerConfig) -> IdRepr<'static> {
 }
 
 /// Our AUTH payload over `init` for the ID body `id`: a PSK MAC, or a
-/// signature (`cert_auth.rs`).
+/// signature (`cert_auth.rs`; `presigned` is an asynchronous signer's
+/// answer).
 fn make_auth(
     ctx: &Ctx<'_>,
     role: SaRole,
     init: &InitDone,
     peer: &PeerConfig,
     id: &IdRepr<'_>,
-) -> Result<AuthRepr<'static>, AuthFailure> {
+    presigned: Option<&[u8]>,
+) -> Result<AuthRepr<'static>, Signed> {
     let (peer_nonce, sk_p) = match role {
         SaRole::Initiator => (&init.nr, &init.keys.sk.sk_pi),
         SaRole::Responder => (&init.ni, &init.keys.sk.sk_pr),
@@ -90,12 +97,12 @@ fn make_auth(
     let secret = match &peer.local_auth {
         Auth::Psk(secret) => secret,
         Auth::Signature(cred) => {
-            return super::cert_auth::sign(ctx, cred, octets.to_vec(), &init.peer_init)
+            return super::cert_auth::sign(ctx, cred, octets.to_vec(), &init.peer_init, presigned)
         }
         other => {
-            return Err(AuthFailure::LocalSigner(format!(
+            return Err(Signed::Failed(AuthFailure::LocalSigner(format!(
                 "{other:?} is not a usable local credential"
-            )))
+            ))))
         }
     };
     let mac = psk::auth(init.keys.prf, secret.secret(), &octets);
@@ -154,16 +161,22 @@ fn verify_auth(
     }
 }
 
-/// Initiator: builds the IKE_AUTH request after IKE_SA_INIT completed.
+/// Initiator: builds the IKE_AUTH request after IKE_SA_INIT completed
+/// (`presigned`: an asynchronous signer's answer, see `signing.rs`).
 pub(crate) fn request(
     ctx: &mut Ctx<'_>,
     sa: &mut IkeSa,
     init: &InitDone,
-) -> Result<(Vec<u8>, u32, Vec<Proposal>), AuthFailure> {
-    let internal = || AuthFailure::LocalSigner("cannot build the IKE_AUTH request".to_owned());
+    presigned: Option<&[u8]>,
+) -> Result<(Vec<u8>, u32, Vec<Proposal>), Signed> {
+    let internal = || {
+        Signed::Failed(AuthFailure::LocalSigner(
+            "cannot build the IKE_AUTH request".to_owned(),
+        ))
+    };
     let peer = ctx.peers.get(sa.peer).ok_or_else(internal)?.clone();
     let id = our_id(&peer);
-    let auth = make_auth(ctx, SaRole::Initiator, init, &peer, &id)?;
+    let auth = make_auth(ctx, SaRole::Initiator, init, &peer, &id, presigned)?;
     // RFC 7296 §1.2 order: IDi, [CERT+], [CERTREQ], [IDr], AUTH.
     let mut payloads: Vec<PayloadRepr<'static>> = vec![PayloadRepr::new(PayloadBody::IdI(id))];
     if let Auth::Signature(cred) = &peer.local_auth {
@@ -337,15 +350,58 @@ pub(crate) fn handle_response(
     AuthOutcome::Up
 }
 
-/// Responder: a (decrypted) IKE_AUTH request. Returns whether the IKE SA
-/// is now established.
+/// Responder: answers the IKE_AUTH request `message_id` with
+/// AUTHENTICATION_FAILED and reports `cause` for configuration `cfg`.
+pub(crate) fn refuse(
+    ctx: &mut Ctx<'_>,
+    sa: &mut IkeSa,
+    init: &InitDone,
+    message_id: u32,
+    cfg: Option<String>,
+    cause: AuthFailure,
+) {
+    let out: Vec<PayloadRepr<'static>> = err_notify(NotifyType::AuthenticationFailed)
+        .into_iter()
+        .collect();
+    if let Some(b) = sa.protect(
+        ctx,
+        &init.keys,
+        ExchangeType::IkeAuth,
+        true,
+        message_id,
+        &out,
+    ) {
+        sa.respond(ctx, message_id, ExchangeType::IkeAuth, b);
+    }
+    ctx.fail(
+        Some(sa.handle),
+        sa.remote,
+        cfg,
+        Failure::AuthenticationFailed { cause },
+    );
+}
+
+/// What the responder's IKE_AUTH handling decided.
+pub(crate) enum Responded {
+    /// The IKE SA is established (the response is sent).
+    Up,
+    /// Refused (the error response is sent, the failure reported).
+    Failed,
+    /// Our signer deferred: nothing is sent yet; hand the request out and
+    /// call [`respond`] again with the signature.
+    Deferred(Box<SignRequest>),
+}
+
+/// Responder: a (decrypted) IKE_AUTH request (`presigned`: an asynchronous
+/// signer's answer, see `signing.rs`).
 pub(crate) fn respond(
     ctx: &mut Ctx<'_>,
     sa: &mut IkeSa,
     init: &InitDone,
     message_id: u32,
     payloads: &[PayloadRepr<'_>],
-) -> bool {
+    presigned: Option<&[u8]>,
+) -> Responded {
     let p = scan(payloads, true);
     let send = |ctx: &mut Ctx<'_>, sa: &mut IkeSa, out: Vec<PayloadRepr<'static>>| {
         if let Some(b) = sa.protect(
@@ -361,20 +417,8 @@ pub(crate) fn respond(
     };
     let auth_failed =
         |ctx: &mut Ctx<'_>, sa: &mut IkeSa, cfg: Option<String>, cause: AuthFailure| {
-            send(
-                ctx,
-                sa,
-                err_notify(NotifyType::AuthenticationFailed)
-                    .into_iter()
-                    .collect(),
-            );
-            ctx.fail(
-                Some(sa.handle),
-                sa.remote,
-                cfg,
-                Failure::AuthenticationFailed { cause },
-            );
-            false
+            refuse(ctx, sa, init, message_id, cfg, cause);
+            Responded::Failed
         };
     let (Some(id), Some(auth)) = (p.id, p.auth) else {
         return auth_failed(
@@ -431,16 +475,17 @@ pub(crate) fn respond(
         );
     };
     let Some(peer) = ctx.peers.get(idx).cloned() else {
-        return false;
+        return Responded::Failed;
     };
     sa.peer = idx;
     if let Err(cause) = verify_auth(ctx, SaRole::Responder, init, &peer, (id, auth), payloads) {
         return auth_failed(ctx, sa, Some(peer.name.clone()), cause);
     }
     let our = our_id(&peer);
-    let our_auth = match make_auth(ctx, SaRole::Responder, init, &peer, &our) {
+    let our_auth = match make_auth(ctx, SaRole::Responder, init, &peer, &our, presigned) {
         Ok(a) => a,
-        Err(cause) => return auth_failed(ctx, sa, Some(peer.name.clone()), cause),
+        Err(Signed::Deferred(req)) => return Responded::Deferred(req),
+        Err(Signed::Failed(cause)) => return auth_failed(ctx, sa, Some(peer.name.clone()), cause),
     };
     if super::initial_contact::received(payloads) {
         ctx.event(
@@ -464,7 +509,7 @@ pub(crate) fn respond(
         match negotiate_child(sa, &peer, None, sa_p, tsi, tsr) {
             Ok((mut child, esp, spi_out, n_tsi, n_tsr)) => {
                 let Some(spi_in) = child_spi(ctx) else {
-                    return false;
+                    return Responded::Failed;
                 };
                 let (mode, accepted) = super::child_opts::responder_mode(&child, payloads);
                 child.mode = mode;
@@ -514,5 +559,5 @@ pub(crate) fn respond(
     if let Some(name) = child_up {
         ctx.event(Some(sa.handle), Event::ChildSaUp { name });
     }
-    true
+    Responded::Up
 }

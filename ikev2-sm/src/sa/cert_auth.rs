@@ -18,7 +18,9 @@
 use std::borrow::Cow;
 
 use ikev2_crypto::auth::scheme::parse_hash_algorithms;
-use ikev2_crypto::auth::{sign_auth, verify_auth, AuthPolicy, HashAlgorithm};
+use ikev2_crypto::auth::{
+    sign_auth, verify_auth, AuthPolicy, HashAlgorithm, PendingAuth, SignRequest,
+};
 use ikev2_crypto::cert::certreq::{select_chain, LocalChain};
 use ikev2_crypto::cert::{CertError, CertVerifier, PeerIdentity, UnixTime, ValidationPolicy};
 use ikev2_crypto::CryptoError;
@@ -148,36 +150,54 @@ pub(crate) fn cert_payloads(
         .collect()
 }
 
-/// Our signature AUTH payload over `octets`.
+/// Our signature AUTH payload over `octets`. With `presigned` (the
+/// embedder's answer to an `Output::NeedSignature`), that signature is
+/// checked against our public key and used; otherwise the signer is asked,
+/// and a signer that defers yields [`Signed::Deferred`] with the request to
+/// hand out.
 pub(crate) fn sign(
     ctx: &Ctx<'_>,
     cred: &CertCredential,
     octets: Vec<u8>,
     peer_init: &[u8],
-) -> Result<AuthRepr<'static>, AuthFailure> {
-    let fail = |e: CryptoError| AuthFailure::LocalSigner(e.to_string());
+    presigned: Option<&[u8]>,
+) -> Result<AuthRepr<'static>, Signed> {
+    let fail = |e: CryptoError| Signed::Failed(AuthFailure::LocalSigner(e.to_string()));
     let hashes = peer_hashes(peer_init);
     let spki = cred.signer.public_key_spki();
     let (method, scheme) =
         ikev2_crypto::auth::choose_scheme(&cred.prefs, spki, hashes.as_deref()).map_err(fail)?;
-    match sign_auth(
-        cred.signer.as_ref(),
-        ctx.provider.verify,
-        method,
-        scheme,
-        octets,
-    )
-    .map_err(fail)?
-    {
+    let done = match presigned {
+        Some(sig) => {
+            let (_, pending) = PendingAuth::start(method, scheme, spki, octets).map_err(fail)?;
+            Ok(pending.complete(ctx.provider.verify, sig).map_err(fail)?)
+        }
+        None => sign_auth(
+            cred.signer.as_ref(),
+            ctx.provider.verify,
+            method,
+            scheme,
+            octets,
+        )
+        .map_err(fail)?,
+    };
+    match done {
         Ok((method, data)) => Ok(AuthRepr {
             method,
             reserved: [0; 3],
             data: Cow::Owned(data),
         }),
-        Err(_) => Err(AuthFailure::LocalSigner(
-            "the signer deferred; asynchronous signers are not supported yet".to_owned(),
-        )),
+        Err(pending) => Err(Signed::Deferred(Box::new(pending.request().clone()))),
     }
+}
+
+/// Why [`sign`] gave no AUTH payload.
+#[derive(Debug)]
+pub(crate) enum Signed {
+    /// The signature cannot be made.
+    Failed(AuthFailure),
+    /// The signer will answer later (an HSM): hand this request out.
+    Deferred(Box<SignRequest>),
 }
 
 fn cert_failure(e: &CryptoError) -> CertFailure {

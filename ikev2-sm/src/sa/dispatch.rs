@@ -7,7 +7,6 @@ use std::net::SocketAddr;
 use ikev2_wire::{ExchangeType, MessageRepr};
 
 use super::{auth, init, rekey, Ctx, IkeSa, State};
-use crate::events::Failure;
 use crate::stats::Role;
 use crate::timer::Timer;
 use crate::window::{RequestVerdict, RequestWindow};
@@ -51,31 +50,7 @@ pub(crate) fn on_request(
                 return false;
             };
             sa.accept_path(path);
-            let n = &mut ctx.stats.half_open_responder;
-            *n = n.saturating_sub(1);
-            if auth::respond(ctx, sa, &done, h.message_id, &payloads) {
-                ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-                ctx.stats.ike_sas += 1;
-                sa.expires = None;
-                rekey::on_established(ctx, sa);
-                let super::InitDone { keys, ike, .. } = *done;
-                super::info::on_established(ctx, sa);
-                (
-                    State::Established(Box::new(super::Established::new(keys, ike))),
-                    false,
-                )
-            } else {
-                ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-                // Keep the error response cached for retransmitted requests
-                // for one half-open timeout, then forget the SA.
-                let keep = ctx
-                    .peers
-                    .get(sa.peer)
-                    .map(|p| p.half_open.timeout)
-                    .unwrap_or_default();
-                sa.expires = ctx.now.checked_add(keep);
-                (State::Failed, false)
-            }
+            super::signing::answer_auth_request(ctx, sa, *done, h.message_id, payloads, None)
         }
         (State::Established(e), ExchangeType::Informational) => {
             sa.state = State::Established(e);
@@ -164,28 +139,7 @@ pub(crate) fn on_response(
                 ctx.stats
                     .record_exchange(Role::Initiated, ExchangeType::IkeSaInit);
                 // Re-key the slab entry? Our SPI (SPIi) is unchanged.
-                match auth::request(ctx, sa, &done) {
-                    Ok((req, child_spi, child_offered)) => {
-                        sa.send_request(ctx, ExchangeType::IkeAuth, req);
-                        sa.state = State::AuthSent(Box::new(super::AuthSent {
-                            init: *done,
-                            child_spi,
-                            child_offered,
-                        }));
-                        false
-                    }
-                    Err(cause) => {
-                        ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-                        let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
-                        ctx.fail(
-                            Some(sa.handle),
-                            sa.remote,
-                            name,
-                            Failure::AuthenticationFailed { cause },
-                        );
-                        true
-                    }
-                }
+                super::signing::send_auth_request(ctx, sa, *done, None)
             }
         },
         State::AuthSent(st) => {

@@ -26,6 +26,7 @@ pub(crate) mod init;
 pub(crate) mod initial_contact;
 pub(crate) mod queue;
 pub(crate) mod rekey;
+pub(crate) mod signing;
 
 use std::borrow::Cow;
 use std::collections::VecDeque;
@@ -195,6 +196,8 @@ pub(crate) enum State {
     InitResponded(Box<InitDone>),
     /// Initiator after IKE_AUTH request.
     AuthSent(Box<AuthSent>),
+    /// Either role, IKE_AUTH waiting for our asynchronous signer.
+    Signing(Box<signing::Waiting>),
     /// IKE SA up.
     Established(Box<Established>),
     /// Failed; kept until its retransmission cache is no longer needed, so
@@ -210,6 +213,7 @@ impl State {
         match self {
             Self::InitResponded(d) => Some(d.ike.proposal()),
             Self::AuthSent(a) => Some(a.init.ike.proposal()),
+            Self::Signing(w) => Some(w.init.ike.proposal()),
             Self::Established(e) => {
                 let _ = &e.keys;
                 Some(e.ike.proposal())
@@ -224,6 +228,7 @@ impl State {
         match self {
             Self::InitResponded(d) => Some(&d.keys),
             Self::AuthSent(a) => Some(&a.init.keys),
+            Self::Signing(w) => Some(&w.init.keys),
             Self::Established(e) => Some(&e.keys),
             _ => None,
         }
@@ -233,7 +238,7 @@ impl State {
     pub(crate) fn is_half_open(&self) -> bool {
         matches!(
             self,
-            Self::InitSent(_) | Self::InitResponded(_) | Self::AuthSent(_)
+            Self::InitSent(_) | Self::InitResponded(_) | Self::AuthSent(_) | Self::Signing(_)
         )
     }
 
@@ -242,6 +247,7 @@ impl State {
             Self::InitSent(_) => "IKE_SA_INIT sent",
             Self::InitResponded(_) => "IKE_SA_INIT answered",
             Self::AuthSent(_) => "IKE_AUTH sent",
+            Self::Signing(_) => "IKE_AUTH waiting for our signature",
             Self::Established(_) => "established",
             Self::Failed => "failed",
             Self::Taken => "in transition",

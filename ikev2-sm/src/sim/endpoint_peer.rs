@@ -6,7 +6,9 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::{Datagram, SimPeer};
-use crate::endpoint::{ChildSaInstall, ChildSaRemove, Endpoint, Input, Output, SaHandle};
+use crate::endpoint::{
+    ChildSaInstall, ChildSaRemove, Endpoint, Input, Output, SaHandle, SignatureNeeded,
+};
 use crate::events::Event;
 
 /// An endpoint driven by the simulator.
@@ -20,6 +22,9 @@ pub struct EndpointPeer {
     pub installs: Vec<ChildSaInstall>,
     /// Child SAs removed, in order.
     pub removals: Vec<ChildSaRemove>,
+    /// Signatures asked of the embedder (`Output::NeedSignature`), in
+    /// order; the test answers them with `Endpoint::signature_ready`.
+    pub signature_requests: Vec<SignatureNeeded>,
     /// The embedder's view of its data plane: the outbound SPIs it sends
     /// on (a Child SA's `spi_out` from its `ChildSaUp` until a
     /// `ChildSaRekeyed` switches away from it or it is removed).
@@ -41,6 +46,7 @@ impl EndpointPeer {
             events: Vec::new(),
             installs: Vec::new(),
             removals: Vec::new(),
+            signature_requests: Vec::new(),
             outbound: BTreeSet::new(),
             last_install: BTreeMap::new(),
             sent: 0,
@@ -71,6 +77,7 @@ impl EndpointPeer {
                     self.outbound.remove(&c.spi_out);
                     self.removals.push(*c);
                 }
+                Output::NeedSignature(n) => self.signature_requests.push(*n),
                 Output::Event { sa, event } => {
                     match &event {
                         Event::ChildSaUp { name } => {
