@@ -477,3 +477,29 @@ fn retransmit_settings_reach_every_connection() {
     let c = parse(Path::new("t.toml"), BASE).unwrap();
     assert_eq!(c.connections[0].peer.retransmit.tries, 5);
 }
+
+#[test]
+fn volume_limits_with_strongswans_defaults() {
+    let text = BASE.replace(
+        "start_action = \"start\"",
+        "start_action = \"start\"\nrekey_bytes = 1000000\nrekey_packets = 500\nlife_packets = 900",
+    );
+    let c = parse(Path::new("x"), &text).unwrap();
+    let l = c.connections[0].peer.children[0].limits;
+    // life_bytes unset: 110 % of rekey_bytes, as strongSwan derives it.
+    assert_eq!(
+        (l.rekey_bytes, l.life_bytes),
+        (Some(1_000_000), Some(1_100_000))
+    );
+    assert_eq!((l.rekey_packets, l.life_packets), (Some(500), Some(900)));
+    // None configured: no limit at all.
+    let c = parse(Path::new("x"), BASE).unwrap();
+    assert_eq!(c.connections[0].peer.children[0].limits, Default::default());
+    // A hard limit at or below the soft one is refused at its line.
+    let (line, msg) = err_of(&with_line(7, "rekey_packets = 10\nlife_packets = 10"));
+    assert_eq!(line, 8, "{msg}");
+    assert!(
+        msg.contains("rekey_packets (10) must be below life_packets (10)"),
+        "{msg}"
+    );
+}

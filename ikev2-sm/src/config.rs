@@ -351,6 +351,26 @@ impl Lifetimes {
     }
 }
 
+/// Volume limits of a Child SA, enforced by the data plane (strongSwan's
+/// `rekey_bytes`, `life_bytes`, `rekey_packets`, `life_packets`): at a
+/// soft limit the data plane reports it through
+/// [`Endpoint::child_sa_expired`](crate::Endpoint::child_sa_expired)
+/// with `hard = false` and the SA is rekeyed; at a hard limit the SA stops
+/// carrying packets and is deleted (`hard = true`). `None`: no limit.
+/// Counted per direction, on the protected payload, as RFC 4301 §4.4.2.1
+/// and the kernel do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DataLimits {
+    /// Octets after which a rekey starts.
+    pub rekey_bytes: Option<u64>,
+    /// Octets after which the SA is dead.
+    pub life_bytes: Option<u64>,
+    /// Packets after which a rekey starts.
+    pub rekey_packets: Option<u64>,
+    /// Packets after which the SA is dead.
+    pub life_packets: Option<u64>,
+}
+
 /// A Child SA configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChildConfig {
@@ -367,6 +387,9 @@ pub struct ChildConfig {
     /// Lifetimes: rekey at `rekey_time` minus up to `rand_time`, delete
     /// at `life_time` if not rekeyed by then.
     pub lifetimes: Lifetimes,
+    /// Volume limits the data plane enforces (none by default, like
+    /// strongSwan); handed out with each [`ChildSaInstall`](crate::ChildSaInstall).
+    pub limits: DataLimits,
     /// After a rekey, how long the replaced SA's inbound side stays
     /// installed once the peer confirmed the switch, so packets still in
     /// flight decrypt (strongSwan's `delete_rekeyed_delay`, 5 s).
@@ -389,6 +412,7 @@ impl ChildConfig {
             esp_proposals: default_proposals(ProtocolId::Esp),
             mode: Mode::Tunnel,
             lifetimes: Lifetimes::child_default(),
+            limits: DataLimits::default(),
             rekeyed_overlap: Duration::from_secs(5),
         }
     }
@@ -567,6 +591,16 @@ pub struct PeerConfig {
     /// IKE SA lifetimes: rekey at `rekey_time` minus up to `rand_time`,
     /// delete at `life_time` if not rekeyed by then.
     pub lifetimes: Lifetimes,
+    /// Reauthenticate the IKE SA this long after it was established
+    /// (strongSwan's `reauth_time`; zero = never, the default): a new IKE SA
+    /// with full authentication replaces it, make-before-break (see
+    /// [`crate::Endpoint::reauthenticate`]). Jittered like `rekey_time`, by
+    /// up to [`Lifetimes::rand_time`]; when it comes before the rekey, the
+    /// IKE SA is not rekeyed, and the hard lifetime becomes the
+    /// reauthentication time plus `life_time - rekey_time` (strongSwan's
+    /// `over_time`) if that is earlier than `life_time`. It survives IKE SA
+    /// rekeys.
+    pub reauth_time: Duration,
     /// Retransmission schedule.
     pub retransmit: RetransmitConfig,
     /// Liveness check (an empty INFORMATIONAL request) when nothing was
@@ -603,6 +637,7 @@ impl PeerConfig {
             selection: SelectionPolicy::default(),
             children: Vec::new(),
             lifetimes: Lifetimes::ike_default(),
+            reauth_time: Duration::ZERO,
             retransmit: RetransmitConfig::default(),
             dpd_delay: Duration::ZERO,
             half_open: HalfOpenLimits::default(),
@@ -623,6 +658,13 @@ impl PeerConfig {
     #[must_use]
     pub fn with_force_encap(mut self, on: bool) -> Self {
         self.force_encap = on;
+        self
+    }
+
+    /// Sets [`Self::reauth_time`] (zero = no reauthentication).
+    #[must_use]
+    pub fn with_reauth_time(mut self, reauth_time: Duration) -> Self {
+        self.reauth_time = reauth_time;
         self
     }
 
@@ -704,6 +746,12 @@ impl PeerConfig {
             return err(
                 &self.name,
                 "IKE lifetimes: need rand_time <= rekey_time < life_time",
+            );
+        }
+        if !self.reauth_time.is_zero() && self.reauth_time <= self.lifetimes.rand_time {
+            return err(
+                &self.name,
+                "reauth_time must exceed rand_time (the jitter subtracted from it)",
             );
         }
         let f = &self.fragmentation;
@@ -817,6 +865,25 @@ mod tests {
             Lifetimes::ike_default().rekey_time,
             Duration::from_secs(14400)
         );
+    }
+
+    #[test]
+    fn reauth_time_must_exceed_its_jitter() {
+        let base = || {
+            PeerConfig::new("gw", Identity::parse("moon").unwrap(), Identity::Any)
+                .with_auth(Auth::psk(b"k".to_vec()), Auth::psk(b"k".to_vec()))
+        };
+        assert_eq!(base().reauth_time, Duration::ZERO, "off by default");
+        // Default IKE lifetimes jitter by up to 24 minutes.
+        assert!(base()
+            .with_reauth_time(Duration::from_secs(3600))
+            .validate()
+            .is_ok());
+        let e = base()
+            .with_reauth_time(Duration::from_secs(600))
+            .validate()
+            .unwrap_err();
+        assert!(e.to_string().contains("reauth_time must exceed rand_time"));
     }
 
     #[test]

@@ -179,6 +179,26 @@ pub enum Failure {
     /// The IKE SA reached its hard lifetime (`life_time`) without being
     /// rekeyed and was deleted.
     Expired,
+    /// An authenticated request from the peer was malformed: its inner
+    /// payloads did not parse, or it lacked a payload its exchange needs
+    /// (RFC 7296 §3.10.1); answered with INVALID_SYNTAX. The IKE SA is
+    /// unaffected (in IKE_AUTH: it comes up without a Child SA).
+    Malformed {
+        /// The request's exchange.
+        exchange: ExchangeType,
+        /// What was wrong with it.
+        detail: &'static str,
+    },
+    /// A reauthentication of this IKE SA did not complete: the new IKE SA
+    /// failed or was removed before it was up. This IKE SA and its Child SAs
+    /// stay as they are, until their hard lifetime or the next
+    /// reauthentication.
+    ReauthFailed {
+        /// Why the new IKE SA failed (also reported on its own handle);
+        /// `None` when it was deleted (by a command or the peer) before it
+        /// was up.
+        cause: Option<Box<Failure>>,
+    },
 }
 
 impl Failure {
@@ -199,7 +219,9 @@ impl Failure {
             | Self::PeerError { .. }
             | Self::ChildSaRefused { .. }
             | Self::IkeRekeyRefused { .. }
-            | Self::Expired => return None,
+            | Self::Expired
+            | Self::ReauthFailed { .. } => return None,
+            Self::Malformed { .. } => NotifyType::InvalidSyntax,
         })
     }
 
@@ -216,6 +238,8 @@ impl Failure {
             Self::ChildSaRefused { .. } => FailureKind::ChildSaRefused,
             Self::IkeRekeyRefused { .. } => FailureKind::IkeRekeyRefused,
             Self::Expired => FailureKind::Expired,
+            Self::Malformed { .. } => FailureKind::Malformed,
+            Self::ReauthFailed { .. } => FailureKind::ReauthFailed,
         }
     }
 }
@@ -272,6 +296,15 @@ impl fmt::Display for Failure {
             ),
             Self::IkeRekeyRefused { notify } => write!(f, "peer refused to rekey the IKE SA: {notify}"),
             Self::Expired => f.write_str("IKE SA hard lifetime reached without a rekey"),
+            Self::Malformed { exchange, detail } => {
+                write!(f, "malformed {exchange} request from the peer: {detail} (sent INVALID_SYNTAX)")
+            }
+            Self::ReauthFailed { cause: Some(c) } => {
+                write!(f, "reauthentication failed, old IKE SA kept: {c}")
+            }
+            Self::ReauthFailed { cause: None } => f.write_str(
+                "reauthentication failed, old IKE SA kept: new IKE SA deleted before it was up",
+            ),
         }
     }
 }
@@ -298,11 +331,15 @@ pub enum FailureKind {
     IkeRekeyRefused,
     /// [`Failure::Expired`].
     Expired,
+    /// [`Failure::Malformed`].
+    Malformed,
+    /// [`Failure::ReauthFailed`].
+    ReauthFailed,
 }
 
 impl FailureKind {
     /// Every kind, in counter order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 11] = [
         Self::NoProposalChosen,
         Self::InvalidKe,
         Self::AuthenticationFailed,
@@ -312,6 +349,8 @@ impl FailureKind {
         Self::ChildSaRefused,
         Self::IkeRekeyRefused,
         Self::Expired,
+        Self::Malformed,
+        Self::ReauthFailed,
     ];
 
     /// Counter label.
@@ -327,6 +366,8 @@ impl FailureKind {
             Self::ChildSaRefused => "child SA refused",
             Self::IkeRekeyRefused => "IKE rekey refused",
             Self::Expired => "IKE SA expired",
+            Self::Malformed => "malformed request",
+            Self::ReauthFailed => "reauthentication failed",
         }
     }
 }
@@ -365,6 +406,22 @@ pub enum Event {
     IkeSaRekeyed {
         /// The handle of the new IKE SA.
         new: crate::SaHandle,
+    },
+    /// The IKE SA was reauthenticated, make-before-break: the IKE SA `new`
+    /// (fresh IKE_SA_INIT and IKE_AUTH) is up and carries new Child SAs for
+    /// this one's (their `InstallChildSa` and `ChildSaUp` came before, on
+    /// `new`). From now on outbound traffic goes on the new Child SAs, not
+    /// on this IKE SA's, which the peer may remove any moment: this IKE SA
+    /// now deletes itself, so its Child SAs' `RemoveChildSa` and
+    /// `IkeSaDeleted` follow. Reported on the old handle by the side that
+    /// started the reauthentication.
+    IkeSaReauthenticated {
+        /// The handle of the new IKE SA.
+        new: crate::SaHandle,
+        /// Child configurations whose Child SA the new IKE SA could not
+        /// recreate (each refusal reported as `Failed` on `new`); empty
+        /// when every Child SA was recreated.
+        missing: Vec<String>,
     },
     /// Two exchanges collided (RFC 7296 §2.8, §2.25) and this is how it
     /// was resolved.
@@ -657,6 +714,12 @@ mod tests {
             None,
             "never answer a notify with a notify"
         );
-        assert_eq!(FailureKind::ALL.len(), 9);
+        assert_eq!(FailureKind::ALL.len(), 11);
+        let reauth = Failure::ReauthFailed {
+            cause: Some(Box::new(Failure::Expired)),
+        };
+        assert_eq!(reauth.kind(), FailureKind::ReauthFailed);
+        assert_eq!(reauth.notify(), None);
+        assert!(reauth.to_string().contains("old IKE SA kept"));
     }
 }

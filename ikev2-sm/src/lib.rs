@@ -186,8 +186,15 @@
 //! and §2.25 ([`events::Event::RekeyCollision`]; simultaneous IKE SA rekeys
 //! are settled by TEMPORARY_FAILURE and a jittered retry, not by nonces).
 //!
-//! Not yet, and where it fits: reauthentication as an alternative to IKE
-//! SA rekeying.
+//! Reauthentication, make-before-break (`sa/reauth.rs`), as strongSwan's
+//! `reauth_time` with `make_before_break = yes`:
+//! [`config::PeerConfig::reauth_time`] (jittered like the rekey, kept
+//! across IKE SA rekeys) or [`Endpoint::reauthenticate`] starts a new IKE
+//! SA with full authentication and no INITIAL_CONTACT, recreates every
+//! Child SA on it (the first in IKE_AUTH), then reports
+//! [`events::Event::IkeSaReauthenticated`] and deletes the old IKE SA; a
+//! failed attempt leaves the old one up with
+//! [`events::Failure::ReauthFailed`] (`tests/reauth_sim.rs`).
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every

@@ -178,6 +178,22 @@ pub struct Stats {
     pub fragments: FragmentCounts,
     /// INFORMATIONAL: deletes, liveness checks, dead peers.
     pub info: InfoCounts,
+    /// Reauthentications (make-before-break).
+    pub reauth: ReauthCounts,
+}
+
+/// Reauthentications we started (`sa/reauth.rs`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReauthCounts {
+    /// Reauthentications started (a new IKE SA initiated to replace one).
+    pub started: u64,
+    /// Completed: the new IKE SA and its Child SAs are up and the old IKE
+    /// SA's delete was started.
+    pub completed: u64,
+    /// Failed: the new IKE SA did not come up; the old one was kept.
+    pub failed: u64,
+    /// Child SAs of the old IKE SA that the new one could not recreate.
+    pub children_missing: u64,
 }
 
 /// Rekeys by role and collisions by outcome.
@@ -345,6 +361,16 @@ impl fmt::Display for Stats {
             ("liveness checks answered", i.liveness_answered),
             ("dead peers", i.dead_peers),
             ("error notifies received", i.error_notifies_received),
+        ] {
+            writeln!(f, "    {name:<28}{n:>8}")?;
+        }
+        let r = &self.reauth;
+        writeln!(f, "  reauthentications")?;
+        for (name, n) in [
+            ("started", r.started),
+            ("completed", r.completed),
+            ("failed", r.failed),
+            ("child SAs not recreated", r.children_missing),
         ] {
             writeln!(f, "    {name:<28}{n:>8}")?;
         }

@@ -4,7 +4,8 @@
 # TUN device). A initiates; both must report the IKE SA and the Child SA;
 # pings go through the tunnel both ways; `--status` must show the ESP
 # counters of both directions moving; a replayed ESP packet is refused and
-# reported (`esp_dropped`, cause `replay_duplicate`); a configuration with an error must be
+# reported (`esp_dropped`, cause `replay_duplicate`); A's `rekey_packets`
+# makes its data plane ask for a Child SA rekey, done without losing pings; a configuration with an error must be
 # refused with its file and line. Fails loudly; a few seconds.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
@@ -75,6 +76,10 @@ secret = "0x5ec2e7a1b2c3d4e5f60718293a4b5c6d"
 EOC
 }
 conf a 192.168.231.1 192.168.231.2 10.231.1.0/24 10.231.2.0/24 10.231.1.1/24 start >"$tmp/a.toml"
+# A's Child SA has a volume limit (RFC 4301 lifetimes in packets): the
+# userspace plane reports the soft limit and the SA is rekeyed under load.
+sed -i 's/^start_action = "start"$/start_action = "start"\nrekey_packets = 60\nlife_packets = 200/' "$tmp/a.toml"
+grep -q '^rekey_packets = 60$' "$tmp/a.toml" || fail "rekey_packets not in A's configuration"
 conf b 192.168.231.2 192.168.231.1 10.231.2.0/24 10.231.1.0/24 10.231.2.1/24 none >"$tmp/b.toml"
 
 # A configuration error stops everything before a socket is bound.
@@ -140,6 +145,18 @@ jq -se 'any(.[]; .event=="esp_dropped" and .cause=="replay_duplicate" and .peer=
 st="$("$bin" --status --control "$tmp/b.sock" --json)" || fail "--status of B"
 echo "$st" | jq -e '.dataplane_drops.replay_duplicate==1' >/dev/null || fail "B's replay counter: $st"
 ip netns exec "$NA" ping -c 1 -W 2 10.231.2.1 >/dev/null || fail "ping A -> B after the replay"
+
+# Past A's rekey_packets (60, both directions counted per SA): a
+# make-before-break Child SA rekey while the pings flow, none lost.
+ip netns exec "$NA" ping -c 60 -i 0.02 -W 2 10.231.2.1 >"$tmp/ping-volume.out" || fail "pings through the volume rekey: $(tail -2 "$tmp/ping-volume.out")"
+grep -q ' 0% packet loss' "$tmp/ping-volume.out" || fail "pings lost across the volume rekey: $(tail -2 "$tmp/ping-volume.out")"
+for i in $(seq 1 30); do
+    grep -q '"event":"child_sa_rekeyed"' "$tmp/a.out" && break
+    [ "$i" = 30 ] && fail "A did not rekey at its packet limit"
+    sleep 0.1
+done
+grep -q 'reached its soft limit' "$tmp/a.err" || fail "A's log does not name the data-plane soft limit"
+ip netns exec "$NA" ping -c 2 -i 0.2 -W 2 10.231.2.1 >/dev/null || fail "ping A -> B on the rekeyed Child SA"
 # A clean shutdown of A deletes its IKE SA (INFORMATIONAL Delete): B must
 # report both deletions as the peer's doing.
 kill -TERM "${pids[1]}"
@@ -150,4 +167,4 @@ for i in $(seq 1 50); do
 done
 jq -se 'any(.[]; .event=="ike_sa_deleted" and .by_peer==true and .conn=="lab")' "$tmp/b.out" >/dev/null || fail "B's ike_sa_deleted"
 jq -se 'any(.[]; .event=="child_sa_deleted" and .by_peer==true and .child=="net")' "$tmp/b.out" >/dev/null || fail "B's child_sa_deleted"
-log "45-peer: PASS (IKE + Child SA between two ikev2-peer processes, pings both ways through userspace ESP over TUN, replay refused and reported)"
+log "45-peer: PASS (IKE + Child SA between two ikev2-peer processes, pings both ways through userspace ESP over TUN, replay refused and reported, rekey at a packet limit)"

@@ -81,7 +81,9 @@ pub struct BridgeConfig {
     /// Anti-replay window for inbound SAs (0 disables; at most 4096).
     pub replay_window: u32,
     /// Data-plane lifetimes for both SAs. The soft limits produce
-    /// [`KernelInput::Rekey`], the hard ones [`KernelInput::Expired`].
+    /// [`KernelInput::Rekey`], the hard ones [`KernelInput::Expired`]. A
+    /// Child SA's own volume limits (`ChildSaInstall::limits`, from its
+    /// configuration) replace the byte and packet limits set here.
     pub lifetime: Lifetime,
     /// Mark on inbound SAs and in/fwd policies.
     pub mark_in: Option<Mark>,
@@ -263,7 +265,15 @@ pub fn spec_from_install(
     });
     spec.esn = c.esn == Some(EsnId::Esn);
     spec.replay_window = cfg.replay_window;
-    spec.lifetime = cfg.lifetime;
+    // The child configuration's volume limits win over the local default.
+    let l = c.limits;
+    spec.lifetime = Lifetime {
+        soft_bytes: l.rekey_bytes.or(cfg.lifetime.soft_bytes),
+        hard_bytes: l.life_bytes.or(cfg.lifetime.hard_bytes),
+        soft_packets: l.rekey_packets.or(cfg.lifetime.soft_packets),
+        hard_packets: l.life_packets.or(cfg.lifetime.hard_packets),
+        ..cfg.lifetime
+    };
     spec.mark_in = cfg.mark_in;
     spec.mark_out = cfg.mark_out;
     spec.if_id = cfg.if_id;

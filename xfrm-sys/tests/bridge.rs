@@ -17,7 +17,7 @@ use std::time::Instant;
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
 use ikev2_crypto::SecretBytes;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, Mode as IkeMode, PeerConfig};
+use ikev2_sm::config::{Auth, ChildConfig, DataLimits, Identity, Mode as IkeMode, PeerConfig};
 use ikev2_sm::ts::TrafficSelector;
 use ikev2_sm::{ChildSaInstall, ChildSaRemove, Endpoint, EndpointConfig, SaHandle};
 use ikev2_wire::{EncrId, EsnId, IntegId};
@@ -89,6 +89,7 @@ fn install(local: &str, remote: &str, spi_out: u32, encr: (EncrId, Option<u16>))
         local: l,
         remote: r,
         udp_encap: false,
+        limits: Default::default(),
     }
 }
 
@@ -185,6 +186,45 @@ fn golden_esn_nat_t_ports_mark_if_id_lifetimes() {
             hard_seconds: Some(60),
             soft_bytes: Some(1_000_000),
             hard_packets: Some(5000),
+            ..Lifetime::default()
+        },
+        ..BridgeConfig::default()
+    };
+    let msgs = KernelBridge::new(cfg).install(&c).unwrap();
+    check(
+        include_str!("fixtures/sa_add_esn_encap_mark.hex"),
+        out_sa(&msgs),
+    );
+}
+
+/// The child configuration's volume limits (`ChildSaInstall::limits`) give
+/// the same kernel SA, byte for byte, as the same limits set as the bridge's
+/// local default in the golden test above.
+#[test]
+fn child_volume_limits_reach_the_kernel_sa() {
+    let mut c = install(
+        "192.0.2.1:4500",
+        "198.51.100.7:4501",
+        0xc0ff_ee01,
+        (EncrId::AesGcm16, Some(256)),
+    );
+    c.mode = IkeMode::Tunnel;
+    c.esn = Some(EsnId::Esn);
+    c.udp_encap = true;
+    c.limits = DataLimits {
+        rekey_bytes: Some(1_000_000),
+        life_packets: Some(5000),
+        ..DataLimits::default()
+    };
+    let cfg = BridgeConfig {
+        replay_window: 4096,
+        first_reqid: 9,
+        mark_out: Some(Mark { v: 0x10, m: 0xff }),
+        if_id: Some(0x2a),
+        lifetime: Lifetime {
+            soft_seconds: Some(30),
+            hard_seconds: Some(60),
+            soft_bytes: Some(7),
             ..Lifetime::default()
         },
         ..BridgeConfig::default()

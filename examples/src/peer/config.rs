@@ -43,7 +43,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ikev2_sm::config::{Auth, ChildConfig, Identity, Lifetimes, Mode, PeerConfig};
+use ikev2_sm::config::{Auth, ChildConfig, DataLimits, Identity, Lifetimes, Mode, PeerConfig};
 use serde::Deserialize;
 use toml::Spanned;
 use zeroize::Zeroizing;
@@ -311,6 +311,10 @@ struct RawChild {
     start_action: Option<Spanned<String>>,
     rekey_time: Option<Spanned<RawDuration>>,
     life_time: Option<Spanned<RawDuration>>,
+    rekey_bytes: Option<Spanned<u64>>,
+    life_bytes: Option<Spanned<u64>>,
+    rekey_packets: Option<Spanned<u64>>,
+    life_packets: Option<Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -986,7 +990,36 @@ impl Cx<'_> {
                 ));
             }
         }
+        cfg.limits = self.volume_limits(ch)?;
         Ok((cfg, action))
+    }
+
+    /// `rekey_bytes`/`life_bytes` and `rekey_packets`/`life_packets` with
+    /// strongSwan's defaults: no limit, and a hard limit 10 % above the
+    /// soft one when only the soft one is given.
+    fn volume_limits(&self, ch: &RawChild) -> R<DataLimits> {
+        let pair = |rekey: &Option<Spanned<u64>>, life: &Option<Spanned<u64>>, what: &str| {
+            let r = rekey.as_ref().map(|v| *v.get_ref()).filter(|v| *v > 0);
+            let l = life.as_ref().map(|v| *v.get_ref()).filter(|v| *v > 0);
+            let l = l.or_else(|| r.map(|r| r.saturating_add(r / 10)));
+            if let (Some(r), Some(l), Some(key)) = (r, l, life.as_ref().or(rekey.as_ref())) {
+                if r >= l {
+                    return Err(self.at(
+                        key,
+                        format!("rekey_{what} ({r}) must be below life_{what} ({l})"),
+                    ));
+                }
+            }
+            Ok((r, l))
+        };
+        let (rekey_bytes, life_bytes) = pair(&ch.rekey_bytes, &ch.life_bytes, "bytes")?;
+        let (rekey_packets, life_packets) = pair(&ch.rekey_packets, &ch.life_packets, "packets")?;
+        Ok(DataLimits {
+            rekey_bytes,
+            life_bytes,
+            rekey_packets,
+            life_packets,
+        })
     }
 }
 

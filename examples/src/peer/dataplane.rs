@@ -229,6 +229,9 @@ pub struct Userspace {
     /// carrying its traffic) and moves to the front when a rekey switches
     /// to it ([`DataPlane::rekeyed`]).
     outbound: Vec<Outbound>,
+    /// Lifetime events seen since [`DataPlane::expired`] last drained them:
+    /// `(inbound SPI, hard)`.
+    limits: Vec<(u32, bool)>,
 }
 
 impl std::fmt::Debug for Userspace {
@@ -248,6 +251,7 @@ impl Userspace {
             provider,
             inbound: HashMap::new(),
             outbound: Vec::new(),
+            limits: Vec::new(),
         }
     }
 }
@@ -268,7 +272,27 @@ fn params<'a>(
         integ_key,
     );
     p.esn = c.esn.is_some_and(|e| e == ikev2_wire::EsnId::Esn);
+    p.lifetime = esp::Lifetime {
+        soft_bytes: c.limits.rekey_bytes,
+        hard_bytes: c.limits.life_bytes,
+        soft_packets: c.limits.rekey_packets,
+        hard_packets: c.limits.life_packets,
+    };
     p
+}
+
+/// Drains an SA's lifetime events: `Some(true)` hard (gone), `Some(false)`
+/// soft (rekey), the harder of what was pending.
+fn lifetime_events(mut poll: impl FnMut() -> Option<esp::SaEvent>) -> Option<bool> {
+    let mut worst = None;
+    while let Some(e) = poll() {
+        let hard = matches!(
+            e,
+            esp::SaEvent::HardLifetime | esp::SaEvent::SequenceExhausted
+        );
+        worst = Some(worst.unwrap_or(false) || hard);
+    }
+    worst
 }
 
 impl DataPlane for Userspace {
@@ -342,6 +366,13 @@ impl DataPlane for Userspace {
         }
     }
 
+    /// Volume limits (the child's `rekey_*`/`life_*`) crossed in either
+    /// direction, and outbound sequence numbers near or at exhaustion, as
+    /// `open`/`seal` saw them happen (each SA's event fires once).
+    fn expired(&mut self) -> Vec<(u32, bool)> {
+        std::mem::take(&mut self.limits)
+    }
+
     fn counters(&self, spi_in: u32) -> Option<ChildCounters> {
         let i = self.inbound.get(&spi_in)?;
         let ic = i.sa.counters();
@@ -381,6 +412,9 @@ impl DataPlane for Userspace {
             }))?;
         let inb = self.inbound.get_mut(&spi).ok_or(Drop::UnknownSpi(spi))?;
         let opened = inb.sa.open(esp).map_err(Drop::Esp)?;
+        if let Some(hard) = lifetime_events(|| inb.sa.poll_event()) {
+            self.limits.push((spi, hard));
+        }
         let inner = esp.get(opened.payload.clone()).ok_or(Drop::NotIp)?;
         let f = flow(inner).ok_or(Drop::NotIp)?;
         // Inbound policy: from the peer's side to ours.
@@ -416,6 +450,9 @@ impl DataPlane for Userspace {
             .ok_or(Drop::NotIp)?
             .copy_from_slice(packet);
         let sealed = o.sa.seal(out, packet.len()).map_err(Drop::Esp)?;
+        if let Some(hard) = lifetime_events(|| o.sa.poll_event()) {
+            self.limits.push((o.spi_in, hard));
+        }
         out.truncate(sealed.len);
         Ok(o.path)
     }

@@ -327,7 +327,9 @@ impl Peer {
             self.plane.prepare_socket(&pair.ike, false)?;
             self.plane.prepare_socket(&pair.natt, true)?;
         }
-        // Data-plane limits (the kernel's soft/hard expiry) are polled.
+        // Data-plane limits: the kernel's soft/hard expiry is polled; the
+        // userspace plane's are also taken right after the packet that
+        // crossed them.
         let mut plane_tick = tokio::time::interval(std::time::Duration::from_secs(1));
         let (tx, mut rx) = mpsc::channel::<Datagram>(1024);
         for pair in &self.sockets {
@@ -505,6 +507,9 @@ impl Peer {
                 if deliver.send(bytes).await.is_err() {
                     self.count_drop("local_closed");
                 }
+                // A volume limit crossed by this packet: rekey now, not at
+                // the next tick.
+                self.on_plane_limits();
             }
             Err(e) => {
                 debug!("inbound ESP from {src} dropped: {e}");
@@ -524,6 +529,7 @@ impl Peer {
         let mut out = std::mem::take(&mut self.buf);
         match self.plane.seal(&packet, &mut out) {
             Ok(path) => {
+                self.on_plane_limits();
                 if let Some(s) = self.socket(path.local.ip(), true) {
                     if let Err(e) = s.send_to(&out, path.remote).await {
                         debug!("ESP send to {}: {e}", path.remote);

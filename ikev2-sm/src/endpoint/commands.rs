@@ -7,6 +7,7 @@ use std::time::Instant;
 use ikev2_wire::ExchangeType;
 
 use super::{ApiError, Endpoint, SaHandle};
+use crate::sa::reauth::AuthChild;
 use crate::sa::{self, init, IkeSa, SaRole, State};
 use crate::timer::TimerTable;
 use crate::window::{RequestWindow, ResponseWindow};
@@ -30,13 +31,30 @@ impl Endpoint {
             .iter()
             .position(|p| p.name == peer)
             .ok_or_else(|| ApiError::UnknownPeer(peer.to_owned()))?;
-        let cannot = |why| ApiError::CannotInitiate(peer.to_owned(), why);
-        let cfg = Arc::clone(self.peers.get(idx).ok_or_else(|| cannot("gone"))?);
         // INITIAL_CONTACT unless an IKE SA with this peer is already up.
         let first_contact = !self.slots.iter().any(|s| {
             s.sa.as_ref()
                 .is_some_and(|o| o.peer == idx && matches!(o.state, State::Established(_)))
         });
+        let handle = self.initiate_with(now, idx, (local, remote), first_contact, AuthChild::First);
+        self.settle_schedule();
+        handle
+    }
+
+    /// Starts an IKE SA with the peer configuration at `idx` over `path`
+    /// (local, remote), with or without INITIAL_CONTACT, IKE_AUTH carrying
+    /// `auth_child` (also what a reauthentication starts).
+    pub(super) fn initiate_with(
+        &mut self,
+        now: Instant,
+        idx: usize,
+        (local, remote): (SocketAddr, SocketAddr),
+        first_contact: bool,
+        auth_child: AuthChild,
+    ) -> Result<SaHandle, ApiError> {
+        let name = self.peers.get(idx).map(|p| p.name.clone());
+        let cannot = |why| ApiError::CannotInitiate(name.clone().unwrap_or_default(), why);
+        let cfg = Arc::clone(self.peers.get(idx).ok_or_else(|| cannot("gone"))?);
         let handle = self.allocate();
         let seed = self.jitter_seed();
         let mut ctx = ctx!(self, now);
@@ -55,6 +73,7 @@ impl Endpoint {
         )
         .ok_or_else(|| cannot("no key exchange method both configured and provided"))?;
         st.initial_contact = first_contact;
+        st.auth_child = auth_child;
         let mut sa = IkeSa {
             handle,
             role: SaRole::Initiator,
@@ -84,7 +103,6 @@ impl Endpoint {
             slot.sa = Some(sa);
         }
         self.reschedule(handle.index);
-        self.settle_schedule();
         Ok(handle)
     }
 

@@ -8,7 +8,7 @@ use ikev2_crypto::SecretBytes;
 use ikev2_wire::{EncrId, EsnId, IntegId};
 
 use super::SaHandle;
-use crate::config::{Identity, Mode};
+use crate::config::{DataLimits, Identity, Mode};
 use crate::events::Event;
 use crate::proposal::Proposal;
 use crate::ts::TrafficSelector;
@@ -82,6 +82,9 @@ pub struct ChildSaInstall {
     pub remote: SocketAddr,
     /// A NAT was detected: encapsulate ESP in UDP (RFC 3948).
     pub udp_encap: bool,
+    /// Volume limits to enforce on both directions (from the child
+    /// configuration; report crossings with `Endpoint::child_sa_expired`).
+    pub limits: DataLimits,
 }
 
 /// A Child SA to remove from the data plane (deleted, rekeyed away or

@@ -121,6 +121,7 @@ macro_rules! ctx {
 }
 
 mod commands;
+mod reauth;
 
 struct Slot {
     generation: u32,
@@ -147,6 +148,8 @@ pub struct Endpoint {
     /// Every SA's next deadline in a heap (`sched.rs`): code that changes
     /// an SA's timers must call [`Endpoint::reschedule`] for its slot.
     schedule: Schedule,
+    /// Reauthentications under way (`reauth.rs`).
+    reauths: Vec<sa::reauth::Link>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -175,6 +178,7 @@ impl Endpoint {
             history: ErrorHistory::new(config.error_history),
             cookies: sa::cookie::CookieGuard::new(config.half_open, config.cookie_secrets),
             schedule: Schedule::default(),
+            reauths: Vec::new(),
         }
     }
 
@@ -268,15 +272,22 @@ impl Endpoint {
     /// Feeds an input. Received data never makes this fail: bad datagrams
     /// are counted in [`Endpoint::stats`] and dropped.
     pub fn handle_input(&mut self, input: Input) {
-        match input {
+        let now = match input {
             Input::Datagram {
                 now,
                 src,
                 dst,
                 bytes,
-            } => self.handle_datagram(now, src, dst, &bytes),
-            Input::Timeout(now) => self.handle_timeout(now),
-        }
+            } => {
+                self.handle_datagram(now, src, dst, &bytes);
+                now
+            }
+            Input::Timeout(now) => {
+                self.handle_timeout(now);
+                now
+            }
+        };
+        self.progress_reauth(now);
         self.settle_schedule();
     }
 
@@ -370,7 +381,13 @@ impl Endpoint {
             }
             let handle = sa.handle;
             let mut remove = false;
+            let mut reauth_due = false;
             while let Some(timer) = sa.timers.take_expired(now) {
+                if timer == crate::timer::Timer::Reauth {
+                    // Needs a new slab entry: started below (`reauth.rs`).
+                    reauth_due = true;
+                    continue;
+                }
                 let mut ctx = ctx!(self, now);
                 if sa::dispatch::on_timer(&mut ctx, sa, timer) {
                     remove = true;
@@ -384,6 +401,10 @@ impl Endpoint {
             if remove {
                 self.remove(handle);
                 return;
+            }
+            if reauth_due {
+                // Refused only when the SA is going anyway.
+                let _ = self.start_reauth(now, handle);
             }
             let Some(sa) = self.slots.get_mut(i).and_then(|s| s.sa.as_mut()) else {
                 return;
@@ -469,6 +490,7 @@ impl Endpoint {
             self.remove(handle);
         }
         self.reschedule(handle.index);
+        self.progress_reauth(now);
         self.settle_schedule();
         result.map(|(value, _)| value)
     }
@@ -490,6 +512,7 @@ impl Endpoint {
             slot.sa = Some(sa);
         }
         self.reschedule(handle.index);
+        self.reauth_follow(old, handle);
         self.out.push_back(Output::Event {
             sa: Some(old),
             event: Event::IkeSaRekeyed { new: handle },

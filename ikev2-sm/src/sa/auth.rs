@@ -196,9 +196,7 @@ pub(crate) fn request(
     }
     let mut spi = 0;
     let mut offered = Vec::new();
-    let first_child = peer
-        .children
-        .first()
+    let first_child = super::reauth::auth_child(&peer, init.auth_child)
         .filter(|_| !super::child_opts::skip_child(&peer, &init.peer_init));
     if let Some(child) = first_child {
         spi = child_spi(ctx).ok_or_else(internal)?;
@@ -278,9 +276,7 @@ pub(crate) fn handle_response(
     sa.peer_id = received;
     ctx.event(Some(sa.handle), Event::IkeSaUp);
     // Childless (nothing offered, RFC 6023) or no child configured.
-    let Some(child) = peer
-        .children
-        .first()
+    let Some(child) = super::reauth::auth_child(&peer, st.init.auth_child)
         .filter(|_| !st.child_offered.is_empty())
     else {
         return AuthOutcome::Up;
@@ -553,6 +549,13 @@ pub(crate) fn respond(
                 ctx.fail(Some(sa.handle), sa.remote, Some(peer.name.clone()), f);
             }
         }
+    } else if p.sa.is_some() || p.tsi.is_some() || p.tsr.is_some() {
+        // Some of SAi2, TSi, TSr but not all: neither a Child SA request
+        // nor a childless IKE SA (RFC 6023). The IKE SA comes up; the
+        // Child SA part is refused as malformed.
+        out.extend(super::malformed::invalid_syntax());
+        let detail = "SAi2, TSi and TSr not all present";
+        super::malformed::report(ctx, sa, ExchangeType::IkeAuth, detail);
     }
     send(ctx, sa, out);
     ctx.event(Some(sa.handle), Event::IkeSaUp);

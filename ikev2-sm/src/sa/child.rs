@@ -234,6 +234,7 @@ pub(crate) fn install(
             local: sa.local,
             remote: sa.remote,
             udp_encap: sa.nat_local || sa.nat_remote || sa.local.port() == super::init::NAT_T_PORT,
+            limits: c.cfg.limits,
         })));
     super::rekey::rearm(sa);
     Some(())

@@ -57,11 +57,21 @@ pub(crate) fn on_request(
             return super::info::on_request(ctx, sa, _bytes, msg, path);
         }
         (State::Established(mut est), ExchangeType::CreateChildSa) => {
-            let Some(payloads) = super::unprotect(&est.keys, _bytes) else {
-                sa.responses.abandon(h.message_id);
-                ctx.stats.dropped.invalid_message += 1;
-                sa.state = State::Established(est);
-                return false;
+            let payloads = match super::malformed::open(&est.keys, _bytes) {
+                super::malformed::Opened::Payloads(p) => p,
+                super::malformed::Opened::Forged => {
+                    sa.responses.abandon(h.message_id);
+                    ctx.stats.dropped.invalid_message += 1;
+                    sa.state = State::Established(est);
+                    return false;
+                }
+                super::malformed::Opened::Malformed => {
+                    let exchange = ExchangeType::CreateChildSa;
+                    let detail = "inner payloads do not parse";
+                    super::malformed::answer(ctx, sa, &est.keys, exchange, h.message_id, detail);
+                    sa.state = State::Established(est);
+                    return false;
+                }
             };
             sa.accept_path(path);
             let remove = rekey::on_request(ctx, sa, &mut est, h.message_id, &payloads);

@@ -113,15 +113,28 @@ pub(crate) fn on_request(
     path: (std::net::SocketAddr, std::net::SocketAddr),
 ) -> bool {
     let mid = msg.header.message_id;
-    let payloads = match &sa.state {
-        State::Established(e) => super::unprotect(&e.keys, bytes),
-        _ => None,
+    let opened = match &sa.state {
+        State::Established(e) => super::malformed::open(&e.keys, bytes),
+        _ => super::malformed::Opened::Forged,
     };
-    let Some(payloads) = payloads else {
-        // Forged, corrupt or unauthenticated: no state change.
-        sa.responses.abandon(mid);
-        ctx.stats.dropped.invalid_message += 1;
-        return false;
+    let payloads = match opened {
+        super::malformed::Opened::Payloads(p) => p,
+        super::malformed::Opened::Forged => {
+            // Forged, corrupt or unauthenticated: no state change.
+            sa.responses.abandon(mid);
+            ctx.stats.dropped.invalid_message += 1;
+            return false;
+        }
+        super::malformed::Opened::Malformed => {
+            let state = std::mem::replace(&mut sa.state, State::Taken);
+            if let State::Established(e) = &state {
+                let exchange = ExchangeType::Informational;
+                let detail = "inner payloads do not parse";
+                super::malformed::answer(ctx, sa, &e.keys, exchange, mid, detail);
+            }
+            sa.state = state;
+            return false;
+        }
     };
     sa.accept_path(path);
     touch(sa, ctx.now);

@@ -176,6 +176,7 @@ pub(crate) fn start(
             ke_retries,
             cookie_restarts: 0,
             initial_contact: false,
+            auth_child: super::reauth::AuthChild::default(),
         },
     ))
 }
@@ -274,6 +275,7 @@ pub(crate) fn handle_response(
         ) {
             Some((req, mut next)) => {
                 next.initial_contact = st.initial_contact;
+                next.auth_child = st.auth_child;
                 InitOutcome::Restart(req, Box::new(next))
             }
             None => InitOutcome::Failed(Failure::InvalidKe { requested: group }),
@@ -303,6 +305,7 @@ pub(crate) fn handle_response(
         ni,
         request,
         initial_contact,
+        auth_child,
         ..
     } = *st;
     let Ok(shared) = ke.complete(ke_data) else {
@@ -351,6 +354,7 @@ pub(crate) fn handle_response(
         peer_init: bytes.to_vec(),
         ike,
         initial_contact,
+        auth_child,
     }))
 }
 
@@ -493,6 +497,7 @@ pub(crate) fn respond(
             peer_init: bytes.to_vec(),
             ike,
             initial_contact: false,
+            auth_child: super::reauth::AuthChild::default(),
         },
         nat,
         response,

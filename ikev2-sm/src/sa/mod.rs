@@ -24,7 +24,9 @@ pub(crate) mod frag;
 pub(crate) mod info;
 pub(crate) mod init;
 pub(crate) mod initial_contact;
+pub(crate) mod malformed;
 pub(crate) mod queue;
+pub(crate) mod reauth;
 pub(crate) mod rekey;
 pub(crate) mod signing;
 
@@ -144,6 +146,8 @@ pub(crate) struct InitDone {
     pub(crate) ike: Selected,
     /// Initiator: send INITIAL_CONTACT in IKE_AUTH.
     pub(crate) initial_contact: bool,
+    /// Initiator: the child configuration IKE_AUTH carries (`reauth.rs`).
+    pub(crate) auth_child: reauth::AuthChild,
 }
 
 /// Initiator: IKE_SA_INIT sent, waiting for the response.
@@ -158,6 +162,8 @@ pub(crate) struct InitSent {
     pub(crate) cookie_restarts: u8,
     /// Send INITIAL_CONTACT in IKE_AUTH (see `initial_contact.rs`).
     pub(crate) initial_contact: bool,
+    /// The child configuration IKE_AUTH carries (see `reauth.rs`).
+    pub(crate) auth_child: reauth::AuthChild,
 }
 
 /// Initiator: IKE_AUTH sent.

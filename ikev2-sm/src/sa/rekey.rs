@@ -161,6 +161,7 @@ pub(crate) fn on_established(ctx: &mut Ctx<'_>, sa: &mut IkeSa) {
     if let Some(t) = ctx.now.checked_add(life.life_time) {
         sa.timers.set(Timer::Expire, t);
     }
+    super::reauth::arm(ctx, sa);
 }
 
 /// Runs `f` on the established state of `sa` (taken out and put back).
@@ -671,6 +672,7 @@ fn spawn(
         frag: std::mem::take(&mut sa.frag),
     };
     on_established(ctx, &mut new);
+    super::reauth::inherit(ctx, sa, &mut new);
     super::info::on_established(ctx, &mut new);
     rearm(&mut new);
     // Requests queued on the old SA continue on the new one (RFC 7296

@@ -30,6 +30,8 @@ pub struct EndpointPeer {
     /// `ChildSaRekeyed` switches away from it or it is removed).
     pub outbound: BTreeSet<u32>,
     last_install: BTreeMap<String, u32>,
+    /// The IKE SA each outbound SPI belongs to (follows IKE SA rekeys).
+    owner: BTreeMap<u32, SaHandle>,
     /// Datagrams sent so far.
     pub sent: u64,
     /// Every datagram's `(src, dst, non_esp_marker)`, in order.
@@ -49,6 +51,7 @@ impl EndpointPeer {
             signature_requests: Vec::new(),
             outbound: BTreeSet::new(),
             last_install: BTreeMap::new(),
+            owner: BTreeMap::new(),
             sent: 0,
             paths: Vec::new(),
             queue: VecDeque::new(),
@@ -71,6 +74,7 @@ impl EndpointPeer {
                 }
                 Output::InstallChildSa(c) => {
                     self.last_install.insert(c.name.clone(), c.spi_out);
+                    self.owner.insert(c.spi_out, c.sa);
                     self.installs.push(*c);
                 }
                 Output::RemoveChildSa(c) => {
@@ -92,6 +96,19 @@ impl EndpointPeer {
                         } => {
                             self.outbound.remove(old_spi_out);
                             self.outbound.insert(*new_spi_out);
+                        }
+                        Event::IkeSaRekeyed { new } => {
+                            for h in self.owner.values_mut() {
+                                if Some(*h) == sa {
+                                    *h = *new;
+                                }
+                            }
+                        }
+                        // The old IKE SA's Child SAs stop carrying traffic:
+                        // the new IKE SA's replace them.
+                        Event::IkeSaReauthenticated { .. } => {
+                            let owner = &self.owner;
+                            self.outbound.retain(|spi| owner.get(spi).copied() != sa);
                         }
                         _ => {}
                     }

@@ -1,0 +1,158 @@
+//! The endpoint's side of reauthentication (`sa/reauth.rs`): starting the
+//! new IKE SA, following both SAs through rekeys, and advancing every
+//! reauthentication under way after each input.
+
+use std::time::Instant;
+
+use super::{ApiError, Endpoint, Output, SaHandle};
+use crate::events::Event;
+use crate::sa::reauth::{self, Link, Progress};
+use crate::sa::{IkeSa, State};
+use crate::timer::Timer;
+
+impl Endpoint {
+    /// Reauthenticates the IKE SA `handle` now, make-before-break (as
+    /// [`PeerConfig::reauth_time`](crate::config::PeerConfig::reauth_time)
+    /// would): a new IKE SA with the same peer (IKE_SA_INIT, IKE_AUTH with
+    /// full authentication and no INITIAL_CONTACT) recreates every Child SA
+    /// of this one, the first in IKE_AUTH and the others by
+    /// CREATE_CHILD_SA; then this IKE SA reports
+    /// [`Event::IkeSaReauthenticated`] and is deleted with its Child SAs.
+    /// If the new IKE SA fails, this one reports
+    /// [`Failure::ReauthFailed`](crate::events::Failure::ReauthFailed) and
+    /// stays up. Returns the new IKE SA's
+    /// handle (the one already under way if called again).
+    ///
+    /// # Errors
+    /// [`ApiError::UnknownSa`], [`ApiError::NotEstablished`],
+    /// [`ApiError::Deleting`] (the IKE SA is being deleted or was rekeyed),
+    /// [`ApiError::CannotInitiate`].
+    pub fn reauthenticate(&mut self, now: Instant, handle: SaHandle) -> Result<SaHandle, ApiError> {
+        let new = self.start_reauth(now, handle);
+        self.progress_reauth(now);
+        self.settle_schedule();
+        new
+    }
+
+    /// Starts the reauthentication of `old` (a command or its
+    /// [`Timer::Reauth`]).
+    pub(super) fn start_reauth(
+        &mut self,
+        now: Instant,
+        old: SaHandle,
+    ) -> Result<SaHandle, ApiError> {
+        if let Some(l) = self.reauths.iter().find(|l| l.old == old) {
+            return Ok(l.new);
+        }
+        let sa = self.get(old).ok_or(ApiError::UnknownSa)?;
+        match &sa.state {
+            State::Established(e) if e.cc.superseded() || sa.queue.deleting_ike_sa() => {
+                return Err(ApiError::Deleting)
+            }
+            State::Established(_) => {}
+            other => {
+                return Err(ApiError::NotEstablished {
+                    command: "reauthenticate",
+                    state: other.name(),
+                })
+            }
+        }
+        let peer = self
+            .peers
+            .get(sa.peer)
+            .cloned()
+            .ok_or(ApiError::UnknownSa)?;
+        let (pick, wanted) = reauth::plan(&peer, sa);
+        let (idx, path) = (sa.peer, (sa.local, sa.remote));
+        // No INITIAL_CONTACT: the peer must keep the old SA until we delete it.
+        let new = self.initiate_with(now, idx, path, false, pick)?;
+        if let Some(sa) = self.sa_mut(old) {
+            // The reauthentication replaces the rekey (and itself).
+            sa.timers.stop(Timer::Rekey);
+            sa.timers.stop(Timer::Reauth);
+        }
+        self.reschedule(old.index);
+        self.stats.reauth.started += 1;
+        self.reauths.push(Link::new(&peer, old, new, pick, wanted));
+        Ok(new)
+    }
+
+    fn sa_mut(&mut self, handle: SaHandle) -> Option<&mut IkeSa> {
+        self.slots
+            .get_mut(handle.index as usize)
+            .filter(|s| s.generation == handle.generation)
+            .and_then(|s| s.sa.as_mut())
+    }
+
+    /// An IKE SA rekey replaced `old` by `new`: reauthentications follow.
+    pub(super) fn reauth_follow(&mut self, old: SaHandle, new: SaHandle) {
+        for l in &mut self.reauths {
+            if l.old == old {
+                l.old = new;
+            }
+            if l.new == old {
+                l.new = new;
+            }
+        }
+    }
+
+    /// Advances every reauthentication under way (after each input and
+    /// command; nothing to do when none is).
+    pub(super) fn progress_reauth(&mut self, now: Instant) {
+        if self.reauths.is_empty() {
+            return;
+        }
+        for mut link in std::mem::take(&mut self.reauths) {
+            let new = link.new;
+            let mut ctx = ctx!(self, now);
+            let sa = self
+                .slots
+                .get_mut(new.index as usize)
+                .filter(|s| s.generation == new.generation)
+                .and_then(|s| s.sa.as_mut());
+            let outcome = reauth::progress(&mut ctx, &mut link, sa);
+            self.reschedule(new.index);
+            match outcome {
+                Progress::Wait => self.reauths.push(link),
+                Progress::Failed => {
+                    // The new SA's own failure, reported during this input.
+                    let cause = self.out.iter().rev().find_map(|o| match o {
+                        Output::Event {
+                            sa: Some(h),
+                            event: Event::Failed { reason },
+                        } if *h == new => Some(reason.clone()),
+                        _ => None,
+                    });
+                    let mut ctx = ctx!(self, now);
+                    match self
+                        .slots
+                        .get_mut(link.old.index as usize)
+                        .filter(|s| s.generation == link.old.generation)
+                        .and_then(|s| s.sa.as_mut())
+                    {
+                        Some(old) => reauth::failed(&mut ctx, old, cause),
+                        None => ctx.stats.reauth.failed += 1,
+                    }
+                }
+                Progress::Done(missing) => {
+                    let mut ctx = ctx!(self, now);
+                    match self
+                        .slots
+                        .get_mut(link.old.index as usize)
+                        .filter(|s| s.generation == link.old.generation)
+                        .and_then(|s| s.sa.as_mut())
+                    {
+                        Some(old) => reauth::finish(&mut ctx, old, new, missing),
+                        // The old SA went meanwhile (deleted by the peer,
+                        // expired): the new one simply carries on.
+                        None => {
+                            ctx.stats.reauth.completed += 1;
+                            ctx.event(Some(link.old), Event::IkeSaReauthenticated { new, missing });
+                        }
+                    }
+                    self.reschedule(link.old.index);
+                }
+            }
+        }
+    }
+}
