@@ -8,7 +8,9 @@
 # the `ike_esp` example: two ikev2-sm endpoints negotiate Child SAs, the
 # ikev2-sm bridge installs them through xfrm-sys in two namespaces, and
 # pings cross kernel ESP both ways (tunnel, transport, NAT-T). Last,
-# `vm/peer_kernel.sh`: two ikev2-peer processes with `dataplane = "kernel"`.
+# `vm/peer_kernel.sh`: two ikev2-peer processes with `dataplane = "kernel"`,
+# then `start_action = trap`: the first ping's ACQUIRE starts the tunnel, and
+# the trap survives the Child SA's delete.
 # Fails loudly if the VM cannot be built or booted.
 . "$(dirname "$0")/../lib.sh"
 cd "$ROOT"

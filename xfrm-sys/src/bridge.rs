@@ -14,7 +14,14 @@
 //! * On Linux, [`KernelDataPlane`] runs it against two netlink sockets (one
 //!   for requests, one for events).
 //!
+//! * Traps ([`KernelBridge::trap`], module `trap`): the policies of a
+//!   configured child with no SA, so that the kernel raises ACQUIRE for the
+//!   first packet; Child SAs negotiated for them share their reqid.
+//!
 //! Everything but [`KernelDataPlane`] is pure and builds on every platform.
+
+mod trap;
+pub use trap::TrapInstall;
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -26,7 +33,8 @@ use ikev2_wire::{EncrId, EsnId, IntegId};
 
 use crate::alg::{AeadAlg, Cipher, EncAlg, IntegAlg, Key};
 use crate::event::{Event, SaRef};
-use crate::msg::{Mode, XfrmMessage};
+use crate::msg::{Mode, PolicyInfo, XfrmMessage};
+use crate::policy::PolicySpec;
 use crate::spec::{ChildSaSpec, KernelFeatures, Lifetime, SaKeys, TsPrefix, UdpEncap};
 use crate::types::{Mark, Selector};
 
@@ -61,6 +69,21 @@ pub enum BridgeError {
     /// A remove for a Child SA this bridge did not install.
     #[error("no installed Child SA with inbound SPI {0:#010x}")]
     UnknownChild(u32),
+    /// A NAT mapping change for a Child SA that is not UDP-encapsulated.
+    #[error("Child SA {0:#010x} is not UDP-encapsulated")]
+    NotEncapsulated(u32),
+    /// A NAT mapping change that moved the peer to another address: the SAs
+    /// are keyed by address, so only a new Child SA (or MOBIKE) can follow.
+    #[error("peer moved from {old} to {new}: SAs cannot follow an address change")]
+    AddressChanged {
+        /// The address the SAs were installed for.
+        old: IpAddr,
+        /// The address the kernel saw.
+        new: IpAddr,
+    },
+    /// A trap with this name is installed already.
+    #[error("trap {0:?} is installed already")]
+    TrapExists(String),
 }
 
 impl From<crate::Error> for BridgeError {
@@ -319,6 +342,8 @@ pub enum KernelInput {
         reqid: u32,
         /// The IKE SA and Child configuration that last used this reqid.
         child: Option<(SaHandle, String)>,
+        /// The trap ([`KernelBridge::trap`]) whose policy has this reqid.
+        trap: Option<String>,
         /// The packet's selector.
         packet: Selector,
     },
@@ -337,13 +362,16 @@ struct Installed {
     sa: SaHandle,
     name: String,
     spec: ChildSaSpec,
+    /// Its own policies that replaced a trap's policy with the same
+    /// selector and direction (narrowed selectors): restored on removal.
+    over_traps: Vec<PolicyInfo>,
 }
 
 /// Identity of a policy set: Child SAs with equal keys share a reqid (and the
 /// kernel policies), so a rekey replaces SAs without touching policies.
 type PolicyKey = (IpAddr, IpAddr, u8, Vec<TsPrefix>, Vec<TsPrefix>);
 
-fn policy_key(s: &ChildSaSpec) -> PolicyKey {
+fn policy_key(s: &PolicySpec) -> PolicyKey {
     (
         s.local,
         s.remote,
@@ -364,6 +392,8 @@ pub struct KernelBridge {
     children: HashMap<u32, Installed>,
     /// Last user of each reqid (for ACQUIRE).
     reqid_owner: HashMap<u32, (SaHandle, String)>,
+    /// Installed traps by name.
+    traps: HashMap<String, trap::Trap>,
 }
 
 impl std::fmt::Debug for KernelBridge {
@@ -384,6 +414,7 @@ impl KernelBridge {
             reqids: HashMap::new(),
             children: HashMap::new(),
             reqid_owner: HashMap::new(),
+            traps: HashMap::new(),
         }
     }
 
@@ -414,17 +445,27 @@ impl KernelBridge {
     pub fn install(&mut self, c: &ChildSaInstall) -> Result<Vec<XfrmMessage>, BridgeError> {
         // Reqid 0 is a placeholder until the policy key is known.
         let probe = spec_from_install(c, 0, &self.cfg)?;
-        let key = policy_key(&probe);
+        let key = policy_key(&probe.policy_spec());
         let (reqid, users) = match self.reqids.get(&key) {
             Some(&(r, n)) => (r, n),
             None => (self.next_reqid, 0),
         };
         let spec = ChildSaSpec { reqid, ..probe };
-        let msgs = if users == 0 {
-            spec.install(self.cfg.features)?
-        } else {
-            spec.install_sas(self.cfg.features)?
-        };
+        let mut msgs = spec.install_sas(self.cfg.features)?;
+        let mut over_traps = Vec::new();
+        if users == 0 {
+            for p in spec.policies() {
+                // A trap holds a policy for this selector and direction:
+                // replace it (NEWPOLICY would be refused) and restore it
+                // when this Child SA goes.
+                if self.trap_policy(&p).is_some() {
+                    over_traps.push(p.clone());
+                    msgs.push(XfrmMessage::UpdatePolicy(p));
+                } else {
+                    msgs.push(XfrmMessage::NewPolicy(p));
+                }
+            }
+        }
         if users == 0 {
             self.next_reqid = self.next_reqid.wrapping_add(1).max(1);
         }
@@ -436,17 +477,18 @@ impl KernelBridge {
                 sa: c.sa,
                 name: c.name.clone(),
                 spec,
+                over_traps,
             },
         ) {
             // Same inbound SPI installed twice: the kernel refuses the second
             // NEWSA; keep the count right for the one entry.
-            self.release(&old.spec);
+            self.release(&old.spec.policy_spec());
         }
         Ok(msgs)
     }
 
     /// Drops one user of a policy set; true if it was the last.
-    fn release(&mut self, spec: &ChildSaSpec) -> bool {
+    fn release(&mut self, spec: &PolicySpec) -> bool {
         let key = policy_key(spec);
         match self.reqids.get_mut(&key) {
             Some((_, n)) if *n > 1 => {
@@ -470,11 +512,28 @@ impl KernelBridge {
             .children
             .remove(&r.spi_in)
             .ok_or(BridgeError::UnknownChild(r.spi_in))?;
-        Ok(if self.release(&c.spec) {
-            c.spec.remove()
-        } else {
-            c.spec.remove_sas()
-        })
+        if !self.release(&c.spec.policy_spec()) {
+            return Ok(c.spec.remove_sas());
+        }
+        let ps = c.spec.policy_spec();
+        let mut msgs: Vec<XfrmMessage> = ps
+            .policies()
+            .into_iter()
+            .zip(ps.remove())
+            .map(|(p, del)| {
+                let over = c
+                    .over_traps
+                    .iter()
+                    .any(|o| o.sel == p.sel && o.dir == p.dir);
+                match self.trap_policy(&p).filter(|_| over) {
+                    // Give the selector back to the trap.
+                    Some(t) => XfrmMessage::UpdatePolicy(t),
+                    None => del,
+                }
+            })
+            .collect();
+        msgs.extend(c.spec.remove_sas());
+        Ok(msgs)
     }
 
     /// Messages removing every Child SA of IKE SA `sa` (it was deleted).
@@ -529,6 +588,7 @@ impl KernelBridge {
             Event::Acquire { reqid, sel, .. } => Some(KernelInput::Acquire {
                 reqid: *reqid,
                 child: self.reqid_owner.get(reqid).cloned(),
+                trap: self.trap_name(*reqid).map(str::to_owned),
                 packet: *sel,
             }),
             Event::Mapping { sa, new, .. } => {
@@ -549,7 +609,7 @@ pub use linux::{DataPlaneError, KernelDataPlane};
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use super::{BridgeConfig, BridgeError, KernelBridge, KernelInput};
+    use super::{BridgeConfig, BridgeError, KernelBridge, KernelInput, TrapInstall};
     use crate::event::Group;
     use crate::msg::XfrmMessage;
     use crate::{Error, XfrmSocket};
@@ -673,6 +733,39 @@ mod linux {
         pub fn remove_ike_sa(&mut self, sa: SaHandle) -> Result<(), DataPlaneError> {
             let msgs = self.bridge.remove_ike_sa(sa);
             Ok(self.execute_deletes(&msgs)?)
+        }
+
+        /// Installs a trap ([`KernelBridge::trap`]); returns its reqid. On
+        /// a kernel refusal the policies already added are removed again.
+        pub fn trap(&mut self, t: &TrapInstall) -> Result<u32, DataPlaneError> {
+            let (reqid, msgs) = self.bridge.trap(t)?;
+            for m in &msgs {
+                if let Err(e) = self.requests.execute(m) {
+                    let back = self.bridge.untrap(&t.name);
+                    let _ = self.execute_deletes(&back);
+                    return Err(e.into());
+                }
+            }
+            Ok(reqid)
+        }
+
+        /// Removes a trap ([`KernelBridge::untrap`]).
+        pub fn untrap(&mut self, name: &str) -> Result<(), DataPlaneError> {
+            let msgs = self.bridge.untrap(name);
+            Ok(self.execute_deletes(&msgs)?)
+        }
+
+        /// Points both SAs of a UDP-encapsulated Child SA at the peer's new
+        /// NAT port ([`KernelBridge::update_encap`]).
+        pub fn update_encap(
+            &mut self,
+            spi_in: u32,
+            new_remote: std::net::SocketAddr,
+        ) -> Result<(), DataPlaneError> {
+            for m in self.bridge.update_encap(spi_in, new_remote)? {
+                self.requests.execute(&m)?;
+            }
+            Ok(())
         }
 
         /// Drains the event socket (non-blocking) into state-machine inputs.

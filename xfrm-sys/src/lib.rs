@@ -60,6 +60,7 @@ mod error;
 pub mod event;
 pub mod msg;
 pub mod nl;
+pub mod policy;
 #[cfg(target_os = "linux")]
 mod socket;
 #[cfg(target_os = "linux")]
@@ -74,6 +75,7 @@ pub use error::{Error, KernelError};
 pub use event::{Event, Group, SaRef};
 pub use msg::{AllocSpi, Mode, PolicyDir, PolicyId, PolicyInfo, SaIdMsg, SaInfo, XfrmMessage};
 pub use nl::NlHeader;
+pub use policy::PolicySpec;
 #[cfg(target_os = "linux")]
 pub use socket::XfrmSocket;
 pub use spec::{ChildSaSpec, Direction, KernelFeatures, Lifetime, SaKeys, TsPrefix, UdpEncap};

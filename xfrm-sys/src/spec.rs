@@ -11,10 +11,11 @@ use std::net::IpAddr;
 
 use crate::alg::Cipher;
 use crate::attr::{Algo, AlgoLen, Attr, SaDir};
-use crate::msg::{sa_flags, Mode, PolicyDir, PolicyId, PolicyInfo, SaIdMsg, SaInfo, XfrmMessage};
+use crate::msg::{sa_flags, Mode, PolicyInfo, SaIdMsg, SaInfo, XfrmMessage};
+use crate::policy::PolicySpec;
 use crate::types::{
-    family_of, EncapTmpl, LifetimeCfg, Mark, ReplayStateEsn, Selector, UserTmpl, XfrmId,
-    IPPROTO_ESP, REPLAY_ESN_MAX_WINDOW, UDP_ENCAP_ESPINUDP, XFRM_INF,
+    family_of, EncapTmpl, LifetimeCfg, Mark, ReplayStateEsn, Selector, XfrmId, IPPROTO_ESP,
+    REPLAY_ESN_MAX_WINDOW, UDP_ENCAP_ESPINUDP, XFRM_INF,
 };
 use crate::Error;
 
@@ -424,81 +425,29 @@ impl ChildSaSpec {
         Ok(sa)
     }
 
-    fn selector(src: &TsPrefix, dst: &TsPrefix) -> Selector {
-        let mut sel = Selector::new(src.addr, src.prefix_len, dst.addr, dst.prefix_len);
-        sel.proto = if src.proto != 0 { src.proto } else { dst.proto };
-        if let Some(p) = src.port {
-            sel.sport = p;
-            sel.sport_mask = 0xffff;
+    /// The policy part of this Child SA: selectors, outer addresses, mode,
+    /// reqid, marks, interface id and priority.
+    pub fn policy_spec(&self) -> PolicySpec {
+        PolicySpec {
+            local: self.local,
+            remote: self.remote,
+            mode: self.mode,
+            proto: self.proto,
+            reqid: self.reqid,
+            local_ts: self.local_ts.clone(),
+            remote_ts: self.remote_ts.clone(),
+            mark_in: self.mark_in,
+            mark_out: self.mark_out,
+            if_id: self.if_id,
+            priority: self.priority,
         }
-        if let Some(p) = dst.port {
-            sel.dport = p;
-            sel.dport_mask = 0xffff;
-        }
-        sel
-    }
-
-    fn policy_attrs(&self, mark: Option<Mark>) -> Vec<Attr> {
-        let mut v = Vec::new();
-        if let Some(m) = mark {
-            v.push(Attr::Mark(m));
-        }
-        if let Some(id) = self.if_id {
-            v.push(Attr::IfId(id));
-        }
-        v
     }
 
     /// The policies: for each (local TS, remote TS) pair of the same family,
     /// `out` (local to remote), `in` (remote to local) and, in tunnel mode,
     /// `fwd` (remote to local, for routed traffic).
     pub fn policies(&self) -> Vec<PolicyInfo> {
-        let mut out = Vec::new();
-        let tunnel = matches!(self.mode, Mode::Tunnel | Mode::Beet | Mode::IpTfs);
-        for l in &self.local_ts {
-            for r in &self.remote_ts {
-                if l.addr.is_ipv4() != r.addr.is_ipv4() {
-                    continue;
-                }
-                let mut dirs = vec![PolicyDir::Out, PolicyDir::In];
-                if tunnel {
-                    dirs.push(PolicyDir::Fwd);
-                }
-                for d in dirs {
-                    let (sel, tsrc, tdst, mark) = match d {
-                        PolicyDir::Out => {
-                            (Self::selector(l, r), self.local, self.remote, self.mark_out)
-                        }
-                        _ => (Self::selector(r, l), self.remote, self.local, self.mark_in),
-                    };
-                    let mut tmpl = UserTmpl {
-                        id: XfrmId {
-                            proto: self.proto,
-                            ..XfrmId::default()
-                        },
-                        family: family_of(&tdst),
-                        reqid: self.reqid,
-                        mode: self.mode.into(),
-                        ..UserTmpl::default()
-                    };
-                    if tunnel {
-                        tmpl.id.daddr = tdst.into();
-                        tmpl.saddr = tsrc.into();
-                    }
-                    let mut attrs = vec![Attr::Tmpl(vec![tmpl])];
-                    attrs.extend(self.policy_attrs(mark));
-                    out.push(PolicyInfo {
-                        sel,
-                        lft: LifetimeCfg::default(),
-                        priority: self.priority,
-                        dir: d.into(),
-                        attrs,
-                        ..PolicyInfo::default()
-                    });
-                }
-            }
-        }
-        out
+        self.policy_spec().policies()
     }
 
     /// Messages installing the SAs only (a rekey: policies stay).
@@ -568,21 +517,7 @@ impl ChildSaSpec {
     /// policy is ever left pointing at a missing SA (which would trigger
     /// ACQUIREs).
     pub fn remove(&self) -> Vec<XfrmMessage> {
-        let mut v: Vec<XfrmMessage> = self
-            .policies()
-            .into_iter()
-            .map(|p| {
-                let mark = if p.dir == u8::from(PolicyDir::Out) {
-                    self.mark_out
-                } else {
-                    self.mark_in
-                };
-                XfrmMessage::DeletePolicy(PolicyId {
-                    attrs: self.policy_attrs(mark),
-                    ..p.policy_id()
-                })
-            })
-            .collect();
+        let mut v = self.policy_spec().remove();
         v.extend(self.remove_sas());
         v
     }

@@ -10,102 +10,31 @@
     clippy::panic
 )]
 
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
+use std::net::IpAddr;
 use std::time::Instant;
 
-use ikev2_crypto::provider::rustcrypto::PROVIDER;
-use ikev2_crypto::random::OsRandom;
 use ikev2_crypto::SecretBytes;
-use ikev2_sm::config::{Auth, ChildConfig, DataLimits, Identity, Mode as IkeMode, PeerConfig};
+use ikev2_sm::config::{DataLimits, Mode as IkeMode};
 use ikev2_sm::ts::TrafficSelector;
-use ikev2_sm::{ChildSaInstall, ChildSaRemove, Endpoint, EndpointConfig, SaHandle};
-use ikev2_wire::{EncrId, EsnId, IntegId};
+use ikev2_sm::{ChildSaInstall, ChildSaRemove};
+use ikev2_wire::{EncrId, IntegId};
 use xfrm_sys::attr::{Algo, AlgoLen};
 use xfrm_sys::bridge::{
     cipher, spec_from_install, BridgeConfig, BridgeError, KernelBridge, KernelInput,
 };
 use xfrm_sys::{
-    AeadAlg, Attr, Cipher, Direction, EncAlg, Event, IntegAlg, KernelFeatures, Lifetime, Mark,
-    PolicyDir, SaRef, Selector, XfrmMessage,
+    AeadAlg, Attr, Cipher, Direction, EncAlg, Event, IntegAlg, KernelFeatures, PolicyDir, SaRef,
+    Selector, XfrmMessage,
 };
 
 mod fixture;
-use fixture::{check, hex, AUTH, CHA, ENC, GCM};
+use fixture::{check, hex, AUTH, CHA, ENC};
 
 #[path = "../examples/support/ike_pair.rs"]
 mod ike_pair;
 
-/// A real handle (SaHandle has no public constructor): the endpoint's first SA.
-fn handle() -> SaHandle {
-    let peer = PeerConfig::new(
-        "p",
-        Identity::parse("@a").unwrap(),
-        Identity::parse("@b").unwrap(),
-    )
-    .with_auth(Auth::psk(b"k".to_vec()), Auth::psk(b"k".to_vec()))
-    .with_child(ChildConfig::new("c"));
-    let mut ep = Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(OsRandom),
-        vec![peer],
-    ));
-    ep.initiate(
-        Instant::now(),
-        "p",
-        "192.0.2.1:500".parse().unwrap(),
-        "192.0.2.2:500".parse().unwrap(),
-    )
-    .unwrap()
-}
-
-fn sock(s: &str) -> SocketAddr {
-    s.parse().unwrap()
-}
-
-fn host(s: &str) -> TrafficSelector {
-    TrafficSelector::host(s.parse().unwrap())
-}
-
-/// An install from `local` to `remote` whose outbound SA is `spi_out` with
-/// `key_out` (and `integ_key_out`), host selectors, transport mode.
-fn install(local: &str, remote: &str, spi_out: u32, encr: (EncrId, Option<u16>)) -> ChildSaInstall {
-    let (l, r) = (sock(local), sock(remote));
-    ChildSaInstall {
-        sa: handle(),
-        name: "net".into(),
-        mode: IkeMode::Transport,
-        spi_in: 0xc1c1_c1c1,
-        spi_out,
-        encr,
-        integ: None,
-        esn: Some(EsnId::NoEsn),
-        encr_key_in: SecretBytes::from_slice(&hex(GCM)),
-        integ_key_in: SecretBytes::from_slice(&[]),
-        encr_key_out: SecretBytes::from_slice(&hex(GCM)),
-        integ_key_out: SecretBytes::from_slice(&[]),
-        local_ts: vec![host(&l.ip().to_string())],
-        remote_ts: vec![host(&r.ip().to_string())],
-        local: l,
-        remote: r,
-        udp_encap: false,
-        limits: Default::default(),
-    }
-}
-
-/// `ip xfrm` sends replay window 0 and knows nothing of XFRMA_SA_DIR.
-fn iproute_like(first_reqid: u32) -> BridgeConfig {
-    BridgeConfig {
-        replay_window: 0,
-        first_reqid,
-        ..BridgeConfig::default()
-    }
-}
-
-fn out_sa(msgs: &[XfrmMessage]) -> &XfrmMessage {
-    assert!(matches!(msgs[0], XfrmMessage::NewSa(_)), "inbound SA first");
-    &msgs[1]
-}
+mod child;
+use child::{esn_encap_mark, host, install, iproute_like, out_sa, sock};
 
 #[test]
 fn golden_aes_gcm_256_transport_sa_and_policy() {
@@ -167,29 +96,7 @@ fn golden_aes_cbc_hmac_sha256_tunnel() {
 
 #[test]
 fn golden_esn_nat_t_ports_mark_if_id_lifetimes() {
-    let mut c = install(
-        "192.0.2.1:4500",
-        "198.51.100.7:4501",
-        0xc0ff_ee01,
-        (EncrId::AesGcm16, Some(256)),
-    );
-    c.mode = IkeMode::Tunnel;
-    c.esn = Some(EsnId::Esn);
-    c.udp_encap = true;
-    let cfg = BridgeConfig {
-        replay_window: 4096,
-        first_reqid: 9,
-        mark_out: Some(Mark { v: 0x10, m: 0xff }),
-        if_id: Some(0x2a),
-        lifetime: Lifetime {
-            soft_seconds: Some(30),
-            hard_seconds: Some(60),
-            soft_bytes: Some(1_000_000),
-            hard_packets: Some(5000),
-            ..Lifetime::default()
-        },
-        ..BridgeConfig::default()
-    };
+    let (c, cfg) = esn_encap_mark();
     let msgs = KernelBridge::new(cfg).install(&c).unwrap();
     check(
         include_str!("fixtures/sa_add_esn_encap_mark.hex"),
@@ -202,33 +109,15 @@ fn golden_esn_nat_t_ports_mark_if_id_lifetimes() {
 /// local default in the golden test above.
 #[test]
 fn child_volume_limits_reach_the_kernel_sa() {
-    let mut c = install(
-        "192.0.2.1:4500",
-        "198.51.100.7:4501",
-        0xc0ff_ee01,
-        (EncrId::AesGcm16, Some(256)),
-    );
-    c.mode = IkeMode::Tunnel;
-    c.esn = Some(EsnId::Esn);
-    c.udp_encap = true;
+    let (mut c, mut cfg) = esn_encap_mark();
     c.limits = DataLimits {
         rekey_bytes: Some(1_000_000),
         life_packets: Some(5000),
         ..DataLimits::default()
     };
-    let cfg = BridgeConfig {
-        replay_window: 4096,
-        first_reqid: 9,
-        mark_out: Some(Mark { v: 0x10, m: 0xff }),
-        if_id: Some(0x2a),
-        lifetime: Lifetime {
-            soft_seconds: Some(30),
-            hard_seconds: Some(60),
-            soft_bytes: Some(7),
-            ..Lifetime::default()
-        },
-        ..BridgeConfig::default()
-    };
+    // The local default's volume limits give way to the child's.
+    cfg.lifetime.soft_bytes = Some(7);
+    cfg.lifetime.hard_packets = None;
     let msgs = KernelBridge::new(cfg).install(&c).unwrap();
     check(
         include_str!("fixtures/sa_add_esn_encap_mark.hex"),
@@ -619,6 +508,7 @@ fn kernel_events_map_to_their_child_sa() {
         Some(KernelInput::Acquire {
             reqid: 1,
             child: Some((c.sa, "net".into())),
+            trap: None,
             packet: sel,
         })
     );

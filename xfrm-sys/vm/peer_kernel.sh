@@ -3,7 +3,11 @@
 # processes with `dataplane = "kernel"` in two network namespaces. A
 # initiates; the Child SA goes into both kernels through xfrm-sys's bridge;
 # pings cross kernel ESP both ways; `--status` shows the kernel's counters;
-# the SAs and policies are listed by iproute2. Prints PEER-KERNEL: PASS/FAIL.
+# the SAs and policies are listed by iproute2. Then the trap: A restarts
+# with `start_action = trap`, so its kernel holds policies with no SA; the
+# first ping raises ACQUIRE, A negotiates, pings pass through the trap's
+# policies; B restarts (the IKE SA is deleted), the trap stays, and the next
+# ping negotiates again. Prints PEER-KERNEL: PASS/FAIL.
 set -u
 # busybox sh runs its own applets before PATH: use iproute2 by path.
 IP=/sbin/ip
@@ -66,14 +70,25 @@ $IP netns exec "$NA" ikev2-peer --config "$tmp/a.toml" --json >"$tmp/a.out" 2>"$
 pa=$!
 trap 'kill $pa $pb 2>/dev/null' EXIT
 
-i=0
-while :; do
-    grep -q '"event":"child_sa_established"' "$tmp/a.out" 2>/dev/null &&
-        grep -q '"event":"child_sa_established"' "$tmp/b.out" 2>/dev/null && break
-    i=$((i + 1))
-    [ "$i" -ge 150 ] && fail "no Child SA within 30 s"
-    sleep 0.2
-done
+# seen FILE PATTERN N: FILE has at least N lines matching PATTERN.
+seen() { [ "$(grep -c "$2" "$1" 2>/dev/null)" -ge "$3" ]; }
+# await FILE PATTERN N WHAT: waits up to 30 s for `seen`.
+await() {
+    i=0
+    until seen "$1" "$2" "$3"; do
+        i=$((i + 1))
+        [ "$i" -ge 150 ] && fail "$4 within 30 s"
+        sleep 0.2
+    done
+}
+# count NS state|policy: SAs, or policies (not the IKE sockets' bypass ones).
+count() {
+    pat='^src'; [ "$2" = policy ] && pat='^[[:space:]]dir (out|in|fwd) '
+    $IP -n "$1" xfrm "$2" | grep -cE "$pat"
+}
+CHILD_UP='"event":"child_sa_established"'
+await "$tmp/a.out" "$CHILD_UP" 1 "no Child SA in A"
+await "$tmp/b.out" "$CHILD_UP" 1 "no Child SA in B"
 echo "peer-kernel: Child SA up in both peers"
 [ "$($IP -n "$NA" xfrm state | grep -c '^src')" = 2 ] || fail "A's kernel does not hold 2 SAs"
 [ "$($IP -n "$NA" xfrm policy | grep -c '^src')" -ge 3 ] || fail "A's kernel does not hold the policies"
@@ -84,4 +99,39 @@ st=$(ikev2-peer --status --control "$tmp/a.sock" --json) || fail "--status"
 echo "$st"
 echo "$st" | grep -Eq "\"packets_out\":([6-9]|[1-9][0-9])" || fail "status: kernel counters out"
 echo "$st" | grep -Eq "\"packets_in\":([6-9]|[1-9][0-9])" || fail "status: kernel counters in"
+
+echo "peer-kernel: trap"
+kill "$pa"; wait "$pa"
+[ "$(count "$NA" state)" = 0 ] || fail "A left SAs behind"
+[ "$(count "$NA" policy)" = 0 ] || fail "A left policies behind"
+conf a 10.0.30.1 10.0.30.2 10.230.1.0/24 10.230.2.0/24 trap >"$tmp/t.toml"
+$IP netns exec "$NA" ikev2-peer --config "$tmp/t.toml" --json >"$tmp/t.out" 2>"$tmp/t.err" &
+pa=$!
+await "$tmp/t.out" '"event":"trap_installed"' 1 "no trap_installed event"
+[ "$(count "$NA" policy)" = 3 ] || fail "the trap is not 3 policies (out, in, fwd)"
+[ "$(count "$NA" state)" = 0 ] || fail "the trap installed an SA"
+$IP -n "$NA" xfrm policy
+# The first packet raises ACQUIRE (the kernel drops it while the SA is
+# negotiated, as with strongSwan).
+$IP netns exec "$NA" ping -c 1 -W 1 -I 10.230.1.1 10.230.2.1 >/dev/null 2>&1
+await "$tmp/t.out" '"action":"initiate".*"event":"acquire"' 1 "no ACQUIRE-started initiation"
+await "$tmp/t.out" "$CHILD_UP" 1 "no Child SA after the ACQUIRE"
+$IP netns exec "$NA" ping -c 3 -i 0.2 -W 2 -I 10.230.1.1 10.230.2.1 || fail "ping through the trapped child"
+[ "$(count "$NA" policy)" = 3 ] || fail "the Child SA did not take over the trap's policies"
+[ "$(count "$NA" state)" = 2 ] || fail "A's kernel does not hold the 2 SAs"
+# B goes away (deleting the IKE SA): A's SAs go, the trap stays.
+kill "$pb"; wait "$pb"
+await "$tmp/t.out" '"event":"child_sa_deleted"' 1 "no child_sa_deleted in A"
+[ "$(count "$NA" state)" = 0 ] || fail "A kept SAs after the delete"
+[ "$(count "$NA" policy)" = 3 ] || fail "the trap did not stay after the delete"
+$IP netns exec "$NB" ikev2-peer --config "$tmp/b.toml" --json >"$tmp/b2.out" 2>"$tmp/b2.err" &
+pb=$!
+sleep 0.5
+$IP netns exec "$NA" ping -c 1 -W 1 -I 10.230.1.1 10.230.2.1 >/dev/null 2>&1
+await "$tmp/t.out" '"action":"initiate".*"event":"acquire"' 2 "no second ACQUIRE after the delete"
+await "$tmp/t.out" "$CHILD_UP" 2 "no second Child SA"
+$IP netns exec "$NA" ping -c 3 -i 0.2 -W 2 -I 10.230.1.1 10.230.2.1 || fail "ping after the trap re-negotiated"
+grep '"event":"acquire"' "$tmp/t.out"
+st=$(ikev2-peer --status --control "$tmp/a.sock" --json) || fail "--status (trap)"
+echo "$st" | grep -q '"traps":{' || fail "status: no traps"
 echo "PEER-KERNEL: PASS"

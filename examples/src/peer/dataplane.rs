@@ -15,7 +15,8 @@
 //!   must fall inside the Child SA's selectors).
 //! - [`super::kernel::Kernel`] (`type = "kernel"`, Linux): XFRM through
 //!   `xfrm-sys`'s bridge, `carries_packets() == false`: install/remove
-//!   become netlink requests and the counters come from the kernel.
+//!   become netlink requests and the counters come from the kernel; traps
+//!   are kernel policies whose ACQUIREs come back as [`PlaneSignal`]s.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -26,6 +27,7 @@ use ikev2_crypto::{CryptoProvider, IntegId};
 use ikev2_sm::config::Mode;
 use ikev2_sm::ts::TrafficSelector;
 use ikev2_sm::{ChildSaInstall, ChildSaRemove};
+pub use xfrm_sys::bridge::TrapInstall;
 
 /// Where a Child SA's ESP travels on the wire: the real socket addresses
 /// (after the driver's port mapping), ESP-in-UDP between them.
@@ -178,6 +180,70 @@ pub trait DataPlane: Send {
     fn expired(&mut self) -> Vec<(u32, bool)> {
         Vec::new()
     }
+    /// Traps a configured child (`start_action = trap`) in the data plane:
+    /// its policies with no SA, so that matching traffic is reported as
+    /// [`PlaneSignal::Acquire`]. `Ok(None)`: this plane does not trap (the
+    /// driver watches its packets instead).
+    ///
+    /// # Errors
+    /// [`DataPlaneError`] when the trap cannot be installed.
+    fn trap(&mut self, trap: &TrapInstall) -> Result<Option<u32>, DataPlaneError> {
+        let _ = trap;
+        Ok(None)
+    }
+    /// Removes the trap `name` (unknown names are ignored).
+    fn untrap(&mut self, name: &str) {
+        let _ = name;
+    }
+    /// ACQUIREs and NAT mapping changes seen since the last call (read
+    /// together with [`DataPlane::expired`]).
+    fn signals(&mut self) -> Vec<PlaneSignal> {
+        Vec::new()
+    }
+    /// Points the Child SA with inbound SPI `spi_in` at the peer's new NAT
+    /// address (after [`PlaneSignal::PeerMoved`]).
+    ///
+    /// # Errors
+    /// [`DataPlaneError`] when the SAs cannot follow.
+    fn follow_peer(&mut self, spi_in: u32, new_remote: SocketAddr) -> Result<(), DataPlaneError> {
+        let _ = (spi_in, new_remote);
+        Err(DataPlaneError::Unsupported(
+            "this data plane does not report NAT mapping changes",
+        ))
+    }
+    /// How often the driver should read [`DataPlane::expired`] and
+    /// [`DataPlane::signals`] besides its one-second tick (the kernel plane:
+    /// every 100 ms, so an ACQUIRE starts a negotiation at once; each read
+    /// is one non-blocking `recv`).
+    fn event_poll(&self) -> Option<std::time::Duration> {
+        None
+    }
+}
+
+/// What a data plane reports besides limits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PlaneSignal {
+    /// Traffic hit a trap with no SA (the kernel's ACQUIRE): negotiate the
+    /// trapped child.
+    Acquire {
+        /// The reqid of the policy's template.
+        reqid: u32,
+        /// The trap's name, when the plane knows it.
+        trap: Option<String>,
+        /// The packet's source.
+        src: IpAddr,
+        /// The packet's destination.
+        dst: IpAddr,
+    },
+    /// ESP-in-UDP of a Child SA arrived from a new NAT address or port (the
+    /// kernel's MAPPING).
+    PeerMoved {
+        /// The Child SA's inbound SPI.
+        spi_in: u32,
+        /// Where its packets come from now.
+        new_remote: SocketAddr,
+    },
 }
 
 /// `type = "none"`: Child SAs are negotiated and reported, nothing is

@@ -35,6 +35,9 @@ use super::dataplane::{cidrs, DataPlane, Drop, EspPath};
 use super::drops::{self, DropReporter};
 use super::events::{self, PeerEvent};
 
+// `start_action = trap` in the kernel and NAT mapping changes.
+mod trap;
+
 const IKE_PORT: u16 = 500;
 const NAT_T_PORT: u16 = 4500;
 
@@ -191,6 +194,8 @@ pub struct Peer {
     deliver: Option<mpsc::Sender<Vec<u8>>>,
     started: Instant,
     buf: Vec<u8>,
+    /// Traps in the data plane (kernel) and their ACQUIREs.
+    traps: trap::Traps,
 }
 
 impl std::fmt::Debug for Peer {
@@ -252,6 +257,7 @@ impl Peer {
             deliver: None,
             started: Instant::now(),
             buf: Vec::with_capacity(2048),
+            traps: trap::Traps::default(),
         }
     }
 
@@ -339,6 +345,8 @@ impl Peer {
         drop(tx);
         self.deliver = local.deliver.take();
         self.route_traps();
+        self.install_traps();
+        let mut plane_poll = trap::plane_poll(self.plane.event_poll());
         let starts: Vec<String> = self
             .config
             .connections
@@ -368,12 +376,14 @@ impl Peer {
                 Some(req) = control.recv() => self.on_control(req),
                 () = timer => self.ep.handle_input(Input::Timeout(Instant::now())),
                 _ = plane_tick.tick() => self.on_plane_limits(),
+                () = trap::plane_poll_tick(plane_poll.as_mut()) => self.on_plane_limits(),
                 () = &mut shutdown => break,
             }
             self.drain().await;
         }
         info!("shutting down: deleting IKE SAs");
         self.close(&mut rx, std::time::Duration::from_secs(2)).await;
+        self.remove_traps();
         Ok(())
     }
 
@@ -646,6 +656,7 @@ impl Peer {
         if self.plane.carries_packets() {
             self.route(RouteChange::Add, Self::prefixes(&c.remote_ts));
         }
+        self.trap_child_installed(&conn, &c.name);
         let info = self.ep.sa_info(c.sa);
         let mut event = events::child_sa_established(&conn, c, info.as_ref());
         event.peer = Some(path.remote);
@@ -682,6 +693,7 @@ impl Peer {
                 );
             }
         }
+        self.on_plane_signals();
     }
 
     fn remove_child(&mut self, r: &ChildSaRemove) {
@@ -724,6 +736,7 @@ impl Peer {
                     self.active.insert(i.peer_config.clone(), h);
                     self.emit(events::ike_sa_established(i));
                     self.log_keys(h);
+                    self.trap_ike_up(h);
                     if initiated {
                         self.start_more_children(h, &i.peer_config);
                     }
@@ -1045,6 +1058,7 @@ impl Peer {
                 "failures": self.ep.errors().total(),
             },
             "dataplane_drops": self.drops,
+            "traps": self.traps_status(),
         })
     }
 }

@@ -14,6 +14,10 @@
 //! | `ike_sa_failed` | `cause` (stable kind), `reason` (text), and the evidence: `exchange`/`retransmits`/`after_s`, `notify`, `ke_requested`, `auth`, `ours`/`theirs` |
 //! | `peer_dead` | as `ike_sa_failed` for a retransmit timeout of an established SA |
 //! | `dataplane_error` | `child`, `spi_in`, `reason` |
+//! | `trap_installed` | `child`, `reqid`, `local_ts`, `remote_ts` (kernel policies with no SA, `start_action = trap`) |
+//! | `trap_failed` | `child`, `reason` |
+//! | `acquire` | `child`, `reqid`, `src`, `dst` (the packet), `action`: `initiate`, `create_child`, `create_child_failed` or `ignored_in_progress` |
+//! | `nat_mapping_changed` | `child`, `spi_in`, `old`, `new`, `result`: `followed` or `refused: <why>` |
 //! | anything else | the state machine's event name in snake case, and `debug`: its full Debug form |
 //!
 //! SPIs are lower-case hex (16 digits for IKE, 8 for ESP).
@@ -365,6 +369,67 @@ pub fn dataplane_error(conn: &str, c: &ChildSaInstall, reason: &str) -> PeerEven
         .with("child", c.name.clone())
         .with("spi_in", spi32(c.spi_in))
         .with("reason", reason.to_owned())
+}
+
+/// `trap_installed`: a trapped child's policies are in the data plane.
+#[must_use]
+pub fn trap_installed(
+    conn: &str,
+    child: &str,
+    reqid: u32,
+    t: &xfrm_sys::bridge::TrapInstall,
+) -> PeerEvent {
+    PeerEvent::new("trap_installed", Some(conn), None)
+        .with("child", child.to_owned())
+        .with("reqid", reqid)
+        .with("local_ts", ts_list(&t.local_ts))
+        .with("remote_ts", ts_list(&t.remote_ts))
+}
+
+/// `trap_failed`: the data plane refused a trap.
+#[must_use]
+pub fn trap_failed(conn: &str, child: &str, reason: &str) -> PeerEvent {
+    PeerEvent::new("trap_failed", Some(conn), None)
+        .with("child", child.to_owned())
+        .with("reason", reason.to_owned())
+}
+
+/// `acquire`: traffic hit a trap; `action` says what was done.
+#[must_use]
+pub fn acquire(
+    conn: &str,
+    child: &str,
+    reqid: u32,
+    (src, dst): (std::net::IpAddr, std::net::IpAddr),
+    action: &str,
+) -> PeerEvent {
+    PeerEvent::new("acquire", Some(conn), None)
+        .with("child", child.to_owned())
+        .with("reqid", reqid)
+        .with("src", src.to_string())
+        .with("dst", dst.to_string())
+        .with("action", action.to_owned())
+}
+
+/// `nat_mapping_changed`: a Child SA's ESP-in-UDP came from a new NAT
+/// address or port.
+#[must_use]
+pub fn nat_mapping_changed(
+    conn: &str,
+    child: &str,
+    spi_in: u32,
+    (old, new): (Option<SocketAddr>, SocketAddr),
+    result: &str,
+) -> PeerEvent {
+    let mut e = PeerEvent::new("nat_mapping_changed", Some(conn), Some(new))
+        .with("child", child.to_owned())
+        .with("spi_in", spi32(spi_in))
+        .with("new", new.to_string())
+        .with("result", result.to_owned());
+    if let Some(o) = old {
+        e = e.with("old", o.to_string());
+    }
+    e
 }
 
 /// Any other state-machine event: named after its variant in snake case

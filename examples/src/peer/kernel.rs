@@ -5,7 +5,14 @@
 //! [`DataPlane::expired`]. Packets never pass through this process; the
 //! IKE sockets get bypass policies and the NAT-T socket the ESP-in-UDP
 //! option ([`DataPlane::prepare_socket`]).
+//!
+//! Traps (`start_action = trap`) are kernel policies with a template and no
+//! SA ([`DataPlane::trap`]); the kernel's ACQUIRE for them and its MAPPING
+//! (NAT port change of ESP-in-UDP) come back as [`PlaneSignal`]s, and a
+//! mapping change is followed by updating both SAs' encapsulation
+//! ([`DataPlane::follow_peer`]).
 
+use std::net::SocketAddr;
 use std::sync::Mutex;
 
 use ikev2_sm::{ChildSaInstall, ChildSaRemove};
@@ -14,13 +21,17 @@ use tracing::warn;
 use xfrm_sys::bridge::{BridgeConfig, KernelDataPlane, KernelInput};
 use xfrm_sys::{Direction, KernelFeatures};
 
-use super::dataplane::{ChildCounters, DataPlane, DataPlaneError, EspPath};
+use super::dataplane::{
+    ChildCounters, DataPlane, DataPlaneError, EspPath, PlaneSignal, TrapInstall,
+};
 
 /// The kernel data plane.
 #[derive(Debug)]
 pub struct Kernel {
     // `counters` takes `&self`; netlink requests need `&mut`.
     dp: Mutex<KernelDataPlane>,
+    /// ACQUIREs and MAPPINGs read with the expiry events, not yet taken.
+    signals: Vec<PlaneSignal>,
 }
 
 impl Kernel {
@@ -38,6 +49,7 @@ impl Kernel {
         };
         Ok(Kernel {
             dp: Mutex::new(KernelDataPlane::open(cfg)?),
+            signals: Vec::new(),
         })
     }
 
@@ -105,19 +117,72 @@ impl DataPlane for Kernel {
     }
 
     fn expired(&mut self) -> Vec<(u32, bool)> {
-        match self.dp().poll_inputs() {
-            Ok(inputs) => inputs
-                .into_iter()
-                .filter_map(|i| match i {
-                    KernelInput::Rekey(c) => Some((c.spi_in, false)),
-                    KernelInput::Expired(c) => Some((c.spi_in, true)),
-                    _ => None,
-                })
-                .collect(),
+        let inputs = match self.dp().poll_inputs() {
+            Ok(inputs) => inputs,
             Err(e) => {
                 warn!("kernel events: {e}");
-                Vec::new()
+                return Vec::new();
+            }
+        };
+        let mut limits = Vec::new();
+        for i in inputs {
+            match i {
+                KernelInput::Rekey(c) => limits.push((c.spi_in, false)),
+                KernelInput::Expired(c) => limits.push((c.spi_in, true)),
+                other => self.signals.extend(signal(other)),
             }
         }
+        limits
+    }
+
+    fn trap(&mut self, trap: &TrapInstall) -> Result<Option<u32>, DataPlaneError> {
+        self.dp()
+            .trap(trap)
+            .map(Some)
+            .map_err(|e| DataPlaneError::Kernel(e.to_string()))
+    }
+
+    fn untrap(&mut self, name: &str) {
+        if let Err(e) = self.dp().untrap(name) {
+            warn!(trap = name, "kernel refused removing the trap: {e}");
+        }
+    }
+
+    fn signals(&mut self) -> Vec<PlaneSignal> {
+        std::mem::take(&mut self.signals)
+    }
+
+    fn follow_peer(&mut self, spi_in: u32, new_remote: SocketAddr) -> Result<(), DataPlaneError> {
+        self.dp()
+            .update_encap(spi_in, new_remote)
+            .map_err(|e| DataPlaneError::Kernel(e.to_string()))
+    }
+
+    fn event_poll(&self) -> Option<std::time::Duration> {
+        Some(std::time::Duration::from_millis(100))
+    }
+}
+
+/// The driver's view of an ACQUIRE or MAPPING. ACQUIREs carry the
+/// triggering packet's selector; its addresses are what the driver matches
+/// against trapped children when the reqid is not one of its traps.
+fn signal(input: KernelInput) -> Option<PlaneSignal> {
+    match input {
+        KernelInput::Acquire {
+            reqid,
+            trap,
+            packet,
+            ..
+        } => Some(PlaneSignal::Acquire {
+            reqid,
+            trap,
+            src: packet.saddr.to_ip(packet.family)?,
+            dst: packet.daddr.to_ip(packet.family)?,
+        }),
+        KernelInput::PeerMoved { child, new_remote } => Some(PlaneSignal::PeerMoved {
+            spi_in: child.spi_in,
+            new_remote,
+        }),
+        _ => None,
     }
 }
