@@ -429,6 +429,32 @@ file = "{dir}/a-ecdsa.key.pem"
     assert!(msg.contains("encrypted private keys"), "{msg}");
 }
 
+/// BASE with `line` added after `remote_addrs` (line 4).
+fn with_key(line: &str) -> String {
+    BASE.replace(
+        "remote_addrs = [\"10.0.0.2\"]",
+        &format!("remote_addrs = [\"10.0.0.2\"]\n{line}"),
+    )
+}
+
+#[test]
+fn reauth_time_maps_onto_the_peer_configuration() {
+    // Off unless asked for, as in strongSwan.
+    let c = parse(Path::new("x"), BASE).unwrap();
+    assert_eq!(c.connections[0].peer.reauth_time, Duration::ZERO);
+    let c = parse(Path::new("x"), &with_key("reauth_time = \"30m\"")).unwrap();
+    let peer = &c.connections[0].peer;
+    assert_eq!(peer.reauth_time, Duration::from_secs(1800));
+    // Jitter at most a tenth of it; the rekey itself keeps its defaults.
+    assert_eq!(peer.lifetimes.rand_time, Duration::from_secs(180));
+    assert_eq!(peer.lifetimes.rekey_time, Duration::from_secs(4 * 3600));
+    let c = parse(Path::new("x"), &with_key("reauth_time = 0")).unwrap();
+    assert_eq!(c.connections[0].peer.reauth_time, Duration::ZERO);
+    let (line, msg) = err_of(&with_key("reauth_time = \"5w\""));
+    assert_eq!(line, 4);
+    assert!(msg.contains("reauth_time"), "{msg}");
+}
+
 #[test]
 fn several_children_keep_file_order_and_their_start_actions() {
     // `zz` comes first in the file: it is the IKE_AUTH child, although it

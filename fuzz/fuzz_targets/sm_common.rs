@@ -26,7 +26,11 @@
 //!   liveness check (an empty INFORMATIONAL request), so the datagram can
 //!   be a response to it;
 //! - bit 7 (`sm_established` only): the receiving endpoint first starts a
-//!   delete of its first Child SA.
+//!   delete of its first Child SA;
+//! - bits 6 and 7 together (`sm_established` only): instead, it first
+//!   starts a CREATE_CHILD_SA exchange chosen by bits 1-2 (0: a new Child
+//!   SA, 1: a rekey of its first Child SA, 2: a rekey of the IKE SA, 3:
+//!   both commands above), so the datagram can be the response.
 //!
 //! After every record it asserts: no panic, outputs drained (bounded count),
 //! the number of SAs bounded by the records fed so far, `poll_timeout`
@@ -350,6 +354,33 @@ pub(crate) fn create_child_requests(now: Instant) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The responder's answers to requests the initiator of
+/// [`established_pair`] starts on its fresh SA with the `ctl` bits 6-7 (and
+/// 1-2) of [`command`]: what `sm_established` must feed the initiator (bit 5
+/// clear, same `ctl`) to reach its response handlers.
+pub(crate) fn answers_to_initiator(now: Instant, ctl: u8) -> Vec<Vec<u8>> {
+    let (mut i, mut r, _, _) = established_pair(now);
+    let mut report = Report::default();
+    command(&mut i, now, ctl & 0xc6, &mut report);
+    let mut answers = Vec::new();
+    for req in report.sent {
+        r.handle_input(Input::Datagram {
+            now,
+            src: addr(I_ADDR, false),
+            dst: addr(R_ADDR, false),
+            bytes: req,
+        });
+        loop {
+            match r.poll_output() {
+                Output::Transmit(t) => answers.push(t.bytes),
+                Output::Timeout(_) => break,
+                _ => {}
+            }
+        }
+    }
+    answers
+}
+
 /// `sm_established`: a real exchange first, then records go to the
 /// initiator (bit 5 clear) or the responder (bit 5 set).
 pub(crate) fn run_established(data: &[u8]) -> Report {
@@ -398,11 +429,24 @@ fn command(e: &mut Endpoint, now: Instant, ctl: u8, report: &mut Report) {
     let Some(h) = e.handles().first().copied() else {
         return;
     };
+    let child = e.sa_info(h).and_then(|s| s.children.first().cloned());
+    if ctl & 0xc0 == 0xc0 && (ctl >> 1) & 3 != 3 {
+        let _ = match (ctl >> 1) & 3 {
+            0 => e.create_child_sa(now, h, "net"),
+            1 => match child {
+                Some(c) => e.rekey_child_sa(now, h, c.spi_in),
+                None => Ok(()),
+            },
+            _ => e.rekey_ike_sa(now, h),
+        };
+        drain(e, report);
+        return;
+    }
     if ctl & 0x40 != 0 {
         let _ = e.liveness_check(now, h);
     }
     if ctl & 0x80 != 0 {
-        if let Some(c) = e.sa_info(h).and_then(|s| s.children.first().cloned()) {
+        if let Some(c) = child {
             let _ = e.delete_child_sa(now, h, c.spi_in);
         }
     }

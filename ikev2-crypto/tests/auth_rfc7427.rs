@@ -44,8 +44,12 @@ const VALID: &[(&str, &str, SignatureAlgorithm, bool)] = &[
     ("libreswan RSASSA-PSS SHA-512", "304106092a864886f70d01010a3034a00f300d06096086480165030402030500a11c301a06092a864886f70d010108300d06096086480165030402030500a203020140", SignatureAlgorithm::RsaPss(HashAlg::Sha512), true),
 ];
 
-/// strongSwan rsa_pss_parse_invalid_tests.
+/// strongSwan rsa_pss_parse_invalid_tests, then the shapes of strongSwan
+/// CVE-2018-6459 (MGF1 without its hash parameter) and CVE-2021-41990
+/// (a salt length near 2^31, which overflowed) from its `NEWS`.
 const INVALID: &[(&str, &str)] = &[
+    ("CVE-2018-6459 mgf-1 without parameters", "301c06092a864886f70d01010a300fa10d300b06092a864886f70d010108"),
+    ("CVE-2021-41990 huge salt", "304406092a864886f70d01010a3037a00f300d06096086480165030402010500a11c301a06092a864886f70d010108300d06096086480165030402010500a20602047fffffff"),
     ("unknown hash", "301e06092a864886f70d01010a3011a00f300d06096086480165030402000500"),
     ("unknown mgf", "302b06092a864886f70d01010a301ea11c301a06092a864886f70d010100300d06096086480165030402010500"),
     ("unknown mgf-1 hash", "302b06092a864886f70d01010a301ea11c301a06092a864886f70d010108300d06096086480165030402000500"),

@@ -576,6 +576,23 @@ fn answer_all(
     }
 }
 
+/// Both sides up after the device answered each request correctly, `delay`
+/// after it was asked; returns the simulation and how many it answered.
+fn hsm_up(
+    mut s: Sim<EndpointPeer, EndpointPeer>,
+    keys: (&SoftwareSigner, &SoftwareSigner),
+    delay: Duration,
+) -> (Sim<EndpointPeer, EndpointPeer>, usize) {
+    let n = answer_all(&mut s, keys, delay, &device_signs);
+    assert!(
+        up(&s.a) && up(&s.b),
+        "{:?} / {:?}",
+        s.a.event_list(),
+        s.b.event_list()
+    );
+    (s, n)
+}
+
 #[test]
 fn initiator_hsm_signs_later_and_nothing_is_sent_meanwhile() {
     let epoch = Instant::now();
@@ -589,19 +606,8 @@ fn initiator_hsm_signs_later_and_nothing_is_sent_meanwhile() {
     // Asked to sign the AUTH octets with a scheme our key can make.
     let req = &s.a.signature_requests[0].request;
     assert!(!req.octets.is_empty() && req.digest().is_some());
-    let n = answer_all(
-        &mut s,
-        (&ikey, &rkey),
-        Duration::from_millis(500),
-        &device_signs,
-    );
+    let (mut s, n) = hsm_up(s, (&ikey, &rkey), Duration::from_millis(500));
     assert_eq!(n, 1);
-    assert!(
-        up(&s.a) && up(&s.b),
-        "{:?} / {:?}",
-        s.a.event_list(),
-        s.b.event_list()
-    );
     assert_eq!(s.a.endpoint.stats().signatures_deferred, 1);
     assert_eq!(s.a.installs[0].encr_key_out, s.b.installs[0].encr_key_in);
     // Answered already: a second answer is refused, nothing changes.
@@ -614,22 +620,11 @@ fn initiator_hsm_signs_later_and_nothing_is_sent_meanwhile() {
 #[test]
 fn responder_hsm_signs_later_while_retransmissions_are_dropped() {
     let epoch = Instant::now();
-    let (mut s, ikey, rkey) = hsm_run(epoch, (false, true));
+    let (s, ikey, rkey) = hsm_run(epoch, (false, true));
     // The device takes 9 s: the initiator retransmits IKE_AUTH (4 s, then
     // 7.2 s later...), and the responder drops those as in progress.
-    let n = answer_all(
-        &mut s,
-        (&ikey, &rkey),
-        Duration::from_secs(9),
-        &device_signs,
-    );
+    let (s, n) = hsm_up(s, (&ikey, &rkey), Duration::from_secs(9));
     assert_eq!(n, 1);
-    assert!(
-        up(&s.a) && up(&s.b),
-        "{:?} / {:?}",
-        s.a.event_list(),
-        s.b.event_list()
-    );
     assert!(s.a.endpoint.stats().retransmits >= 1);
     assert!(s.b.endpoint.stats().dropped.request_in_progress >= 1);
     assert_eq!(s.b.endpoint.stats().signatures_deferred, 1);
@@ -644,20 +639,9 @@ fn responder_hsm_signs_later_while_retransmissions_are_dropped() {
 #[test]
 fn both_sides_hsm() {
     let epoch = Instant::now();
-    let (mut s, ikey, rkey) = hsm_run(epoch, (true, true));
-    let n = answer_all(
-        &mut s,
-        (&ikey, &rkey),
-        Duration::from_millis(100),
-        &device_signs,
-    );
+    let (s, ikey, rkey) = hsm_run(epoch, (true, true));
+    let (_, n) = hsm_up(s, (&ikey, &rkey), Duration::from_millis(100));
     assert_eq!(n, 2);
-    assert!(
-        up(&s.a) && up(&s.b),
-        "{:?} / {:?}",
-        s.a.event_list(),
-        s.b.event_list()
-    );
 }
 
 fn local_signer_failed(p: &EndpointPeer) -> Option<String> {

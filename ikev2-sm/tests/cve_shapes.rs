@@ -9,6 +9,11 @@
 //! with `Endpoint::ike_sa_secrets`), so they pass the integrity check and
 //! reach the handler the advisory is about: the hostile peer is an
 //! authenticated one (or one that completed IKE_SA_INIT).
+//!
+//! The property tests at the end state the general rule the advisories
+//! break: a datagram that fails authentication (any mutation of a genuine
+//! one, any forged SKF fragment) is counted once and changes nothing
+//! observable, and the genuine message is processed afterwards.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -25,7 +30,7 @@ use ikev2_crypto::provider::rustcrypto::AES256_GCM16;
 use ikev2_crypto::random::DeterministicRandom;
 use ikev2_crypto::sk::{decrypt_sk, encrypt_sk, SkKeys};
 use ikev2_crypto::SupportedEncr;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::{Event, Failure, FailureKind};
 use ikev2_sm::{Endpoint, Input, Output, SaHandle, Transmit};
 use ikev2_wire::{MessageRepr, NotifyType, PayloadBody};
@@ -63,18 +68,18 @@ fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
     )
 }
 
-fn initiator() -> Endpoint {
-    endpoint(
-        11,
-        peer("gw", "@sun", "@moon", "10.1.0.0/16", "10.2.0.0/16"),
-    )
+fn responder() -> Endpoint {
+    responder_with(FragmentConfig::default())
 }
 
-fn responder() -> Endpoint {
-    endpoint(
-        12,
-        peer("rw", "@moon", "@sun", "10.2.0.0/16", "10.1.0.0/16"),
-    )
+fn initiator_with(frag: FragmentConfig) -> Endpoint {
+    let p = peer("gw", "@sun", "@moon", "10.1.0.0/16", "10.2.0.0/16");
+    endpoint(11, p.with_fragmentation(frag))
+}
+
+fn responder_with(frag: FragmentConfig) -> Endpoint {
+    let p = peer("rw", "@moon", "@sun", "10.2.0.0/16", "10.1.0.0/16");
+    endpoint(12, p.with_fragmentation(frag))
 }
 
 /// Everything `e` has queued: datagrams and events.
@@ -128,8 +133,14 @@ struct HalfOpen {
 }
 
 fn half_open() -> HalfOpen {
+    half_open_with(FragmentConfig::default()).0
+}
+
+/// [`half_open`] with fragmentation set to `frag` on both ends; also
+/// returns every datagram of the IKE_AUTH request (its SKF fragments).
+fn half_open_with(frag: FragmentConfig) -> (HalfOpen, Vec<Vec<u8>>) {
     let now = Instant::now();
-    let (mut i, mut r) = (initiator(), responder());
+    let (mut i, mut r) = (initiator_with(frag), responder_with(frag));
     i.initiate(now, "gw", addr(I_ADDR), addr(R_ADDR)).unwrap();
     let (mut tx, _) = drain(&mut i);
     let init = tx.pop().unwrap();
@@ -137,14 +148,18 @@ fn half_open() -> HalfOpen {
     deliver(&mut r, now, init);
     pump(&mut r, &mut i, now);
     let (mut tx, _) = drain(&mut i);
+    let all = tx.iter().map(|t| t.bytes.clone()).collect();
     let auth_req = tx.pop().unwrap();
-    HalfOpen {
-        i,
-        r,
-        now,
-        init_req,
-        auth_req,
-    }
+    (
+        HalfOpen {
+            i,
+            r,
+            now,
+            init_req,
+            auth_req,
+        },
+        all,
+    )
 }
 
 struct Pair {
@@ -870,4 +885,248 @@ fn authenticated_malformed_informational_is_answered_with_invalid_syntax() {
     assert_eq!(again[0].bytes, tx[0].bytes);
     assert_eq!(p.r.stats().failures(FailureKind::Malformed), 1);
     assert_alive(&mut p, "after a malformed INFORMATIONAL");
+}
+
+// --- Property: a datagram that fails authentication changes nothing. ---
+
+/// Every drop counter, and the replays answered from the cache.
+fn refusals(e: &Endpoint) -> u64 {
+    let s = e.stats();
+    let (d, f) = (&s.dropped, &s.fragments);
+    d.invalid_message
+        + d.unknown_spi
+        + d.request_too_old
+        + d.request_too_new
+        + d.request_in_progress
+        + d.fragment_not_first
+        + d.unmatched_response
+        + f.dropped_not_negotiated
+        + f.dropped_unexpected
+        + f.dropped_invalid
+        + f.dropped_duplicate
+        + f.dropped_stale
+        + s.responses_replayed
+}
+
+/// What a refused datagram may not change: every SA's observable state
+/// (children included), the SA count, the next timer.
+fn observable(e: &Endpoint) -> (Vec<ikev2_sm::SaInfo>, Option<Instant>) {
+    let infos = e
+        .handles()
+        .into_iter()
+        .filter_map(|h| e.sa_info(h))
+        .collect();
+    (infos, e.poll_timeout())
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    /// XOR one octet with a non-zero value.
+    Flip(usize, u8),
+    /// Keep a prefix.
+    Truncate(usize),
+    /// Append octets.
+    Append(Vec<u8>),
+}
+
+fn mutation() -> impl proptest::strategy::Strategy<Value = Mutation> {
+    use proptest::prelude::*;
+    prop_oneof![
+        3 => (any::<usize>(), 1u8..=255).prop_map(|(a, x)| Mutation::Flip(a, x)),
+        1 => any::<usize>().prop_map(Mutation::Truncate),
+        1 => proptest::collection::vec(any::<u8>(), 1..40).prop_map(Mutation::Append),
+    ]
+}
+
+fn mutate(bytes: &mut Vec<u8>, m: &Mutation) {
+    if bytes.is_empty() {
+        return;
+    }
+    match m {
+        Mutation::Flip(at, x) => {
+            let at = at % bytes.len();
+            bytes[at] ^= x;
+        }
+        Mutation::Truncate(n) => bytes.truncate(n % bytes.len()),
+        Mutation::Append(v) => bytes.extend_from_slice(v),
+    }
+}
+
+/// The genuine datagram of `kind`, started on `p` but not delivered, and
+/// whether it goes to the responder (else: to the initiator).
+fn genuine(p: &mut Pair, kind: usize) -> (Vec<u8>, bool) {
+    let (h, now) = (handle(&p.i), p.now);
+    let spi = children(&p.i)[0];
+    match kind {
+        0 => p.i.liveness_check(now, h).unwrap(),
+        1 => p.i.delete_child_sa(now, h, spi).unwrap(),
+        2 => p.i.create_child_sa(now, h, "net").unwrap(),
+        3 => p.i.rekey_child_sa(now, h, spi).unwrap(),
+        4 => p.i.rekey_ike_sa(now, h).unwrap(),
+        _ => {
+            // The responder's answer to the initiator's liveness check,
+            // while the check is outstanding.
+            p.i.liveness_check(now, h).unwrap();
+            pump(&mut p.i, &mut p.r, now);
+            let (mut tx, _) = drain(&mut p.r);
+            return (tx.pop().unwrap().bytes, false);
+        }
+    }
+    let (mut tx, _) = drain(&mut p.i);
+    (tx.pop().unwrap().bytes, true)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(96))]
+
+    /// Mutations of each kind of genuine post-IKE_AUTH datagram (requests
+    /// of every exchange to the responder, a response to the initiator):
+    /// each is refused and counted without any observable change, and the
+    /// genuine datagram is processed afterwards as if nothing had come.
+    #[test]
+    fn forged_datagrams_change_no_state(kind in 0usize..6,
+                                        rounds in proptest::collection::vec(
+                                            proptest::collection::vec(mutation(), 1..4), 1..6)) {
+        let mut p = established();
+        let (good, to_responder) = genuine(&mut p, kind);
+        for muts in &rounds {
+            let mut bad = good.clone();
+            for m in muts {
+                mutate(&mut bad, m);
+            }
+            if bad == good {
+                continue;
+            }
+            let e = if to_responder { &mut p.r } else { &mut p.i };
+            let (before, counted) = (observable(e), refusals(e));
+            let replayed = e.stats().responses_replayed;
+            if to_responder { to_r(e, p.now, bad.clone()) } else {
+                e.handle_input(Input::Datagram { now: p.now, src: addr(R_ADDR), dst: addr(I_ADDR), bytes: bad.clone() });
+            }
+            let (tx, ev) = drain(e);
+            proptest::prop_assert_eq!(observable(e), before, "{:?}", muts);
+            proptest::prop_assert_eq!(refusals(e), counted + 1, "{:?}: not counted once", muts);
+            proptest::prop_assert!(ev.is_empty(), "{:?}: {:?}", muts, ev);
+            // Only a replay from the response cache may answer (a mutated
+            // message ID that names an answered request).
+            if e.stats().responses_replayed == replayed {
+                proptest::prop_assert!(tx.is_empty(), "{:?} answered", muts);
+            } else {
+                let h = ikev2_wire::Header::parse(&tx[0].bytes).unwrap();
+                proptest::prop_assert!(h.message_id < 2, "{:?}", muts);
+            }
+        }
+        // The genuine datagram still works.
+        if to_responder {
+            let answered = p.r.stats().responded;
+            to_r(&mut p.r, p.now, good);
+            let (tx, _) = drain(&mut p.r);
+            proptest::prop_assert_eq!(tx.len(), 1, "genuine request unanswered");
+            proptest::prop_assert_ne!(p.r.stats().responded, answered);
+            for t in tx {
+                deliver(&mut p.i, p.now, t);
+            }
+            drain(&mut p.i);
+        } else {
+            let done = p.i.stats().initiated.informational;
+            p.i.handle_input(Input::Datagram { now: p.now, src: addr(R_ADDR), dst: addr(I_ADDR), bytes: good });
+            drain(&mut p.i);
+            proptest::prop_assert_eq!(p.i.stats().initiated.informational, done + 1);
+        }
+        if kind != 4 {
+            // (After an IKE SA rekey the old SA is on its way out.)
+            p.next_mid = 3;
+            assert_alive(&mut p, "after forged datagrams");
+        }
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+    /// RFC 7383 reassembly under forged fragments: IKE_AUTH in SKF
+    /// fragments, the first `k` delivered, then mutations of any fragment
+    /// (its number, total, data or ICV): each is refused and counted, no
+    /// stored fragment is evicted, no set replaced (a forged higher Total
+    /// Fragments must not supersede the genuine set), and the remaining
+    /// genuine fragments complete the exchange.
+    #[test]
+    fn forged_fragments_never_evict_a_genuine_partial_set(k in 1usize..8,
+                                                          forgeries in proptest::collection::vec(
+                                                              (0usize..16, proptest::collection::vec(mutation(), 1..3)), 1..8)) {
+        let frag = FragmentConfig {
+            fragment_size: ikev2_sm::config::MIN_FRAGMENT_SIZE,
+            ..FragmentConfig::default()
+        };
+        let (mut h, frags) = half_open_with(frag);
+        proptest::prop_assert!(frags.len() >= 2, "IKE_AUTH not fragmented");
+        let k = k % (frags.len() - 1) + 1;
+        for f in &frags[..k] {
+            to_r(&mut h.r, h.now, f.clone());
+        }
+        let stored = h.r.stats().fragments.received;
+        proptest::prop_assert_eq!(stored, k as u64);
+        for (which, muts) in &forgeries {
+            let mut bad = frags[which % frags.len()].clone();
+            for m in muts {
+                mutate(&mut bad, m);
+            }
+            if frags.contains(&bad) {
+                continue;
+            }
+            let (before, counted) = (observable(&h.r), refusals(&h.r));
+            let fr = h.r.stats().fragments;
+            to_r(&mut h.r, h.now, bad);
+            let (tx, ev) = drain(&mut h.r);
+            proptest::prop_assert!(tx.is_empty() && ev.is_empty(), "{:?}", ev);
+            proptest::prop_assert_eq!(observable(&h.r), before);
+            proptest::prop_assert_eq!(refusals(&h.r), counted + 1);
+            let after = h.r.stats().fragments;
+            proptest::prop_assert_eq!((after.received, after.sets_superseded), (fr.received, fr.sets_superseded));
+        }
+        for f in &frags[k..] {
+            to_r(&mut h.r, h.now, f.clone());
+        }
+        proptest::prop_assert_eq!(h.r.stats().fragments.reassembled, 1);
+        proptest::prop_assert_eq!(h.r.sa_info(handle(&h.r)).unwrap().state, "established");
+    }
+}
+
+/// Libreswan CVE-2026-12413 (`security/CVE-2026-12413.txt`): SKF messages
+/// preceded by more unknown non-critical payloads than the implementation's
+/// payload table held hit an off-by-one assertion. Fragment 1 of a genuine
+/// IKE_AUTH with 10, 100 and 1000 unknown payloads (type 200, Critical bit
+/// clear) put in front of SKF: refused and counted, nothing stored, and the
+/// genuine fragments still complete the exchange.
+#[test]
+fn cve_2026_12413_skf_after_many_unknown_payloads() {
+    let frag = FragmentConfig {
+        fragment_size: ikev2_sm::config::MIN_FRAGMENT_SIZE,
+        ..FragmentConfig::default()
+    };
+    let (mut h, frags) = half_open_with(frag);
+    assert!(frags.len() >= 2);
+    for n in [10usize, 100, 1000] {
+        let genuine = &frags[0];
+        let mut m = genuine[..28].to_vec();
+        m[16] = 200;
+        for k in 0..n {
+            let next = if k + 1 == n { 53 } else { 200 };
+            m.extend_from_slice(&[next, 0, 0, 4]);
+        }
+        m.extend_from_slice(&genuine[28..]);
+        let len = u32::try_from(m.len()).unwrap();
+        m[24..28].copy_from_slice(&len.to_be_bytes());
+        let (before, counted) = (observable(&h.r), refusals(&h.r));
+        to_r(&mut h.r, h.now, m);
+        let (tx, ev) = drain(&mut h.r);
+        assert!(tx.is_empty() && ev.is_empty(), "{n}: {ev:?}");
+        assert_eq!(observable(&h.r), before, "{n}");
+        assert_eq!(refusals(&h.r), counted + 1, "{n}: not counted");
+        assert_eq!(h.r.stats().fragments.received, 0, "{n}: stored");
+    }
+    for f in &frags {
+        to_r(&mut h.r, h.now, f.clone());
+    }
+    assert_eq!(h.r.sa_info(handle(&h.r)).unwrap().state, "established");
 }

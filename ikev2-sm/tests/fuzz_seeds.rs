@@ -19,8 +19,8 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use sm_common::{
-    create_child_requests, encode, established_pair, established_pair_with, run_established,
-    run_initiator, run_responder, small_fragments,
+    answers_to_initiator, create_child_requests, encode, established_pair, established_pair_with,
+    run_established, run_initiator, run_responder, small_fragments,
 };
 
 /// The first datagram `e` sends after `f` runs a command on its SA.
@@ -161,7 +161,21 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     late.extend(frags_resp.iter().map(|f| (0x01u8, *f)));
     let cc = create_child_requests(Instant::now());
     let (new_child, rekey_child, rekey_ike) = (&cc[0][..], &cc[1][..], &cc[2][..]);
-    vec![
+    // The responder's answers to the initiator's own requests, fed to the
+    // initiator after the same command (its response handlers).
+    let answer = |ctl: u8, name: &'static str| {
+        let a = answers_to_initiator(Instant::now(), ctl);
+        assert_eq!(a.len(), 1, "{name}: one answer");
+        ("sm_established", name, encode(&[(ctl, &a[0])]))
+    };
+    let mut v = vec![
+        answer(0x40, "seed-answer-liveness"),
+        answer(0x80, "seed-answer-delete-child"),
+        answer(0xc0, "seed-answer-create-child"),
+        answer(0xc2, "seed-answer-rekey-child"),
+        answer(0xc4, "seed-answer-rekey-ike"),
+    ];
+    v.extend([
         // CREATE_CHILD_SA requests to the responder: a new Child SA, a
         // Child SA rekey (then its retransmission, replayed), an IKE SA
         // rekey.
@@ -262,7 +276,8 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             "seed-info-crossing-delete",
             encode(&[(0xa0, &info.delete_child)]),
         ),
-    ]
+    ]);
+    v
 }
 
 #[test]
@@ -336,6 +351,28 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
     // answers to the responder's check and to the replay.
     assert_eq!(e.sent.len(), 4);
     assert_eq!(e.sent[2], e.sent[3]);
+    // The answer seeds reach the initiator's response handlers: its
+    // liveness check completes (nothing more sent), its Child SA delete
+    // removes the SA, the new and the rekeyed Child SA are installed (the
+    // rekey then deletes the old one), the IKE SA rekey completes.
+    let e = run_established(&find("seed-answer-liveness"));
+    assert_eq!((e.sent.len(), e.installed, e.removed), (1, 0, 0));
+    let e = run_established(&find("seed-answer-delete-child"));
+    assert_eq!((e.sent.len(), e.removed), (1, 1));
+    let e = run_established(&find("seed-answer-create-child"));
+    assert_eq!((e.sent.len(), e.installed), (1, 1));
+    let e = run_established(&find("seed-answer-rekey-child"));
+    assert_eq!(e.installed, 1);
+    assert!(
+        e.sent.len() >= 2,
+        "the rekey, then the delete of the old SA: {}",
+        e.sent.len()
+    );
+    let e = run_established(&find("seed-answer-rekey-ike"));
+    assert!(
+        e.sent.len() >= 2,
+        "the rekey, then the delete of the old IKE SA"
+    );
     let e = run_established(&find("seed-info-crossing-delete"));
     // The responder's own delete goes out, the crossing one is answered
     // without a Delete, and the Child SA is removed once.

@@ -33,7 +33,7 @@ use ikev2_wire::{EncrId, EsnId, IntegId};
 
 use crate::alg::{AeadAlg, Cipher, EncAlg, IntegAlg, Key};
 use crate::event::{Event, SaRef};
-use crate::msg::{Mode, PolicyInfo, XfrmMessage};
+use crate::msg::{Mode, XfrmMessage};
 use crate::policy::PolicySpec;
 use crate::spec::{ChildSaSpec, KernelFeatures, Lifetime, SaKeys, TsPrefix, UdpEncap};
 use crate::types::{Mark, Selector};
@@ -362,9 +362,6 @@ struct Installed {
     sa: SaHandle,
     name: String,
     spec: ChildSaSpec,
-    /// Its own policies that replaced a trap's policy with the same
-    /// selector and direction (narrowed selectors): restored on removal.
-    over_traps: Vec<PolicyInfo>,
 }
 
 /// Identity of a policy set: Child SAs with equal keys share a reqid (and the
@@ -452,14 +449,12 @@ impl KernelBridge {
         };
         let spec = ChildSaSpec { reqid, ..probe };
         let mut msgs = spec.install_sas(self.cfg.features)?;
-        let mut over_traps = Vec::new();
         if users == 0 {
             for p in spec.policies() {
-                // A trap holds a policy for this selector and direction:
-                // replace it (NEWPOLICY would be refused) and restore it
-                // when this Child SA goes.
-                if self.trap_policy(&p).is_some() {
-                    over_traps.push(p.clone());
+                // A trap (or a Child SA with other selectors) holds a policy
+                // for this selector and direction: replace it (NEWPOLICY
+                // would be refused); a trap's comes back when this goes.
+                if self.trap_policy(&p).is_some() || self.child_policy(&p).is_some() {
                     msgs.push(XfrmMessage::UpdatePolicy(p));
                 } else {
                     msgs.push(XfrmMessage::NewPolicy(p));
@@ -477,7 +472,6 @@ impl KernelBridge {
                 sa: c.sa,
                 name: c.name.clone(),
                 spec,
-                over_traps,
             },
         ) {
             // Same inbound SPI installed twice: the kernel refuses the second
@@ -520,17 +514,15 @@ impl KernelBridge {
             .policies()
             .into_iter()
             .zip(ps.remove())
-            .map(|(p, del)| {
-                let over = c
-                    .over_traps
-                    .iter()
-                    .any(|o| o.sel == p.sel && o.dir == p.dir);
-                match self.trap_policy(&p).filter(|_| over) {
-                    // Give the selector back to the trap.
-                    Some(t) => XfrmMessage::UpdatePolicy(t),
+            // Another holder of the selector and direction gets it back:
+            // another Child SA, else a trap (one with these exact selectors
+            // would have kept the set alive).
+            .map(
+                |(p, del)| match self.child_policy(&p).or_else(|| self.trap_policy(&p)) {
+                    Some(back) => XfrmMessage::UpdatePolicy(back),
                     None => del,
-                }
-            })
+                },
+            )
             .collect();
         msgs.extend(c.spec.remove_sas());
         Ok(msgs)

@@ -300,3 +300,181 @@ fn golden_mapping_updates_both_sas_to_the_new_port() {
         Err(BridgeError::NotEncapsulated(0x7777))
     );
 }
+
+/// Any sequence of traps, Child SA installs (including rekeys and narrowed
+/// selectors), removals and untraps sends messages a kernel accepts
+/// (no NEWPOLICY/NEWSA for something present, no delete of something
+/// absent), leaves every installed Child SA's selectors pointing at its own
+/// reqid and every trapped selector covered, and ends with nothing once all
+/// is removed.
+mod sequences {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::{HashMap, HashSet};
+
+    /// The kernel's tables, as far as the bridge's messages go.
+    #[derive(Default)]
+    struct Kernel {
+        policies: HashMap<(String, u8), u32>,
+        sas: HashSet<(u32, IpAddr)>,
+    }
+
+    fn tmpl_reqid(p: &xfrm_sys::PolicyInfo) -> u32 {
+        match p.attrs.first() {
+            Some(xfrm_sys::Attr::Tmpl(t)) => t.first().map_or(0, |t| t.reqid),
+            _ => 0,
+        }
+    }
+
+    impl Kernel {
+        fn apply(&mut self, msgs: &[XfrmMessage]) -> Result<(), String> {
+            for m in msgs {
+                match m {
+                    XfrmMessage::NewPolicy(p) => {
+                        let k = (format!("{:?}", p.sel), p.dir);
+                        if self.policies.insert(k, tmpl_reqid(p)).is_some() {
+                            return Err(format!("EEXIST: NEWPOLICY {:?} dir {}", p.sel, p.dir));
+                        }
+                    }
+                    XfrmMessage::UpdatePolicy(p) => {
+                        self.policies
+                            .insert((format!("{:?}", p.sel), p.dir), tmpl_reqid(p));
+                    }
+                    XfrmMessage::DeletePolicy(id) => {
+                        if self
+                            .policies
+                            .remove(&(format!("{:?}", id.sel), id.dir))
+                            .is_none()
+                        {
+                            return Err(format!("ENOENT: DELPOLICY {:?}", id.sel));
+                        }
+                    }
+                    XfrmMessage::NewSa(sa) => {
+                        let ip = sa.id.daddr.to_ip(sa.family).unwrap();
+                        if !self.sas.insert((sa.id.spi, ip)) {
+                            return Err(format!("EEXIST: NEWSA {:#x}", sa.id.spi));
+                        }
+                    }
+                    XfrmMessage::DeleteSa(id) => {
+                        let ip = id.id.daddr.to_ip(id.id.family).unwrap();
+                        if !self.sas.remove(&(id.id.spi, ip)) {
+                            return Err(format!("ESRCH: DELSA {:#x}", id.id.spi));
+                        }
+                    }
+                    other => return Err(format!("unexpected {other:?}")),
+                }
+            }
+            Ok(())
+        }
+    }
+
+    /// Trap 0: 10.1/16 <-> 10.2/16; trap 1: 10.1/16 <-> 10.3/16 and
+    /// 10.4/16. Children: 0 = trap 0's selectors, 1 = narrowed to 10.3/16,
+    /// 2 = untrapped 10.9/16, 3 = 10.3/16 and 10.5/16 (overlaps child 1).
+    fn trap_n(i: usize) -> TrapInstall {
+        let mut t = trap();
+        t.name = format!("t{i}");
+        if i == 1 {
+            t.remote_ts = vec![net("10.3.0.0/16"), net("10.4.0.0/16")];
+        }
+        t
+    }
+
+    fn child_n(kind: usize, spi: u32) -> ikev2_sm::ChildSaInstall {
+        let mut c = trapped_child("10.1.0.0/16", "10.2.0.0/16");
+        c.remote_ts = match kind {
+            0 => vec![net("10.2.0.0/16")],
+            1 => vec![net("10.3.0.0/16")],
+            2 => vec![net("10.9.0.0/16")],
+            _ => vec![net("10.3.0.0/16"), net("10.5.0.0/16")],
+        };
+        c.spi_in = spi;
+        c.spi_out = spi + 0x1000;
+        c
+    }
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        Trap(usize),
+        Untrap(usize),
+        Install(usize, u32),
+        Remove(u32),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            (0..2usize).prop_map(Op::Trap),
+            (0..2usize).prop_map(Op::Untrap),
+            (0..4usize, 1..6u32).prop_map(|(k, s)| Op::Install(k, s)),
+            (1..6u32).prop_map(Op::Remove),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn kernel_tables_stay_consistent(ops in prop::collection::vec(op(), 1..30)) {
+            let mut b = KernelBridge::new(BridgeConfig::default());
+            let mut k = Kernel::default();
+            let mut traps: HashSet<usize> = HashSet::new();
+            let mut children: HashMap<u32, usize> = HashMap::new();
+            for op in &ops {
+                let msgs = match *op {
+                    Op::Trap(i) if !traps.contains(&i) => {
+                        traps.insert(i);
+                        b.trap(&trap_n(i)).unwrap().1
+                    }
+                    Op::Untrap(i) if traps.remove(&i) => b.untrap(&format!("t{i}")),
+                    Op::Install(kind, spi) if !children.contains_key(&spi) => {
+                        children.insert(spi, kind);
+                        b.install(&child_n(kind, spi)).unwrap()
+                    }
+                    Op::Remove(spi) if children.remove(&spi).is_some() => {
+                        b.remove(&remove_of(&child_n(0, spi))).unwrap()
+                    }
+                    _ => continue,
+                };
+                k.apply(&msgs).map_err(|e| TestCaseError::fail(format!("{op:?}: {e}")))?;
+                // A Child SA's selectors always lead to a Child SA's reqid
+                // (never to a trap's, which has no SA).
+                for spi in children.keys() {
+                    let spec = b.spec(*spi).unwrap();
+                    for p in spec.policies() {
+                        let got = k.policies.get(&(format!("{:?}", p.sel), p.dir));
+                        prop_assert!(got.is_some(), "{op:?}: Child SA {spi} lost {:?}", p.sel);
+                        let owner_is_child = children
+                            .keys()
+                            .any(|s| b.spec(*s).unwrap().reqid == *got.unwrap());
+                        prop_assert!(owner_is_child, "{op:?}: {:?} went to a trap", p.sel);
+                    }
+                }
+                // Every trapped selector has a policy (the trap's or a
+                // Child SA's).
+                for i in &traps {
+                    // The trap's policies, as a bridge with nothing else
+                    // installed sends them.
+                    let (_, alone) = KernelBridge::new(BridgeConfig::default())
+                        .trap(&trap_n(*i))
+                        .unwrap();
+                    for p in alone {
+                        let XfrmMessage::NewPolicy(p) = p else { unreachable!() };
+                        prop_assert!(
+                            k.policies.contains_key(&(format!("{:?}", p.sel), p.dir)),
+                            "{op:?}: trap {i} lost {:?}", p.sel
+                        );
+                    }
+                }
+            }
+            for spi in children.keys().copied().collect::<Vec<_>>() {
+                let msgs = b.remove(&remove_of(&child_n(0, spi))).unwrap();
+                k.apply(&msgs).map_err(TestCaseError::fail)?;
+            }
+            for i in traps {
+                k.apply(&b.untrap(&format!("t{i}"))).map_err(TestCaseError::fail)?;
+            }
+            prop_assert!(k.policies.is_empty(), "left: {:?}", k.policies);
+            prop_assert!(k.sas.is_empty());
+            prop_assert!(b.is_empty());
+        }
+    }
+}

@@ -134,4 +134,8 @@ $IP netns exec "$NA" ping -c 3 -i 0.2 -W 2 -I 10.230.1.1 10.230.2.1 || fail "pin
 grep '"event":"acquire"' "$tmp/t.out"
 st=$(ikev2-peer --status --control "$tmp/a.sock" --json) || fail "--status (trap)"
 echo "$st" | grep -q '"traps":{' || fail "status: no traps"
+# Shutdown deletes the IKE SA and removes the trap: nothing is left.
+kill "$pa"; wait "$pa"
+[ "$(count "$NA" state)" = 0 ] || fail "A left SAs behind (trap)"
+[ "$(count "$NA" policy)" = 0 ] || fail "A left the trap's policies behind"
 echo "PEER-KERNEL: PASS"

@@ -53,7 +53,7 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
 [--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] [--transport] \
 [--after SECS delete-child|delete-ike|dpd]... [--until-down] \
-[--at SECS:create-child|rekey-child|rekey-ike]... [--child-rekey SECS]";
+[--at SECS:create-child|rekey-child|rekey-ike|reauth]... [--child-rekey SECS]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -179,7 +179,8 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
                 let bad = |why: &str| lexopt::Error::Custom(format!("--at {v}: {why}").into());
                 let (secs, cmd) = v.split_once(':').ok_or_else(|| bad("want SECS:COMMAND"))?;
                 let secs: f64 = secs.parse().map_err(|_| bad("bad seconds"))?;
-                if !["create-child", "rekey-child", "rekey-ike"].contains(&cmd) {
+                // `reauth`: reauthentication (make-before-break)
+                if !["create-child", "rekey-child", "rekey-ike", "reauth"].contains(&cmd) {
                     return Err(bad("unknown command"));
                 }
                 o.at.push((Duration::from_secs_f64(secs), cmd.to_owned()));
@@ -535,6 +536,19 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         }
                         emit(o.json, line);
                     }
+                    // Reauthentication: follow the new IKE SA (the old one
+                    // is deleted next), say which children did not come back
+                    Event::IkeSaReauthenticated { new, missing } => {
+                        if handle == sa {
+                            handle = Some(new);
+                        }
+                        let mut line = ike_sa_line(&ep, Some(new));
+                        if let Some(m) = line.as_object_mut() {
+                            m.insert("event".into(), json!("ike_sa_reauthenticated"));
+                            m.insert("missing".into(), json!(missing));
+                        }
+                        emit(o.json, line);
+                    }
                     Event::PeerDead {
                         peer,
                         exchange,
@@ -603,6 +617,8 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                     ("create-child", _) => ep.create_child_sa(now, h, "net"),
                     ("rekey-child", Some(spi)) => ep.rekey_child_sa(now, h, spi),
                     ("rekey-ike", _) => ep.rekey_ike_sa(now, h),
+                    // Reauthentication: the new IKE SA is followed below
+                    ("reauth", _) => ep.reauthenticate(now, h).map(|_| ()),
                     _ => Err(ikev2_sm::ApiError::UnknownSa),
                 };
                 emit(

@@ -278,6 +278,7 @@ struct RawConnection {
     fragmentation: Option<Spanned<String>>,
     rekey_time: Option<Spanned<RawDuration>>,
     over_time: Option<Spanned<RawDuration>>,
+    reauth_time: Option<Spanned<RawDuration>>,
     dpd_delay: Option<Spanned<RawDuration>>,
     local: Option<Spanned<RawLocal>>,
     remote: Option<Spanned<RawRemote>>,
@@ -806,6 +807,17 @@ impl Cx<'_> {
             // strongSwan: the IKE SA is deleted `over_time` after `rekey_time`.
             peer.lifetimes.life_time = peer.lifetimes.rekey_time.saturating_add(over);
             peer.lifetimes.rand_time = peer.lifetimes.rand_time.min(over);
+        }
+        if let Some(r) = &c.reauth_time {
+            // Reauthentication (make-before-break) instead of, or besides,
+            // the IKE rekey; `0s` turns it off as in strongSwan.
+            let t = self.duration(r, "reauth_time")?;
+            if !t.is_zero() {
+                // strongSwan jitters it by rand_time; without a rand_time key
+                // here, at most a tenth of it (so a short reauth_time works).
+                peer.lifetimes.rand_time = peer.lifetimes.rand_time.min(t / 10);
+            }
+            peer = peer.with_reauth_time(t);
         }
         if let Some(d) = &c.dpd_delay {
             let t = self.duration(d, "dpd_delay")?;

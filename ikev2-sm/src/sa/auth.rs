@@ -356,25 +356,36 @@ pub(crate) fn refuse(
     cfg: Option<String>,
     cause: AuthFailure,
 ) {
-    let out: Vec<PayloadRepr<'static>> = err_notify(NotifyType::AuthenticationFailed)
+    let out: Vec<_> = err_notify(NotifyType::AuthenticationFailed)
         .into_iter()
         .collect();
-    if let Some(b) = sa.protect(
-        ctx,
-        &init.keys,
-        ExchangeType::IkeAuth,
-        true,
-        message_id,
-        &out,
-    ) {
-        sa.respond(ctx, message_id, ExchangeType::IkeAuth, b);
-    }
+    send_response(ctx, sa, init, message_id, &out);
     ctx.fail(
         Some(sa.handle),
         sa.remote,
         cfg,
         Failure::AuthenticationFailed { cause },
     );
+}
+
+/// Responder: protects and sends the IKE_AUTH response `out`.
+fn send_response(
+    ctx: &mut Ctx<'_>,
+    sa: &mut IkeSa,
+    init: &InitDone,
+    message_id: u32,
+    out: &[PayloadRepr<'static>],
+) {
+    if let Some(b) = sa.protect(
+        ctx,
+        &init.keys,
+        ExchangeType::IkeAuth,
+        true,
+        message_id,
+        out,
+    ) {
+        sa.respond(ctx, message_id, ExchangeType::IkeAuth, b);
+    }
 }
 
 /// What the responder's IKE_AUTH handling decided.
@@ -399,18 +410,6 @@ pub(crate) fn respond(
     presigned: Option<&[u8]>,
 ) -> Responded {
     let p = scan(payloads, true);
-    let send = |ctx: &mut Ctx<'_>, sa: &mut IkeSa, out: Vec<PayloadRepr<'static>>| {
-        if let Some(b) = sa.protect(
-            ctx,
-            &init.keys,
-            ExchangeType::IkeAuth,
-            true,
-            message_id,
-            &out,
-        ) {
-            sa.respond(ctx, message_id, ExchangeType::IkeAuth, b);
-        }
-    };
     let auth_failed =
         |ctx: &mut Ctx<'_>, sa: &mut IkeSa, cfg: Option<String>, cause: AuthFailure| {
             refuse(ctx, sa, init, message_id, cfg, cause);
@@ -557,7 +556,7 @@ pub(crate) fn respond(
         let detail = "SAi2, TSi and TSr not all present";
         super::malformed::report(ctx, sa, ExchangeType::IkeAuth, detail);
     }
-    send(ctx, sa, out);
+    send_response(ctx, sa, init, message_id, &out);
     ctx.event(Some(sa.handle), Event::IkeSaUp);
     if let Some(name) = child_up {
         ctx.event(Some(sa.handle), Event::ChildSaUp { name });

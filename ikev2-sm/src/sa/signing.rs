@@ -83,18 +83,11 @@ pub(crate) fn send_auth_request(
             }));
             false
         }
-        Err(Signed::Deferred(_)) => signer_failed(ctx, sa, "the signer deferred twice".into()),
-        Err(Signed::Failed(cause)) => {
-            ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
-            let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
-            ctx.fail(
-                Some(sa.handle),
-                sa.remote,
-                name,
-                Failure::AuthenticationFailed { cause },
-            );
-            true
+        Err(Signed::Deferred(_)) => {
+            let why = "the signer deferred twice".to_owned();
+            initiator_failed(ctx, sa, AuthFailure::LocalSigner(why))
         }
+        Err(Signed::Failed(cause)) => initiator_failed(ctx, sa, cause),
     }
 }
 
@@ -185,33 +178,28 @@ fn refuse(
 /// so (the endpoint then forgets the SA).
 pub(crate) fn on_expiry(ctx: &mut Ctx<'_>, sa: &IkeSa) {
     if matches!(sa.state, State::Signing(_)) {
-        let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
         let why = "no signature from the signer within the half-open timeout".to_owned();
-        ctx.fail(
-            Some(sa.handle),
-            sa.remote,
-            name,
-            Failure::AuthenticationFailed {
-                cause: AuthFailure::LocalSigner(why),
-            },
-        );
+        report(ctx, sa, AuthFailure::LocalSigner(why));
     }
 }
 
-/// The signer failed: the initiator gives up; reported as an
-/// authentication failure naming the signer's reason.
-fn signer_failed(ctx: &mut Ctx<'_>, sa: &mut IkeSa, why: String) -> bool {
+/// The initiator cannot make its IKE_AUTH request (our signature failed):
+/// it gives up, reporting why. Returns true (remove the SA).
+fn initiator_failed(ctx: &mut Ctx<'_>, sa: &mut IkeSa, cause: AuthFailure) -> bool {
     ctx.stats.half_open = ctx.stats.half_open.saturating_sub(1);
+    report(ctx, sa, cause);
+    true
+}
+
+/// Reports an authentication failure of ours on `sa`.
+fn report(ctx: &mut Ctx<'_>, sa: &IkeSa, cause: AuthFailure) {
     let name = ctx.peers.get(sa.peer).map(|p| p.name.clone());
     ctx.fail(
         Some(sa.handle),
         sa.remote,
         name,
-        Failure::AuthenticationFailed {
-            cause: AuthFailure::LocalSigner(why),
-        },
+        Failure::AuthenticationFailed { cause },
     );
-    true
 }
 
 impl Endpoint {
@@ -244,7 +232,7 @@ impl Endpoint {
                 (Resume::Request, Ok(sig)) => send_auth_request(ctx, sa, init, Some(&sig)),
                 (Resume::Request, Err(why)) => {
                     sa.state = State::Failed;
-                    signer_failed(ctx, sa, why)
+                    initiator_failed(ctx, sa, AuthFailure::LocalSigner(why))
                 }
                 (
                     Resume::Response {

@@ -11,7 +11,9 @@
 //! through the trap's policies, which stay when the Child SA is deleted:
 //! the next packet raises a new ACQUIRE. A Child SA with narrower selectors
 //! gets its own reqid and replaces (`XFRM_MSG_UPDPOLICY`) any trap policy
-//! with the same selector and direction, restored when it goes.
+//! with the same selector and direction, restored when it goes; a trap
+//! installed while a Child SA holds one of its selectors leaves that policy
+//! to the Child SA.
 //!
 //! A NAT mapping change ([`KernelInput::PeerMoved`]) becomes
 //! `XFRM_MSG_UPDSA` of both SAs with the new UDP port
@@ -107,7 +109,14 @@ impl KernelBridge {
         let spec = PolicySpec { reqid, ..probe };
         let msgs = if users == 0 {
             self.next_reqid = self.next_reqid.wrapping_add(1).max(1);
-            spec.install()
+            // A policy with this selector and direction is there already
+            // (a Child SA's with narrowed selectors, another trap's): it
+            // stays, and this trap's takes its place when it goes.
+            spec.policies()
+                .into_iter()
+                .filter(|p| self.trap_policy(p).is_none() && self.child_policy(p).is_none())
+                .map(XfrmMessage::NewPolicy)
+                .collect()
         } else {
             Vec::new()
         };
@@ -122,11 +131,20 @@ impl KernelBridge {
         let Some(t) = self.traps.remove(name) else {
             return Vec::new();
         };
-        if self.release(&t.spec) {
-            t.spec.remove()
-        } else {
-            Vec::new()
+        if !self.release(&t.spec) {
+            return Vec::new();
         }
+        t.spec
+            .policies()
+            .into_iter()
+            .zip(t.spec.remove())
+            .map(
+                |(p, del)| match self.child_policy(&p).or_else(|| self.trap_policy(&p)) {
+                    Some(back) => XfrmMessage::UpdatePolicy(back),
+                    None => del,
+                },
+            )
+            .collect()
     }
 
     /// The name of the trap whose policies carry `reqid`.
@@ -142,11 +160,20 @@ impl KernelBridge {
         self.traps.get(name).map(|t| t.spec.reqid)
     }
 
-    /// A trap's policy with the selector and direction of `p`.
+    /// An installed trap's policy with the selector and direction of `p`.
     pub(super) fn trap_policy(&self, p: &PolicyInfo) -> Option<PolicyInfo> {
         self.traps
             .values()
             .flat_map(|t| t.spec.policies())
+            .find(|q| q.sel == p.sel && q.dir == p.dir)
+    }
+
+    /// An installed Child SA's policy with the selector and direction of
+    /// `p`.
+    pub(super) fn child_policy(&self, p: &PolicyInfo) -> Option<PolicyInfo> {
+        self.children
+            .values()
+            .flat_map(|c| c.spec.policies())
             .find(|q| q.sel == p.sel && q.dir == p.dir)
     }
 

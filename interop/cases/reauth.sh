@@ -1,0 +1,87 @@
+# Reauthentication, make-before-break, against charon in both directions:
+# our Endpoint (ikev2-udp in A) reauthenticates toward charon
+# (`--at 1:reauth`): a second IKE_SA_INIT and IKE_AUTH without
+# INITIAL_CONTACT, the Child SA recreated, then the old IKE SA deleted;
+# charon must end with one IKE SA carrying our new SPIs and an INSTALLED
+# child, and a liveness check on the new IKE SA must be answered. Then
+# charon reauthenticates toward us (`reauth_time` short,
+# `make_before_break = yes`): our events must show the second IKE SA and its
+# Child SA up before charon deletes the old IKE SA, whose Child SA alone is
+# removed. Uses `ours`, `jfield` and `info_wait` (ours.sh, child.sh,
+# info.sh). Sourced by scripts/test.d/50-strongswan.sh.
+
+# IKE SAs charon holds for connection $1 in state ESTABLISHED
+ra_count() { grep -o "$1 {[^{]*state=ESTABLISHED" <<< "$(sas B)" | wc -l; }
+
+CASES+=(ours_reauth)
+case_ours_reauth() {
+    # reauthenticate 1 s after up; a liveness check on the (followed) new IKE
+    # SA at 2.5 s with a short retransmission schedule: unanswered, it
+    # would end the run as peer_dead (exit 4) before the linger is over
+    ours --remote 10.231.0.2 --initiate --linger 6 --retransmit 0.5,2 \
+        --at 1:reauth --after 2.5 dpd > "$d/ours.jsonl" || { cat "$d/ours.jsonl"; return 1; }
+    cat "$d/ours.jsonl"
+    sas B
+    local old_i new_i new_r old_child
+    old_i=$(jfield "$d/ours.jsonl" ike_sa_established spi_i)
+    new_i=$(jfield "$d/ours.jsonl" ike_sa_reauthenticated spi_i)
+    new_r=$(jfield "$d/ours.jsonl" ike_sa_reauthenticated spi_r)
+    old_child=$(jfield "$d/ours.jsonl" child_sa_installed spi_in)
+    [ -n "$new_i" ] && [ -n "$old_i" ] && [ "$new_i" != "$old_i" ] || { echo "no new IKE SA"; return 1; }
+    grep -q '"event":"ike_sa_reauthenticated".*"missing":\[\]' "$d/ours.jsonl" || { echo "children missing"; return 1; }
+    # the child recreated (two installs), the old one removed after
+    [ "$(grep -c '"event":"child_sa_installed"' "$d/ours.jsonl")" = 2 ] &&
+        grep -q "\"event\":\"child_sa_removed\".*\"spi_in\":\"$old_child\"" "$d/ours.jsonl" &&
+        [ "$(grep -c '"event":"child_sa_removed"' "$d/ours.jsonl")" = 1 ] || { echo "children"; return 1; }
+    grep -q '"by_peer":false,"event":"ike_sa_deleted"' "$d/ours.jsonl" || { echo "old not deleted"; return 1; }
+    grep -q '"command":"dpd","event":"command","result":"ok"' "$d/ours.jsonl" &&
+        grep -q '"liveness_sent":1' "$d/ours.jsonl" || { echo "liveness check"; return 1; }
+    # charon: one IKE SA, ours with the new SPIs, its child INSTALLED
+    [ "$(ra_count psk)" = 1 ] &&
+        grep -q "psk {[^{]*state=ESTABLISHED[^{]*initiator-spi=$new_i responder-spi=$new_r.*state=INSTALLED" <<< "$(sas B)" &&
+        ! grep -q "initiator-spi=$old_i" <<< "$(sas B)" || { echo "charon's view"; return 1; }
+}
+# two IKE_SA_INIT/IKE_AUTH pairs; INITIAL_CONTACT only in the first IKE_AUTH
+must_ours_reauth() {
+    [ "$(grep -c '"type":"AUTH"' "$1")" = 4 ] && [ "$(grep -c 'INITIAL_CONTACT' "$1")" = 1 ] &&
+        grep -q '"kind":"ikev2","non_esp_marker":true' "$1"
+}
+
+CASES+=(ours_reauth_by_charon)
+up_ours_reauth_by_charon() { echo "--charon-opt=make_before_break=yes"; }
+case_ours_reauth_by_charon() {
+    # B initiates to us and reauthenticates 4 s after (no jitter, no rekey):
+    # once before we exit 6.5 s after the first IKE SA is up
+    local f=$LAB_RUN/B/swanctl/b-reauth.conf
+    sed 's/^        rekey_time = 0$/        rekey_time = 0\n        reauth_time = 4s\n        over_time = 60s\n        rand_time = 0/' \
+        "$ROOT/interop/conf/b-initiator.swanctl.conf" > "$f" && grep -q 'reauth_time = 4s' "$f" &&
+        (cd "$LAB_RUN/B/swanctl" && "$L" swanctl B --load-all --noprompt --file "$f") || return 1
+    ours --remote %any --linger 6.5 > "$d/ours.jsonl" &
+    local pid=$! rc=0
+    for _ in $(seq 100); do [ -n "$("$L" exec A ss -Hlun 'sport = :4500')" ] && break; sleep 0.05; done
+    "$L" swanctl B --initiate --ike to-ours --child to-ours-net --timeout 10 || { echo "initiate"; rc=1; }
+    wait "$pid" || { echo "ikev2-udp exited $?"; rc=1; }
+    cat "$d/ours.jsonl"
+    sas B
+    [ $rc = 0 ] || return 1
+    # our view: two IKE SAs, two Child SAs; the old IKE SA deleted by charon
+    # only after the new child was up; exactly the old child removed
+    local ev first_child
+    ev=$(grep -o '"event":"[a-z_]*"' "$d/ours.jsonl" | cut -d'"' -f4 | tr '\n' ' ')
+    echo "events: $ev"
+    [ "$(grep -c '"event":"ike_sa_established"' "$d/ours.jsonl")" = 2 ] &&
+        [ "$(grep -c '"event":"child_sa_established"' "$d/ours.jsonl")" = 2 ] || { echo "not reauthenticated"; return 1; }
+    grep -q 'ike_sa_established .*child_sa_established .*ike_sa_established .*child_sa_established .*ike_sa_deleted' <<< "$ev" ||
+        { echo "order: old deleted before the new child was up"; return 1; }
+    grep -q '"by_peer":true,"event":"ike_sa_deleted"' "$d/ours.jsonl" || { echo "no delete by charon"; return 1; }
+    first_child=$(jfield "$d/ours.jsonl" child_sa_installed spi_in)
+    [ "$(grep -c '"event":"child_sa_removed"' "$d/ours.jsonl")" = 1 ] &&
+        grep -q "\"event\":\"child_sa_removed\".*\"spi_in\":\"$first_child\"" "$d/ours.jsonl" || { echo "wrong child removed"; return 1; }
+    ! grep -q '"event":"failed"' "$d/ours.jsonl" || return 1
+    # charon: one IKE SA left (the second one), child INSTALLED; it said why
+    [ "$(ra_count to-ours)" = 1 ] && grep -q 'state=INSTALLED' <<< "$(sas B)" &&
+        grep -qi 'reauthenticat' "$LAB_RUN/B/charon.log" || { echo "charon's view"; return 1; }
+}
+must_ours_reauth_by_charon() {
+    [ "$(grep -c '"type":"AUTH"' "$1")" = 4 ] && grep -q '"kind":"ikev2","non_esp_marker":true' "$1"
+}
