@@ -212,8 +212,14 @@ def main():
     ike_rows, esp_rows = [], []
     for table in args.table:
         ike_rows += [r.strip() for r in open(table) if r.strip() and not r.startswith('#')]
+    # A program's own table wins over rows guessed from charon's logs for the
+    # same SPIs (Wireshark uses the last row of a pair; two rekeys of one IKE
+    # SA, a collision, cannot be matched to charon's log in order).
+    known = {tuple(r.split(',')[:2]) for r in ike_rows}
+    from_logs = []
     for log in args.logs:
-        read_log(log, ike_rows, esp_rows, rekeyed)
+        read_log(log, from_logs, esp_rows, rekeyed)
+    ike_rows += [r for r in from_logs if tuple(r.split(',')[:2]) not in known]
     ike_rows = list(dict.fromkeys(ike_rows))
     esp_rows = list(dict.fromkeys(esp_rows))
     os.makedirs(args.out, exist_ok=True)

@@ -29,6 +29,7 @@ pub mod keys;
 pub mod net;
 pub mod openers;
 pub mod peer;
+pub mod udp_collision;
 pub mod udp_info;
 
 pub use error::Error;

@@ -324,6 +324,21 @@ fn pump(from: &mut Endpoint, to: &mut Endpoint, now: Instant, log: &mut Vec<Vec<
     }
 }
 
+/// The responder of [`established_pair`] rekeys the IKE SA: its request,
+/// and the initiator's answer to it.
+pub(crate) fn responder_ike_rekey(now: Instant) -> (Vec<u8>, Vec<u8>) {
+    let (mut i, mut r, _, _) = established_pair(now);
+    let h = *r.handles().first().expect("SA");
+    r.rekey_ike_sa(now, h).expect("rekey IKE");
+    let (mut req, mut resp) = (Vec::new(), Vec::new());
+    pump(&mut r, &mut i, now, &mut req);
+    pump(&mut i, &mut r, now, &mut resp);
+    (
+        req.into_iter().next().expect("request"),
+        resp.into_iter().next().expect("response"),
+    )
+}
+
 /// The CREATE_CHILD_SA requests the initiator of [`established_pair`]
 /// sends first for: a new Child SA, a rekey of its Child SA, a rekey of
 /// the IKE SA (each as the first request after IKE_AUTH, message ID 2).

@@ -620,8 +620,24 @@ pub enum Collision {
         /// Our rekey's SA survives.
         we_won: bool,
     },
+    /// Both ends rekeyed the IKE SA at once and both exchanges completed
+    /// (RFC 7296 §2.8.2). The new IKE SA created with the lowest of the
+    /// four nonces is redundant and deleted by the side that created it;
+    /// the other one inherits the Child SAs, and its initiator deletes the
+    /// old IKE SA. `Event::IkeSaRekeyed` follows with the survivor.
+    SimultaneousIkeRekey {
+        /// The IKE SA our rekey created survives.
+        we_won: bool,
+        /// The lower of our exchange's nonces (our Ni, the peer's Nr).
+        ours_lowest: Vec<u8>,
+        /// The lower of the peer's exchange's nonces (its Ni, our Nr).
+        theirs_lowest: Vec<u8>,
+    },
     /// The peer refused our rekey with TEMPORARY_FAILURE because it was
-    /// rekeying the same SA; its new SA takes over.
+    /// rekeying the same SA; its new SA takes over. For the IKE SA (`child`
+    /// `None`): the peer completed its rekey before it saw ours (it refused
+    /// ours or deleted the old IKE SA meanwhile), so the IKE SA its rekey
+    /// created takes over.
     PeerRekeyWins,
     /// The peer deleted the SA while our rekey was outstanding; the SA our
     /// rekey created is deleted too (RFC 7296 §2.25.1).

@@ -184,7 +184,8 @@
 //! and hard lifetimes and data-plane limits
 //! ([`Endpoint::child_sa_expired`]), and the collisions of RFC 7296 §2.8
 //! and §2.25 ([`events::Event::RekeyCollision`]; simultaneous IKE SA rekeys
-//! are settled by TEMPORARY_FAILURE and a jittered retry, not by nonces).
+//! are both completed and settled by the lowest nonce, §2.8.2, in
+//! `sa/ike_collision.rs`).
 //!
 //! Reauthentication, make-before-break (`sa/reauth.rs`), as strongSwan's
 //! `reauth_time` with `make_before_break = yes`:

@@ -211,6 +211,15 @@ pub struct RekeyCounts {
     pub collisions_won: u64,
     /// Simultaneous Child SA rekeys our exchange lost.
     pub collisions_lost: u64,
+    /// Simultaneous IKE SA rekeys our exchange won (RFC 7296 §2.8.2): the
+    /// peer deletes the IKE SA it created, we delete the old one.
+    pub ike_collisions_won: u64,
+    /// Simultaneous IKE SA rekeys our exchange lost: we deleted the IKE SA
+    /// we created and the Child SAs moved to the peer's.
+    pub ike_collisions_lost: u64,
+    /// IKE SA rekey collisions the peer settled before it saw ours (it
+    /// refused ours or deleted the old IKE SA): its IKE SA took over.
+    pub ike_collisions_conceded: u64,
     /// TEMPORARY_FAILURE sent (a conflicting exchange of ours in progress).
     pub temporary_failures_sent: u64,
     /// TEMPORARY_FAILURE received (retried with jitter).

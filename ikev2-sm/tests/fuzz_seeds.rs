@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use sm_common::{
     answers_to_initiator, create_child_requests, encode, established_pair, established_pair_with,
-    run_established, run_initiator, run_responder, small_fragments,
+    responder_ike_rekey, run_established, run_initiator, run_responder, small_fragments,
 };
 
 /// The first datagram `e` sends after `f` runs a command on its SA.
@@ -160,6 +160,7 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
     let mut late: Vec<(u8, &[u8])> = frags_req.iter().map(|f| (0x21u8, *f)).collect();
     late.extend(frags_resp.iter().map(|f| (0x01u8, *f)));
     let cc = create_child_requests(Instant::now());
+    let ike_collision = responder_ike_rekey(Instant::now());
     let (new_child, rekey_child, rekey_ike) = (&cc[0][..], &cc[1][..], &cc[2][..]);
     // The responder's answers to the initiator's own requests, fed to the
     // initiator after the same command (its response handlers).
@@ -276,6 +277,14 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
             "seed-info-crossing-delete",
             encode(&[(0xa0, &info.delete_child)]),
         ),
+        // Simultaneous IKE SA rekeys (RFC 7296 §2.8.2): the responder
+        // starts its own (bits 6 and 7, exchange 2), receives the
+        // initiator's, then the answer to its own, and the nonces decide.
+        (
+            "sm_established",
+            "seed-ike-rekey-collision",
+            encode(&[(0xe4, &cc[2]), (0x20, &ike_collision.1)]),
+        ),
     ]);
     v
 }
@@ -351,6 +360,13 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
     // answers to the responder's check and to the replay.
     assert_eq!(e.sent.len(), 4);
     assert_eq!(e.sent[2], e.sent[3]);
+    // The IKE SA collision: the responder keeps the old SA, the SA of the
+    // initiator's rekey and the one its own created (the redundant one is
+    // being deleted, or the old one is); it sent its request (and a
+    // retransmission after the clock moved), its answer and that Delete.
+    let e = run_established(&find("seed-ike-rekey-collision"));
+    assert_eq!(e.states, ["established"; 3]);
+    assert!(e.sent.len() >= 3, "{} sent", e.sent.len());
     // The answer seeds reach the initiator's response handlers: its
     // liveness check completes (nothing more sent), its Child SA delete
     // removes the SA, the new and the rekeyed Child SA are installed (the

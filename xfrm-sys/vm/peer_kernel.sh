@@ -7,7 +7,9 @@
 # with `start_action = trap`, so its kernel holds policies with no SA; the
 # first ping raises ACQUIRE, A negotiates, pings pass through the trap's
 # policies; B restarts (the IKE SA is deleted), the trap stays, and the next
-# ping negotiates again. Prints PEER-KERNEL: PASS/FAIL.
+# ping negotiates again. Last, a MAPPING: A forces ESP-in-UDP, B's SA is
+# made to send from another port, A reports the change and does not follow
+# it (no NAT). Prints PEER-KERNEL: PASS/FAIL.
 set -u
 # busybox sh runs its own applets before PATH: use iproute2 by path.
 IP=/sbin/ip
@@ -32,7 +34,7 @@ $IP -n "$NB" link set pkb up
 $IP -n "$NA" route add 10.230.2.0/24 via 10.0.30.2 src 10.230.1.1
 $IP -n "$NB" route add 10.230.1.0/24 via 10.0.30.1 src 10.230.2.1
 
-# conf NAME LOCAL REMOTE MY_NET THEIR_NET START
+# conf NAME LOCAL REMOTE MY_NET THEIR_NET START [CONNECTION_LINE]
 conf() {
     peer=a; [ "$1" = a ] && peer=b
     cat <<EOC
@@ -48,6 +50,7 @@ remote_addrs = ["$3"]
 proposals = "aes256gcm16-prfsha256-x25519"
 local = { auth = "psk", id = "$1.lab" }
 remote = { auth = "psk", id = "$peer.lab" }
+${7:-}
 
 [connections.lab.children.net]
 local_ts = "$4"
@@ -138,4 +141,28 @@ echo "$st" | grep -q '"traps":{' || fail "status: no traps"
 kill "$pa"; wait "$pa"
 [ "$(count "$NA" state)" = 0 ] || fail "A left SAs behind (trap)"
 [ "$(count "$NA" policy)" = 0 ] || fail "A left the trap's policies behind"
+
+echo "peer-kernel: NAT mapping"
+# A forces ESP-in-UDP (encap = true); no NAT is on the path. B's kernel is
+# then told to send from UDP 4501: A's kernel reports the new port
+# (MAPPING), and A refuses to follow a peer that is not behind a NAT.
+conf a 10.0.30.1 10.0.30.2 10.230.1.0/24 10.230.2.0/24 start "encap = true" >"$tmp/n.toml"
+$IP netns exec "$NA" ikev2-peer --config "$tmp/n.toml" --json >"$tmp/n.out" 2>"$tmp/n.err" &
+pa=$!
+await "$tmp/n.out" "$CHILD_UP" 1 "no encapsulated Child SA"
+seen "$tmp/n.out" '"udp_encap":true' 1 || fail "the Child SA is not UDP-encapsulated"
+# B's outbound SA: SPI and reqid from `ip xfrm state`, a dummy key (an
+# update changes the encapsulation only).
+set -- $($IP -n "$NB" xfrm state | grep -A1 '^src 10.0.30.2 dst 10.0.30.1' | sed -n 's/.* spi \(0x[0-9a-f]*\).* reqid \([0-9]*\).*/\1 \2/p')
+[ $# = 2 ] || fail "B's outbound SA not found"
+$IP -n "$NB" xfrm state update src 10.0.30.2 dst 10.0.30.1 proto esp spi "$1" reqid "$2" mode tunnel \
+    replay-window 32 flag esn aead 'rfc4106(gcm(aes))' 0x000000000000000000000000000000000000000000000000000000000000000000000000 128 \
+    encap espinudp 4501 4500 0.0.0.0 || fail "B's SA update"
+$IP netns exec "$NB" ping -c 1 -W 1 -I 10.230.2.1 10.230.1.1 >/dev/null 2>&1
+await "$tmp/n.out" '"event":"nat_mapping_changed","new":"10.0.30.2:4501"' 1 "no nat_mapping_changed event"
+grep '"event":"nat_mapping_changed"' "$tmp/n.out"
+seen "$tmp/n.out" '"result":"refused: the peer is not behind a NAT' 1 || fail "a mapping change of a peer not behind a NAT was followed"
+$IP -n "$NA" xfrm state | grep -q 'dport 4501' && fail "A's SA followed the new port"
+st=$(ikev2-peer --status --control "$tmp/a.sock" --json) || fail "--status (mapping)"
+echo "$st" | grep -q '"mappings_refused":[1-9]' || fail "status: mapping refusal not counted"
 echo "PEER-KERNEL: PASS"

@@ -30,6 +30,10 @@
 //! `ikev2_examples::udp_info`): `--after SECS delete-child|delete-ike|dpd`
 //! runs user commands once the SA is up, and `--until-down` exits 0 once
 //! the IKE SA is deleted (by either side) instead of once it is up.
+//!
+//! Rekey collisions (`interop/cases/collision.sh`, `ikev2_examples::udp_collision`):
+//! `--rx-delay MS` holds received datagrams MS ms (a slow link) so that
+//! our rekey and the peer's cross; collisions print `rekey_collision` lines.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::net::{IpAddr, SocketAddr, UdpSocket};
@@ -41,7 +45,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::OsRandom;
-use ikev2_examples::udp_info;
+use ikev2_examples::{udp_collision, udp_info};
 use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, SaHandle};
@@ -53,7 +57,7 @@ const USAGE: &str = "usage: ikev2-udp --local IP --remote IP|%any --psk SECRET \
 [--childless] [--key-log FILE] [--dpd SECS] [--retransmit SECS,TRIES] \
 [--fragment-size OCTETS] [--cookie-threshold N] [--cert PEM --key PEM --ca PEM [--rsa-pkcs1]] [--transport] \
 [--after SECS delete-child|delete-ike|dpd]... [--until-down] \
-[--at SECS:create-child|rekey-child|rekey-ike|reauth]... [--child-rekey SECS]";
+[--at SECS:create-child|rekey-child|rekey-ike|reauth]... [--child-rekey SECS] [--rx-delay MS]";
 
 /// The RFC 3948 non-ESP marker that prefixes IKE messages on UDP 4500.
 const NON_ESP_MARKER: [u8; 4] = [0; 4];
@@ -88,6 +92,8 @@ struct Opts {
     // SA is up, and a short Child SA rekey_time
     at: Vec<(Duration, String)>,
     child_rekey: Option<Duration>,
+    // rekey collisions (interop/cases/collision.sh): a slow link in front of us
+    rx_delay: Duration,
 }
 
 fn parse_args() -> Result<Opts, lexopt::Error> {
@@ -119,6 +125,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
         info: udp_info::InfoOpts::default(),
         at: Vec::new(),
         child_rekey: None,
+        rx_delay: Duration::ZERO,
     };
     while let Some(arg) = p.next()? {
         match arg {
@@ -188,6 +195,8 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Long("child-rekey") => {
                 o.child_rekey = Some(Duration::from_secs_f64(p.value()?.parse()?));
             }
+            // rekey collisions: received datagrams wait this long
+            Long("rx-delay") => o.rx_delay = Duration::from_millis(p.value()?.parse()?),
             // INFORMATIONAL (udp_info)
             Long(name) if udp_info::FLAGS.contains(&name) => {
                 let name = name.to_owned();
@@ -437,6 +446,12 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
     let ike = UdpSocket::bind(SocketAddr::new(o.local, 500))?;
     let nat_t = UdpSocket::bind(SocketAddr::new(o.local, 4500))?;
     let (tx, rx) = mpsc::channel();
+    // rekey collisions: a slow link in front of us
+    let tx = if o.rx_delay.is_zero() {
+        tx
+    } else {
+        udp_collision::delayed(tx, o.rx_delay)
+    };
     spawn_reader(ike.try_clone()?, tx.clone())?;
     spawn_reader(nat_t.try_clone()?, tx)?;
 
@@ -573,6 +588,12 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                         );
                         return Ok(ExitCode::from(2));
                     }
+                    // rekey collisions
+                    ref e if udp_collision::event_json(e).is_some() => {
+                        if let Some(line) = udp_collision::event_json(e) {
+                            emit(o.json, line);
+                        }
+                    }
                     // INFORMATIONAL events
                     ref e if udp_info::event_json(e).is_some() => {
                         gone |= udp_info::sa_gone(e) && sa == handle;
@@ -591,6 +612,13 @@ fn run(o: &Opts) -> Result<ExitCode, Box<dyn std::error::Error>> {
                 _ => {}
             }
         };
+        // rekey collisions: the keys of every IKE SA, also those that raise
+        // no event (the redundant SAs of a collision)
+        if o.key_log.is_some() {
+            for h in ep.handles() {
+                log_keys(o, &ep, Some(h), &mut logged)?;
+            }
+        }
         let now = Instant::now();
         // INFORMATIONAL: run the script once up; with --until-down, done when gone
         if ike_up && (child_up || o.childless) && up_at.is_none() {

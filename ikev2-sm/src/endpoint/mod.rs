@@ -121,6 +121,7 @@ macro_rules! ctx {
 }
 
 mod commands;
+mod handoff;
 mod reauth;
 
 struct Slot {
@@ -394,10 +395,7 @@ impl Endpoint {
                     break;
                 }
             }
-            let spawned = sa::rekey::take_spawned(sa);
-            if let Some(new) = spawned {
-                self.adopt(handle, new);
-            }
+            self.hand_off(handle, now);
             if remove {
                 self.remove(handle);
                 return;
@@ -483,9 +481,7 @@ impl Endpoint {
             .and_then(|s| s.sa.as_mut())
             .ok_or(ApiError::UnknownSa)?;
         let result = f(&mut ctx, sa);
-        if let Some(new) = sa::rekey::take_spawned(sa) {
-            self.adopt(handle, new);
-        }
+        self.hand_off(handle, now);
         if let Ok((_, true)) = result {
             self.remove(handle);
         }
@@ -495,14 +491,14 @@ impl Endpoint {
         result.map(|(value, _)| value)
     }
 
-    /// Takes in the IKE SA that replaces `old` after a rekey: a new slab
-    /// entry under its new SPI, announced on the old handle.
-    fn adopt(&mut self, old: SaHandle, mut sa: IkeSa) {
+    /// Takes in an IKE SA created by a rekey (`handoff.rs`): a new slab
+    /// entry under its new SPI.
+    fn adopt(&mut self, mut sa: IkeSa) -> Option<SaHandle> {
         let spi = sa.local_spi();
         if self.by_spi.contains_key(&spi) {
             // 64 random bits collided: the new SA cannot be told apart.
             self.stats.dropped.unknown_spi += 1;
-            return;
+            return None;
         }
         let handle = self.allocate();
         sa.handle = handle;
@@ -512,11 +508,7 @@ impl Endpoint {
             slot.sa = Some(sa);
         }
         self.reschedule(handle.index);
-        self.reauth_follow(old, handle);
-        self.out.push_back(Output::Event {
-            sa: Some(old),
-            event: Event::IkeSaRekeyed { new: handle },
-        });
+        Some(handle)
     }
 
     fn ctx(&mut self, now: Instant) -> Ctx<'_> {
@@ -606,9 +598,7 @@ impl Endpoint {
             sa::dispatch::on_request(&mut ctx, sa, bytes, &msg, (src, dst))
         };
         let handle = sa.handle;
-        if let Some(new) = sa::rekey::take_spawned(sa) {
-            self.adopt(handle, new);
-        }
+        self.hand_off(handle, now);
         if remove {
             self.remove(handle);
         }

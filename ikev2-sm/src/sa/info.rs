@@ -155,9 +155,25 @@ pub(crate) fn on_request(
             }
         }
     }
+    let defer = !delete_ike
+        && !child_spis.is_empty()
+        && match &mut sa.state {
+            State::Established(e) => super::ike_collision::defer(e),
+            _ => false,
+        };
+    if defer {
+        // The peer's rekey that collided with ours: answered once the
+        // Child SAs moved here (the peer retransmits).
+        sa.responses.abandon(mid);
+        return false;
+    }
     let auth_failed = record_error_notifies(ctx, sa, &payloads, true);
     if delete_ike || auth_failed {
         respond(ctx, sa, mid, &[]);
+        if delete_ike {
+            // A rekey of ours collided with the peer's: its SA takes over.
+            super::ike_collision::concede(ctx, sa);
+        }
         let by_peer = Some(true);
         remove_children(ctx, sa, by_peer);
         if delete_ike {
@@ -276,7 +292,12 @@ fn record_error_notifies(
 
 /// Emits the removal of one Child SA; `by_peer` `None` (the peer is dead)
 /// emits no [`Event::ChildSaDeleted`].
-fn child_removed(ctx: &mut Ctx<'_>, sa: SaHandle, child: &super::ChildSa, by_peer: Option<bool>) {
+pub(crate) fn child_removed(
+    ctx: &mut Ctx<'_>,
+    sa: SaHandle,
+    child: &super::ChildSa,
+    by_peer: Option<bool>,
+) {
     ctx.out
         .push_back(Output::RemoveChildSa(Box::new(ChildSaRemove {
             sa,

@@ -21,6 +21,7 @@ pub(crate) mod cookie;
 pub(crate) mod delete;
 pub(crate) mod dispatch;
 pub(crate) mod frag;
+pub(crate) mod ike_collision;
 pub(crate) mod info;
 pub(crate) mod init;
 pub(crate) mod initial_contact;

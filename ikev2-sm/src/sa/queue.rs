@@ -133,12 +133,14 @@ impl RequestQueue {
     }
 
     /// Takes over the requests waiting in `old` (an IKE SA rekey moves them
-    /// to the new SA; a delete of the old IKE SA stays behind).
+    /// to the new SA; a delete of the old IKE SA stays behind, a queued
+    /// rekey of it is dropped: the new SA has fresh keys).
     pub(crate) fn adopt_waiting(&mut self, old: &mut Self) {
         let (ike_deletes, rest): (VecDeque<_>, VecDeque<_>) =
             old.waiting.drain(..).partition(|e| e.deletes_ike_sa());
         old.waiting = ike_deletes;
-        self.waiting.extend(rest);
+        self.waiting
+            .extend(rest.into_iter().filter(|e| !e.rekeys_ike_sa()));
     }
 
     /// True if nothing is queued or in flight.

@@ -13,10 +13,11 @@
 //!
 //! Collisions (RFC 7296 §2.25): a rekey or new Child SA requested while we
 //! rekey the IKE SA, and an IKE rekey requested while we create, rekey or
-//! delete a Child SA or rekey the IKE SA ourselves, are refused with
-//! TEMPORARY_FAILURE; the refused side retries after 1-5 s of jitter.
+//! delete a Child SA, or after our own IKE rekey completed, are refused
+//! with TEMPORARY_FAILURE; the refused side retries after 1-5 s of jitter.
 //! Simultaneous Child SA rekeys are both answered and resolved by nonces
-//! (§2.8.1, in `child.rs`).
+//! (§2.8.1, in `child.rs`); so are simultaneous IKE SA rekeys (§2.8.2, in
+//! `ike_collision.rs`).
 
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
@@ -30,6 +31,7 @@ use ikev2_wire::{
 
 use super::child::{self, CreateSent, Next, Status};
 use super::delete::DeleteRetired;
+use super::ike_collision::{self, Handoff, Passive};
 use super::queue::{Exchange, QueueError};
 use super::{init, Ctx, Established, IkeSa, Keys, SaRole, State};
 use crate::endpoint::ApiError;
@@ -37,8 +39,7 @@ use crate::events::{Collision, Event, Failure};
 use crate::proposal::{
     check_response, initial_ke, retry_with_ke, select_with_ke, KeDecision, Proposal,
 };
-use crate::timer::{Timer, TimerTable};
-use crate::window::{RequestWindow, ResponseWindow};
+use crate::timer::Timer;
 use crate::wire::sa_from_proposals;
 
 /// A request we want to start.
@@ -64,25 +65,30 @@ pub(crate) struct IkeRekeySent {
 /// Per established IKE SA: allocated only while a retry waits or the SA
 /// was replaced (most SAs sit idle for hours).
 #[derive(Default)]
-pub(crate) struct Exchanges(Option<Box<Busy>>);
+pub(crate) struct Exchanges(pub(super) Option<Box<Busy>>);
 
 /// What [`Exchanges`] holds while busy.
 #[derive(Default)]
 pub(crate) struct Busy {
     /// Retries waiting for their time.
-    delayed: Vec<(Want, Instant)>,
+    pub(super) delayed: Vec<(Want, Instant)>,
     /// Rekeyed: only the delete of this IKE SA is left.
-    superseded: bool,
-    /// The IKE SA that replaces this one, for the endpoint to adopt.
-    spawned: Option<Box<IkeSa>>,
+    pub(super) superseded: bool,
+    /// IKE SAs and Child SAs for the endpoint to take over (in order).
+    pub(super) handoffs: Vec<Handoff>,
+    /// The peer's IKE SA rekey we answered while ours was in flight
+    /// (RFC 7296 §2.8.2, `ike_collision.rs`).
+    pub(super) passive: Option<Passive>,
+    /// This SA is such a peer's rekey, not yet settled: the old IKE SA.
+    pub(super) parent: Option<crate::endpoint::SaHandle>,
 }
 
 impl Exchanges {
-    fn get(&mut self) -> &mut Busy {
+    pub(super) fn get(&mut self) -> &mut Busy {
         self.0.get_or_insert_with(Box::default)
     }
 
-    fn peek(&self) -> Option<&Busy> {
+    pub(super) fn peek(&self) -> Option<&Busy> {
         self.0.as_deref()
     }
 
@@ -92,9 +98,13 @@ impl Exchanges {
 
     /// Frees the state once idle.
     fn tidy(&mut self) {
-        let idle = self
-            .peek()
-            .is_some_and(|b| b.delayed.is_empty() && !b.superseded && b.spawned.is_none());
+        let idle = self.peek().is_some_and(|b| {
+            b.delayed.is_empty()
+                && !b.superseded
+                && b.handoffs.is_empty()
+                && b.passive.is_none()
+                && b.parent.is_none()
+        });
         if idle {
             self.0 = None;
         }
@@ -108,11 +118,17 @@ fn superseded(sa: &IkeSa) -> bool {
     }
 }
 
-/// The IKE SA that replaced `sa` in a rekey, once (the endpoint adopts it).
-pub(crate) fn take_spawned(sa: &mut IkeSa) -> Option<IkeSa> {
+/// What `sa` hands over to the endpoint after a call: the IKE SA that
+/// replaced it, SAs of a collision, Child SAs moving to another IKE SA.
+pub(crate) fn take_handoffs(sa: &mut IkeSa) -> Vec<Handoff> {
     match &mut sa.state {
-        State::Established(est) => est.cc.0.as_mut()?.spawned.take().map(|b| *b),
-        _ => None,
+        State::Established(est) => est
+            .cc
+            .0
+            .as_mut()
+            .map(|b| std::mem::take(&mut b.handoffs))
+            .unwrap_or_default(),
+        _ => Vec::new(),
     }
 }
 
@@ -165,7 +181,10 @@ pub(crate) fn on_established(ctx: &mut Ctx<'_>, sa: &mut IkeSa) {
 }
 
 /// Runs `f` on the established state of `sa` (taken out and put back).
-fn with_est<T>(sa: &mut IkeSa, f: impl FnOnce(&mut IkeSa, &mut Established) -> T) -> Option<T> {
+pub(super) fn with_est<T>(
+    sa: &mut IkeSa,
+    f: impl FnOnce(&mut IkeSa, &mut Established) -> T,
+) -> Option<T> {
     match std::mem::replace(&mut sa.state, State::Taken) {
         State::Established(mut est) => {
             let v = f(sa, &mut est);
@@ -257,7 +276,7 @@ fn queue_want(ctx: &mut Ctx<'_>, sa: &mut IkeSa, w: Want) -> Result<(), QueueErr
 }
 
 /// What an exchange's response leaves to do once the state is back.
-enum Followup {
+pub(super) enum Followup {
     None,
     Queue(Box<dyn Exchange>),
     Delay(Want, Duration),
@@ -420,6 +439,11 @@ pub(crate) fn on_request(
     payloads: &[PayloadRepr<'_>],
 ) -> bool {
     let exchange = ExchangeType::CreateChildSa;
+    if ike_collision::defer(est) {
+        // Answered once the Child SAs are here (the peer retransmits).
+        sa.responses.abandon(message_id);
+        return false;
+    }
     super::info::touch(sa, ctx.now);
     let p = child::scan(payloads);
     let ike =
@@ -614,7 +638,7 @@ fn ike_start(
 /// with the old SA's PRF, then the usual expansion with the new SPIs
 /// (RFC 7296 §2.18).
 #[allow(clippy::too_many_arguments)]
-fn new_keys(
+pub(super) fn new_keys(
     ctx: &Ctx<'_>,
     old: &Keys,
     role: SaRole,
@@ -629,78 +653,6 @@ fn new_keys(
     init::keys_from_seed(ctx, role, ike, &seed, ni, nr, spi_i, spi_r)
 }
 
-/// Builds the IKE SA that replaces `sa` and moves the Child SAs and the
-/// queued requests to it.
-fn spawn(
-    ctx: &mut Ctx<'_>,
-    sa: &mut IkeSa,
-    est: &mut Established,
-    role: SaRole,
-    (spi_i, spi_r): (u64, u64),
-    keys: Keys,
-    ike: crate::proposal::Selected,
-) {
-    let retransmit = ctx
-        .peers
-        .get(sa.peer)
-        .map(|p| p.retransmit)
-        .unwrap_or_default();
-    let mut next = Established::new(keys, ike);
-    if let Some(b) = est.cc.0.as_mut() {
-        next.cc.get().delayed = std::mem::take(&mut b.delayed);
-    }
-    let mut new = IkeSa {
-        handle: sa.handle,
-        role,
-        spi_i,
-        spi_r,
-        local: sa.local,
-        remote: sa.remote,
-        init_remote: sa.init_remote,
-        peer: sa.peer,
-        state: State::Established(Box::new(next)),
-        requests: RequestWindow::new(retransmit, child::random_u64(ctx)),
-        responses: ResponseWindow::new(),
-        nat_local: sa.nat_local,
-        nat_remote: sa.nat_remote,
-        peer_id: sa.peer_id.clone(),
-        children: std::mem::take(&mut sa.children),
-        timers: TimerTable::default(),
-        expires: None,
-        queue: super::queue::RequestQueue::default(),
-        info: super::info::InfoState::default(),
-        frag: std::mem::take(&mut sa.frag),
-    };
-    on_established(ctx, &mut new);
-    super::reauth::inherit(ctx, sa, &mut new);
-    super::info::on_established(ctx, &mut new);
-    rearm(&mut new);
-    // Requests queued on the old SA continue on the new one (RFC 7296
-    // §2.18), after the rekey's response (as responder) or now.
-    new.queue.adopt_waiting(&mut sa.queue);
-    let delayed = match &new.state {
-        State::Established(n) => {
-            n.cc.peek()
-                .and_then(|b| b.delayed.iter().map(|(_, t)| *t).min())
-        }
-        _ => None,
-    };
-    match role {
-        SaRole::Initiator => new.start_next(ctx),
-        SaRole::Responder => new.timers.set(Timer::Queue, ctx.now),
-    }
-    if let Some(t) = delayed {
-        let t = new.timers.get(Timer::Queue).map_or(t, |q| q.min(t));
-        new.timers.set(Timer::Queue, t);
-    }
-    est.cc.get().superseded = true;
-    est.cc.get().spawned = Some(Box::new(new));
-    sa.timers.stop_all();
-    // If the peer never deletes the old SA, forget it after the time its
-    // Delete could take to arrive.
-    sa.expires = ctx.now.checked_add(retransmit.give_up_after());
-}
-
 /// Responder: an IKE SA rekey request.
 fn ike_respond(
     ctx: &mut Ctx<'_>,
@@ -708,11 +660,16 @@ fn ike_respond(
     est: &mut Established,
     p: &child::CcPayloads,
 ) -> Vec<PayloadRepr<'static>> {
-    // RFC 7296 §2.25.2: not while we create, rekey or delete a Child SA;
-    // and (a simplification of §2.8.2) not while we rekey the IKE SA: both
-    // sides then retry after a random delay.
-    let busy = sa.queue.in_flight().is_some_and(|e| !e.is_liveness_check());
-    if est.cc.superseded() || busy {
+    // RFC 7296 §2.25.2: not while we create, rekey or delete a Child SA,
+    // nor once this IKE SA is being replaced or deleted (§2.8.2: also when
+    // our own rekey of it already completed). While our own rekey of it is
+    // in flight, both are answered and the nonces decide (§2.8.2).
+    let busy = sa
+        .queue
+        .in_flight()
+        .is_some_and(|e| !e.is_liveness_check() && !e.rekeys_ike_sa());
+    let ours_in_flight = sa.queue.in_flight().is_some_and(Exchange::rekeys_ike_sa);
+    if est.cc.superseded() || busy || est.cc.peek().is_some_and(|b| b.passive.is_some()) {
         refused_temporarily(ctx, sa);
         return error_payload(NotifyType::TemporaryFailure, None);
     }
@@ -774,7 +731,12 @@ fn ike_respond(
     let mut prop = sel.proposal().clone();
     prop.spi = spi_r.to_be_bytes().to_vec();
     ctx.stats.rekeys.ike_responded += 1;
-    spawn(ctx, sa, est, SaRole::Responder, (spi_i, spi_r), keys, sel);
+    let low = ni.as_slice().min(nr.as_slice()).to_vec();
+    if ours_in_flight {
+        ike_collision::hold(ctx, sa, est, (spi_i, spi_r), keys, sel, low);
+    } else {
+        ike_collision::spawn(ctx, sa, est, SaRole::Responder, (spi_i, spi_r), keys, sel);
+    }
     vec![
         sa_from_proposals(std::slice::from_ref(&prop)).into(),
         NonceRepr {
@@ -807,6 +769,12 @@ fn ike_on_response(
         ctx.fail(Some(sa.handle), sa.remote, Some(peer.name.clone()), f);
         Followup::None
     };
+    // The peer's rekey of this SA completed meanwhile (§2.8.2): it wins
+    // unless ours completes too and has the higher nonces.
+    let failed = p.invalid_ke.is_some() || p.error.is_some();
+    if failed && (est.cc.superseded() || ike_collision::conclude(ctx, sa, est)) {
+        return Followup::None;
+    }
     if let Some(group) = p.invalid_ke {
         let retry = retry_with_ke(&sent.offered, group)
             .filter(|_| sent.ke_retries < 2 && initial_ke(&sent.offered) != Some(group));
@@ -869,15 +837,6 @@ fn ike_on_response(
         return fail(ctx, sa, bad);
     };
     ctx.stats.rekeys.ike_initiated += 1;
-    spawn(
-        ctx,
-        sa,
-        est,
-        SaRole::Initiator,
-        (sent.spi_i, spi_r),
-        keys,
-        sel,
-    );
-    // The rekey's initiator deletes the old IKE SA.
-    Followup::Queue(super::info::delete_ike())
+    let low = sent.ni.as_slice().min(nr.as_slice()).to_vec();
+    ike_collision::completed(ctx, sa, est, low, (sent.spi_i, spi_r), keys, sel)
 }
