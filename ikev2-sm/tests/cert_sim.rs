@@ -696,3 +696,42 @@ fn a_signer_that_never_answers_times_out_with_its_cause() {
     assert_eq!(s.a.endpoint.sa_count(), 0);
     assert_eq!(s.a.endpoint.stats().half_open, 0);
 }
+
+#[test]
+fn reauthentication_signs_and_verifies_the_certificates_again() {
+    let epoch = Instant::now();
+    let ca = root("test CA");
+    let mut s = run(
+        epoch,
+        side(&ca, SUN, &ca, epoch),
+        side(&ca, MOON, &ca, epoch),
+    );
+    assert!(up(&s.a) && up(&s.b));
+    let old = s.a.endpoint.handles()[0];
+    let now = s.now();
+    let new = s.a.endpoint.reauthenticate(now, old).unwrap();
+    s.a.drain();
+    assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
+    assert!(
+        s.a.event_list().contains(&Event::IkeSaReauthenticated {
+            new,
+            missing: Vec::new()
+        }),
+        "{:?}",
+        s.a.event_list()
+    );
+    assert!(failure(&s.a).is_none() && failure(&s.b).is_none());
+    // A second IKE_AUTH with signatures, verified on both sides.
+    assert_eq!(s.a.endpoint.stats().initiated.ike_auth, 2);
+    assert_eq!(s.b.endpoint.stats().responded.ike_auth, 2);
+    assert_eq!(s.a.endpoint.handles(), vec![new]);
+    let hb = s.b.endpoint.handles();
+    assert_eq!(hb.len(), 1, "the old IKE SA is gone at the responder too");
+    assert_eq!(
+        s.b.endpoint.sa_info(hb[0]).unwrap().peer_id,
+        Some(Identity::Fqdn(SUN.into()))
+    );
+    assert_eq!(s.a.installs.len(), 2);
+    assert_eq!(s.a.removals.len(), 1);
+    assert_eq!(s.a.removals[0].spi_in, s.a.installs[0].spi_in);
+}

@@ -21,11 +21,11 @@ mod rekey;
 use rekey::*;
 
 use std::collections::BTreeSet;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ikev2_sm::events::{Collision, Event};
 use ikev2_sm::sim::{EndpointPeer, Link, LinkConfig};
-use ikev2_sm::SaHandle;
+use ikev2_sm::{Endpoint, SaHandle};
 
 /// Both links of `sim` become `link` (seeded per direction).
 fn relink(sim: &mut Pair, link: LinkConfig, seed: u64) {
@@ -204,18 +204,31 @@ fn simultaneous_ike_rekeys_over_a_lossy_link_agree_over_200_seeds() {
     assert!(by[0] > 100, "nonces / conceded / retried: {by:?}");
 }
 
+/// Over a lossy link, A rekeys the IKE SA while B runs `b` (on its IKE SA
+/// and the inbound SPI of its Child SA) at the same instant.
+fn crossing(seed: u64, b: impl FnOnce(&mut Endpoint, Instant, SaHandle, u32)) -> (Pair, Start) {
+    let mut sim = up(seed, "aes256gcm16");
+    relink(&mut sim, lossy(), seed);
+    let now = sim.now();
+    let (ha, hb) = (ike(&sim.a), ike(&sim.b));
+    sim.a.endpoint.rekey_ike_sa(now, ha).unwrap();
+    let spi = sim.b.installs[0].spi_in;
+    b(&mut sim.b.endpoint, now, hb, spi);
+    sim.a.drain();
+    sim.b.drain();
+    (sim, (ha, hb))
+}
+
+/// Each side's IKE SA handle before the scenario.
+type Start = (SaHandle, SaHandle);
+
 #[test]
 fn ike_rekey_crossing_a_child_rekey_gets_temporary_failure_and_retries() {
     for seed in 0..100 {
-        let mut sim = up(seed, "aes256gcm16");
-        relink(&mut sim, lossy(), seed);
+        let (mut sim, (ha, hb)) = crossing(seed, |e, now, h, spi| {
+            e.rekey_child_sa(now, h, spi).unwrap();
+        });
         let now = sim.now();
-        let (ha, hb) = (ike(&sim.a), ike(&sim.b));
-        sim.a.endpoint.rekey_ike_sa(now, ha).unwrap();
-        let spi = sim.b.installs[0].spi_in;
-        sim.b.endpoint.rekey_child_sa(now, hb, spi).unwrap();
-        sim.a.drain();
-        sim.b.drain();
         let what = format!("seed {seed}");
         run_checked(&mut sim, now + SETTLE, &what);
         assert_eq!(settled(&sim, (ha, hb), 1, &what), 1, "{what}");
@@ -228,15 +241,10 @@ fn ike_rekey_crossing_a_child_rekey_gets_temporary_failure_and_retries() {
 #[test]
 fn ike_rekey_crossing_a_child_delete_over_100_seeds() {
     for seed in 0..100 {
-        let mut sim = up(seed, "aes256gcm16");
-        relink(&mut sim, lossy(), seed);
+        let (mut sim, (ha, hb)) = crossing(seed, |e, now, h, spi| {
+            e.delete_child_sa(now, h, spi).unwrap();
+        });
         let now = sim.now();
-        let (ha, hb) = (ike(&sim.a), ike(&sim.b));
-        sim.a.endpoint.rekey_ike_sa(now, ha).unwrap();
-        let spi = sim.b.installs[0].spi_in;
-        sim.b.endpoint.delete_child_sa(now, hb, spi).unwrap();
-        sim.a.drain();
-        sim.b.drain();
         let what = format!("seed {seed}");
         // B stops sending on the SA when its Delete is answered.
         let deleted = BTreeSet::from([sim.a.installs[0].spi_in]);
