@@ -21,6 +21,7 @@ use core::fmt;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use ikev2_crypto::cert::DistinguishedName;
 use ikev2_wire::{IdType, ProtocolId};
 use zeroize::Zeroizing;
 
@@ -41,9 +42,12 @@ pub enum Identity {
     Fqdn(String),
     /// ID_RFC822_ADDR; `*@domain` matches any user.
     Rfc822(String),
-    /// ID_DER_ASN1_DN, kept as text (`C=CH, O=Example, CN=moon`); the DER
-    /// form is produced by the certificate layer (*not wired yet*).
-    Dn(String),
+    /// ID_DER_ASN1_DN: a Distinguished Name, carried as DER on the wire
+    /// (RFC 7296 §3.5) and written and printed as strongSwan writes it
+    /// (`C=CH, O=Example, CN=moon`); see [`DistinguishedName`] for the
+    /// syntax and how names compare (`CN=*` in a configured remote
+    /// identity accepts any common name).
+    Dn(DistinguishedName),
     /// ID_KEY_ID, opaque bytes.
     KeyId(Vec<u8>),
 }
@@ -51,11 +55,13 @@ pub enum Identity {
 impl Identity {
     /// Parses strongSwan's identity syntax: `%any`; an IP address; `@fqdn`
     /// or a bare name (FQDN); `user@domain` (RFC 822); text containing `=`
-    /// (DN); `@#hex` or `keyid:#hex` (key ID); prefixes `fqdn:`, `email:`,
+    /// (DN, encoded to DER here); `@#hex` or `keyid:#hex` (key ID);
+    /// `asn1dn:#hex` (a DN given as DER); prefixes `fqdn:`, `email:`,
     /// `keyid:` force a type.
     ///
     /// # Errors
-    /// [`Error::Identity`] for empty input or bad hex.
+    /// [`Error::Identity`] for empty input, bad hex or a DN that cannot be
+    /// encoded (unknown attribute type, missing `=`).
     pub fn parse(s: &str) -> Result<Self, Error> {
         let s = s.trim();
         let bad = || Error::Identity(s.to_owned());
@@ -67,6 +73,12 @@ impl Identity {
         }
         if let Some(hex) = s.strip_prefix("@#").or_else(|| s.strip_prefix("keyid:#")) {
             return decode_hex(hex).map(Self::KeyId).ok_or_else(bad);
+        }
+        if let Some(hex) = s.strip_prefix("asn1dn:#") {
+            return decode_hex(hex)
+                .and_then(|der| DistinguishedName::from_der(&der).ok())
+                .map(Self::Dn)
+                .ok_or_else(bad);
         }
         if let Some(raw) = s.strip_prefix("keyid:") {
             return Ok(Self::KeyId(raw.as_bytes().to_vec()));
@@ -84,7 +96,9 @@ impl Identity {
             return Ok(Self::Addr(ip));
         }
         if s.contains('=') {
-            return Ok(Self::Dn(s.to_owned()));
+            return DistinguishedName::parse(s)
+                .map(Self::Dn)
+                .map_err(|e| Error::Identity(format!("{s}: {e}")));
         }
         if s.contains('@') {
             return Ok(Self::Rfc822(s.to_owned()));
@@ -106,9 +120,23 @@ impl Identity {
         })
     }
 
+    /// True for `%any` and for identities holding wildcards (`*.domain`,
+    /// `*@domain`, a DN with `*` values): these accept a peer's identity
+    /// but name none, so no IDr is sent for them.
+    #[must_use]
+    pub fn is_pattern(&self) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Fqdn(s) => s.starts_with("*."),
+            Self::Rfc822(s) => s.starts_with("*@"),
+            Self::Dn(dn) => dn.has_wildcards(),
+            Self::Addr(_) | Self::KeyId(_) => false,
+        }
+    }
+
     /// True if a received identity satisfies this configured one: equal
-    /// (FQDN and e-mail case-insensitively), or matched by `%any`, `*.domain`
-    /// or `*@domain`.
+    /// (FQDN and e-mail case-insensitively, DNs RDN by RDN), or matched by
+    /// `%any`, `*.domain`, `*@domain` or a DN with `*` values.
     #[must_use]
     pub fn matches(&self, received: &Self) -> bool {
         match (self, received) {
@@ -127,6 +155,7 @@ impl Identity {
                     .is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain)),
                 None => pat.eq_ignore_ascii_case(addr),
             },
+            (Self::Dn(pat), Self::Dn(name)) => pat.matches(name),
             (a, b) => a == b,
         }
     }
@@ -147,7 +176,8 @@ impl fmt::Display for Identity {
         match self {
             Self::Any => f.write_str("%any"),
             Self::Addr(a) => write!(f, "{a}"),
-            Self::Fqdn(s) | Self::Rfc822(s) | Self::Dn(s) => f.write_str(s),
+            Self::Fqdn(s) | Self::Rfc822(s) => f.write_str(s),
+            Self::Dn(dn) => write!(f, "{dn}"),
             Self::KeyId(k) => {
                 f.write_str("@#")?;
                 k.iter().try_for_each(|b| write!(f, "{b:02x}"))
@@ -840,6 +870,40 @@ mod tests {
         assert!(id("moon.example.org").matches(&id("MOON.example.org")));
         assert!(!id("192.0.2.1").matches(&id("192.0.2.2")));
         assert!(!id("moon.example.org").matches(&id("192.0.2.1")));
+        // DNs: by RDN, case-insensitively, `*` values in the configured one
+        let moon = id("C=CH, O=strongSwan, CN=moon.strongswan.org");
+        assert!(id("c=ch, o=strongswan, cn=MOON.strongswan.org").matches(&moon));
+        assert!(id("C=CH, O=strongSwan, CN=*").matches(&moon));
+        assert!(!id("C=CH, O=strongSwan, CN=sun.strongswan.org").matches(&moon));
+        assert!(!id("C=CH, O=strongSwan").matches(&moon));
+        assert!(!moon.matches(&id("moon.strongswan.org")));
+        assert_eq!(
+            moon.to_string(),
+            "C=CH, O=strongSwan, CN=moon.strongswan.org"
+        );
+    }
+
+    #[test]
+    fn dn_identity_is_der() {
+        // the DER strongSwan's pki writes for this text (PrintableStrings)
+        let Identity::Dn(dn) = Identity::parse("C=XX, CN=a").unwrap() else {
+            panic!("not a DN");
+        };
+        assert_eq!(
+            dn.as_der(),
+            [
+                0x30, 0x19, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, b'X',
+                b'X', 0x31, 0x0a, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x03, 0x13, 0x01, b'a'
+            ]
+            .as_slice()
+        );
+        let hex: String = dn.as_der().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(
+            Identity::parse(&format!("asn1dn:#{hex}")).unwrap(),
+            Identity::Dn(dn)
+        );
+        assert!(Identity::parse("asn1dn:#3003").is_err());
+        assert!(Identity::parse("C=CH, FOO=bar").is_err());
     }
 
     #[test]

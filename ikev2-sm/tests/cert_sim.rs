@@ -735,3 +735,107 @@ fn reauthentication_signs_and_verifies_the_certificates_again() {
     assert_eq!(s.a.removals.len(), 1);
     assert_eq!(s.a.removals[0].spi_in, s.a.installs[0].spi_in);
 }
+
+/// ID_DER_ASN1_DN both ways: each side names itself by its certificate's
+/// subject (rcgen encodes it as UTF8String, our text gives PrintableString:
+/// the names still compare equal), the initiator accepts any CN under its
+/// organisation, and each side reports the other's DN as text.
+fn dn_run(
+    i_claims: &str,
+    r_accepts: &str,
+) -> (Sim<EndpointPeer, EndpointPeer>, &'static str, &'static str) {
+    const SUN_DN: &str = "C=CH, O=Example, CN=sun.example";
+    const MOON_DN: &str = "C=CH, O=Example, CN=moon.example";
+    let epoch = Instant::now();
+    let ca = root("test CA");
+    let dn_leaf = |name: &str| {
+        leaf(&ca, name, false, |p| {
+            p.distinguished_name = rcgen::DistinguishedName::new();
+            p.distinguished_name.push(DnType::CountryName, "CH");
+            p.distinguished_name
+                .push(DnType::OrganizationName, "Example");
+            p.distinguished_name.push(DnType::CommonName, name);
+        })
+    };
+    let (i_cert, i_key) = dn_leaf(SUN);
+    let (r_cert, r_key) = dn_leaf(MOON);
+    let trust = CertTrust::new(vec![ca.der.clone()]).with_clock(epoch, UNIX_2030);
+    let ic = config(
+        "gw",
+        i_claims,
+        "C=CH, O=Example, CN=*",
+        vec![i_cert],
+        i_key,
+        trust.clone(),
+        ("10.1.0.0/16", "10.2.0.0/16"),
+    );
+    let rc = config(
+        "rw",
+        MOON_DN,
+        r_accepts,
+        vec![r_cert],
+        r_key,
+        trust,
+        ("10.2.0.0/16", "10.1.0.0/16"),
+    );
+    let mut a = EndpointPeer::new(endpoint(1, ic));
+    a.endpoint
+        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
+        .unwrap();
+    a.drain();
+    let b = EndpointPeer::new(endpoint(2, rc));
+    let mut s = Sim::with_epoch(epoch, a, b, LinkConfig::default(), LinkConfig::default(), 5);
+    assert!(s.settle(Duration::from_secs(600), 10_000));
+    (s, SUN_DN, MOON_DN)
+}
+
+#[test]
+fn distinguished_name_identities_both_ways() {
+    let (s, sun, moon) = dn_run(
+        "C=CH, O=Example, CN=sun.example",
+        "c=ch, o=EXAMPLE, cn=Sun.Example",
+    );
+    assert!(
+        up(&s.a) && up(&s.b),
+        "{:?} / {:?}",
+        s.a.event_list(),
+        s.b.event_list()
+    );
+    let peer = |p: &EndpointPeer| {
+        let h = p.endpoint.handles()[0];
+        p.endpoint.sa_info(h).unwrap().peer_id.unwrap()
+    };
+    // what arrived parsed as DER (text would not), and prints as text
+    let (at_b, at_a) = (peer(&s.b), peer(&s.a));
+    assert_eq!(at_b, Identity::parse(sun).unwrap());
+    assert_eq!(at_a, Identity::parse(moon).unwrap());
+    assert_eq!(at_b.to_string(), sun);
+    assert_eq!(at_a.to_string(), moon);
+    let Identity::Dn(dn) = at_a else {
+        panic!("not a DN: {at_a:?}")
+    };
+    assert_eq!(dn.as_der()[0], 0x30);
+}
+
+#[test]
+fn distinguished_name_mismatches_are_named() {
+    // the responder wants another name: IdentityMismatch, both DNs as text
+    let (s, sun, _) = dn_run(
+        "C=CH, O=Example, CN=sun.example",
+        "C=CH, O=Example, CN=mars.example",
+    );
+    let Some(Failure::AuthenticationFailed {
+        cause: AuthFailure::IdentityMismatch { received, .. },
+    }) = failure(&s.b)
+    else {
+        panic!("{:?}", s.b.event_list())
+    };
+    assert_eq!(received, sun);
+    assert!(!s.b.event_list().contains(&Event::IkeSaUp));
+    // the initiator claims a DN its certificate does not carry
+    let (s, _, _) = dn_run("C=CH, O=Example, CN=mars.example", "C=CH, O=Example, CN=*");
+    assert_eq!(
+        failure(&s.b),
+        cert_failed(CertFailure::IdentityNotInCertificate)
+    );
+}

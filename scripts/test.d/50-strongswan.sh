@@ -6,7 +6,8 @@
 # charon.sh (charon on both sides: PSK, ECDSA, RSA with RFC 7383 fragments,
 # childless, Child and IKE rekey), ours.sh (our Endpoint in A against
 # charon in B), matrix.sh (the algorithm matrix, both roles), frag.sh (RFC
-# 7383 fragments both ways with our Endpoint, both roles), info.sh
+# 7383 fragments both ways with our Endpoint, both roles), cert.sh (DN
+# identities, charon's fragmented certificate IKE_AUTH), info.sh
 # (INFORMATIONAL: deletes, liveness, dead peer, with our Endpoint),
 # initial_contact.sh (INITIAL_CONTACT both ways), reauth.sh
 # (reauthentication, make-before-break, both ways), collision.sh (forced

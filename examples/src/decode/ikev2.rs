@@ -321,6 +321,10 @@ fn id_value(ty: IdType, data: &[u8]) -> String {
             .map(|a| Ipv6Addr::from(a).to_string())
             .unwrap_or_else(|_| super::hex(data)),
         IdType::Fqdn | IdType::Rfc822Addr => printable(data),
+        // the DER Name as strongSwan prints it; malformed DER as hex
+        IdType::DerAsn1Dn => ikev2_crypto::cert::DistinguishedName::from_der(data)
+            .map(|dn| dn.to_string())
+            .unwrap_or_else(|_| super::hex(data)),
         _ => super::hex(data),
     }
 }

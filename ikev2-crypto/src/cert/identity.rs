@@ -149,33 +149,7 @@ fn email_matches(san: &str, addr: &str) -> bool {
 }
 
 fn dn_equal(a: &X509Name<'_>, b: &X509Name<'_>) -> bool {
-    if a.as_raw() == b.as_raw() {
-        return true;
-    }
-    let ra: Vec<_> = a.iter().collect();
-    let rb: Vec<_> = b.iter().collect();
-    if ra.len() != rb.len() {
-        return false;
-    }
-    ra.iter().zip(rb.iter()).all(|(x, y)| {
-        let ax: Vec<_> = x.iter().collect();
-        let ay: Vec<_> = y.iter().collect();
-        ax.len() == ay.len()
-            && ax.iter().zip(ay.iter()).all(|(p, q)| {
-                p.attr_type() == q.attr_type()
-                    && match (p.as_str(), q.as_str()) {
-                        (Ok(s), Ok(t)) => normalize(s) == normalize(t),
-                        _ => p.attr_value().as_bytes() == q.attr_value().as_bytes(),
-                    }
-            })
-    })
-}
-
-fn normalize(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    super::dn::names_equal(a, b, false)
 }
 
 #[cfg(test)]

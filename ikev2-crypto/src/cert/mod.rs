@@ -74,10 +74,12 @@
 //! offering it to such clients, and let tests behave like those clients.
 
 pub mod certreq;
+mod dn;
 mod identity;
 mod verify;
 mod webpki_algs;
 
+pub use dn::{DistinguishedName, DnError};
 pub use identity::{check_identity, PeerIdentity};
 pub use rustls_pki_types::UnixTime;
 pub use verify::{CertVerifier, RevocationPolicy, ValidatedCert, ValidationPolicy};

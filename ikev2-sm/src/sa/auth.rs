@@ -184,7 +184,9 @@ pub(crate) fn request(
         payloads.extend(super::cert_auth::cert_payloads(cred, &asked));
     }
     payloads.extend(super::cert_auth::certreq(&peer));
-    if peer.remote_id != crate::config::Identity::Any {
+    // IDr names the responder only when the configuration names one
+    // identity, not a pattern (`%any`, `*.domain`, `CN=*`), as strongSwan.
+    if !peer.remote_id.is_pattern() {
         payloads.push(PayloadRepr::new(PayloadBody::IdR(IdRepr::new(
             peer.remote_id.id_type().ok_or_else(internal)?,
             id_data(&peer.remote_id),

@@ -487,7 +487,8 @@ pub(crate) fn id_data(id: &Identity) -> Cow<'static, [u8]> {
         Identity::Any => Vec::new(),
         Identity::Addr(std::net::IpAddr::V4(a)) => a.octets().to_vec(),
         Identity::Addr(std::net::IpAddr::V6(a)) => a.octets().to_vec(),
-        Identity::Fqdn(s) | Identity::Rfc822(s) | Identity::Dn(s) => s.as_bytes().to_vec(),
+        Identity::Fqdn(s) | Identity::Rfc822(s) => s.as_bytes().to_vec(),
+        Identity::Dn(dn) => dn.as_der().to_vec(),
         Identity::KeyId(k) => k.clone(),
     })
 }
@@ -507,7 +508,9 @@ pub(crate) fn identity_from(id: &ikev2_wire::IdRepr<'_>) -> Option<Identity> {
         }
         IdType::Fqdn => Identity::Fqdn(text()?),
         IdType::Rfc822Addr => Identity::Rfc822(text()?),
-        IdType::DerAsn1Dn => Identity::Dn(text()?),
+        IdType::DerAsn1Dn => {
+            Identity::Dn(ikev2_crypto::cert::DistinguishedName::from_der(&id.data).ok()?)
+        }
         IdType::KeyId => Identity::KeyId(id.data.to_vec()),
         _ => return None,
     })
