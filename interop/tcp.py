@@ -3,8 +3,10 @@
 
   tcp.py serve ADDR PORT        accept one connection, read to EOF, answer
                                 with the byte count and SHA-256 of what came
-  tcp.py send ADDR PORT BYTES   connect, send BYTES random octets, half-close,
-                                check the answer; prints bytes, time, rate
+  tcp.py send ADDR PORT BYTES [SRC]
+                                connect (from SRC if given), send BYTES random
+                                octets, half-close, check the answer; prints
+                                bytes, time, rate
 Exits non-zero on a short transfer, a digest mismatch or a timeout (10 s).
 """
 import hashlib
@@ -31,10 +33,11 @@ def serve(addr, port):
             conn.sendall(('%d %s\n' % (n, h.hexdigest())).encode())
 
 
-def send(addr, port, size):
+def send(addr, port, size, src=None):
     data = os.urandom(size)
     t0 = time.monotonic()
-    with socket.create_connection((addr, port), timeout=10) as c:
+    bind = (src, 0) if src else None
+    with socket.create_connection((addr, port), timeout=10, source_address=bind) as c:
         c.sendall(data)
         c.shutdown(socket.SHUT_WR)
         answer = b''
@@ -54,6 +57,6 @@ if __name__ == '__main__':
     if sys.argv[1:2] == ['serve']:
         serve(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1:2] == ['send']:
-        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), *sys.argv[5:6])
     else:
         sys.exit(__doc__)

@@ -302,10 +302,6 @@ fn what_the_state_machine_lacks_is_refused_not_ignored() {
         assert_eq!(got_line, *n, "{line}: {msg}");
         assert!(msg.contains(want), "{line}: {msg}");
     }
-    let text = format!("{BASE}[connections.c.children.two]\n");
-    let (line, msg) = err_of(&text);
-    assert_eq!(line, 11, "{msg}");
-    assert!(msg.contains("second child"), "{msg}");
     let text = BASE.replace("[connections.c]", "[connections.c]\nversion = 1");
     let (line, msg) = err_of(&text);
     assert_eq!((line, msg.contains("IKEv1")), (2, true), "{msg}");
@@ -457,6 +453,55 @@ fn reauth_time_maps_onto_the_peer_configuration() {
     let (line, msg) = err_of(&with_key("reauth_time = \"5w\""));
     assert_eq!(line, 4);
     assert!(msg.contains("reauth_time"), "{msg}");
+}
+
+#[test]
+fn several_children_keep_file_order_and_their_start_actions() {
+    // `zz` comes first in the file: it is the IKE_AUTH child, although it
+    // sorts last by name.
+    let text = BASE.replace(
+        "[connections.c.children.net]\nstart_action = \"start\"\n",
+        "[connections.c.children.zz]\nremote_ts = \"10.9.0.0/16\"\nstart_action = \"start\"\n\
+         [connections.c.children.aa]\nremote_ts = \"10.8.0.0/16\"\n\
+         [connections.c.children.net]\nstart_action = \"start\"\n",
+    );
+    let c = parse(Path::new("t.toml"), &text).unwrap();
+    let conn = &c.connections[0];
+    let names: Vec<&str> = conn.peer.children.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["zz", "aa", "net"]);
+    assert_eq!(
+        conn.child_actions,
+        [
+            ("zz".to_owned(), StartAction::Start),
+            ("aa".to_owned(), StartAction::None),
+            ("net".to_owned(), StartAction::Start),
+        ]
+    );
+    assert_eq!(conn.start_action, StartAction::Start);
+    let zz_remote = conn.peer.children[0].remote_ts[0].resolve(None).unwrap();
+    assert_eq!(zz_remote.to_string(), "10.9.0.0/16");
+}
+
+#[test]
+fn retransmit_settings_reach_every_connection() {
+    let text = format!("[settings]\nretransmit_timeout = 0.5\nretransmit_tries = 2\n{BASE}");
+    let c = parse(Path::new("t.toml"), &text).unwrap();
+    let r = c.connections[0].peer.retransmit;
+    assert_eq!((r.timeout, r.tries), (Duration::from_millis(500), 2));
+    assert_eq!(
+        c.settings.retransmit_timeout,
+        Some(Duration::from_millis(500))
+    );
+    let text = format!("[settings]\nretransmit_timeout = 0\n{BASE}");
+    let (line, msg) = err_of(&text);
+    assert_eq!(line, 2, "{msg}");
+    assert!(msg.contains("retransmit_timeout"), "{msg}");
+    let text = format!("[settings]\nretransmit_tries = 1000\n{BASE}");
+    let (line, msg) = err_of(&text);
+    assert_eq!(line, 2, "{msg}");
+    // Without the settings the state machine's defaults stay.
+    let c = parse(Path::new("t.toml"), BASE).unwrap();
+    assert_eq!(c.connections[0].peer.retransmit.tries, 5);
 }
 
 #[test]

@@ -39,12 +39,12 @@ peer_traffic() {
     "$L" exec B ping -c 3 -i 0.2 -W 2 -I 10.231.2.1 10.231.1.1 &&
     tcp_one B 10.231.2.1 A && tcp_one A 10.231.1.1 B
 }
-tcp_one() { # server-side server-address client-side
+tcp_one() { # server-side server-address client-side [bytes [client-address]]
     local srv rc=0
     "$L" exec "$1" python3 "$ROOT/interop/tcp.py" serve "$2" 5001 > "$d/tcp-$1.out" 2>&1 &
     srv=$!
     for _ in $(seq 100); do grep -q listening "$d/tcp-$1.out" && break; sleep 0.05; done
-    "$L" exec "$3" python3 "$ROOT/interop/tcp.py" send "$2" 5001 262144 || rc=1
+    "$L" exec "$3" python3 "$ROOT/interop/tcp.py" send "$2" 5001 "${4:-262144}" ${5:+"$5"} || rc=1
     wait "$srv" || rc=1
     return $rc
 }

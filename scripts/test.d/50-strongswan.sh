@@ -22,7 +22,8 @@ apt_install charon-systemd strongswan-swanctl strongswan-pki libstrongswan-stand
 [ "$(id -u)" = 0 ] || { log "50-strongswan: needs root (network namespaces)"; exit 1; }
 
 L=$ROOT/interop/lab.sh
-export LAB=ik2ci LAB_RUN=/tmp/ik2ci-run
+# LAB/LAB_RUN may be set to run two stages side by side
+export LAB=${LAB:-ik2ci} LAB_RUN=${LAB_RUN:-/tmp/ik2ci-run}
 OUT=${INTEROP_OUT:-/tmp/ik2ci-out}
 rm -rf "$OUT"; mkdir -p "$OUT"
 # one PKI for every case (RSA-3072 key generation dominates start-up)

@@ -1,7 +1,8 @@
 //! `ikev2-peer`: an IKEv2/IPsec VPN peer on the ikev2-rs crates.
 //!
 //! ```text
-//! ikev2-peer --config FILE [--json] [-v...]      run the peer
+//! ikev2-peer --config FILE [--json] [--key-log FILE] [-v...]
+//!                                                run the peer
 //! ikev2-peer --config FILE --check               check the configuration, start nothing
 //! ikev2-peer --status [--config FILE | --control PATH] [--json]
 //!                                                list IKE and Child SAs of a running peer
@@ -10,7 +11,10 @@
 //! ```
 //!
 //! Events go to stdout, one per line (JSON with `--json`); logs go to
-//! stderr (`-v` info, `-vv` debug, `-vvv` trace). Exit status: 0 after a
+//! stderr (`-v` info, `-vv` debug, `-vvv` trace). `--key-log FILE`
+//! appends every IKE SA's keys (rekeyed ones included) to FILE in
+//! Wireshark's `ikev2_decryption_table` format, to decrypt captures: it
+//! writes secrets to disk, for test labs only. Exit status: 0 after a
 //! clean shutdown (SIGINT/SIGTERM) or a successful demo, 1 on a usage,
 //! configuration or setup error (nothing was started), 2 when the demo's
 //! tunnel failed or lost packets.
@@ -31,7 +35,7 @@ use serde_json::json;
 use tokio::sync::mpsc;
 
 const USAGE: &str = "usage:
-  ikev2-peer --config FILE [--json] [-v...]
+  ikev2-peer --config FILE [--json] [--key-log FILE] [-v...]
   ikev2-peer --config FILE --check
   ikev2-peer --status [--config FILE | --control PATH] [--json]
   ikev2-peer demo [--packets N] [--size OCTETS] [--ike PROPOSAL] [--esp PROPOSAL] [--json]";
@@ -40,6 +44,7 @@ const USAGE: &str = "usage:
 struct Opts {
     config: Option<PathBuf>,
     control: Option<PathBuf>,
+    key_log: Option<PathBuf>,
     json: bool,
     verbose: u8,
     check: bool,
@@ -56,6 +61,7 @@ fn parse_args() -> Result<Opts, lexopt::Error> {
             Value(v) if v == "demo" && o.demo.is_none() => o.demo = Some(DemoOptions::default()),
             Long("config") | Short('c') => o.config = Some(p.value()?.into()),
             Long("control") => o.control = Some(p.value()?.into()),
+            Long("key-log") => o.key_log = Some(p.value()?.into()),
             Long("json") => o.json = true,
             Short('v') => o.verbose = o.verbose.saturating_add(1),
             Long("check") => o.check = true,
@@ -172,7 +178,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match rt.block_on(run_peer(cfg, o.json)) {
+    match rt.block_on(run_peer(cfg, o.json, o.key_log.clone())) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("ikev2-peer: {e}");
@@ -189,7 +195,11 @@ fn plane_name(d: &DataPlaneConfig) -> &'static str {
     }
 }
 
-async fn run_peer(cfg: Config, json: bool) -> Result<(), Box<dyn std::error::Error>> {
+async fn run_peer(
+    cfg: Config,
+    json: bool,
+    key_log: Option<PathBuf>,
+) -> Result<(), Box<dyn std::error::Error>> {
     let mut sockets = Vec::new();
     for ip in cfg.local_addrs() {
         sockets.push(SocketPair::bind(ip, cfg.settings.port, cfg.settings.port_nat_t).await?);
@@ -219,6 +229,9 @@ async fn run_peer(cfg: Config, json: bool) -> Result<(), Box<dyn std::error::Err
     let mut peer = Peer::new(cfg, sockets, plane, etx);
     if let Some(hook) = routes {
         peer.set_route_hook(hook);
+    }
+    if let Some(path) = key_log {
+        peer.set_key_log(path);
     }
     let printer = tokio::spawn(async move {
         while let Some(e) = erx.recv().await {

@@ -5,6 +5,8 @@
 //! [settings]
 //! port = 500                 # charon.port
 //! port_nat_t = 4500          # charon.port_nat_t
+//! retransmit_timeout = 4.0   # charon.retransmit_timeout (seconds)
+//! retransmit_tries = 5       # charon.retransmit_tries
 //!
 //! [dataplane]
 //! type = "userspace"         # none | userspace | kernel (XFRM; replay_window = 32)
@@ -107,6 +109,13 @@ pub struct Settings {
     pub port_nat_t: u16,
     /// Path of the control socket `--status` talks to.
     pub control_socket: PathBuf,
+    /// Wait before the first retransmission of a request
+    /// (`charon.retransmit_timeout`, 4 s); `None`: the state machine's default.
+    pub retransmit_timeout: Option<Duration>,
+    /// Retransmissions before the peer is given up on
+    /// (`charon.retransmit_tries`, 5); with `dpd_delay`, how soon a dead
+    /// peer is declared dead.
+    pub retransmit_tries: Option<u32>,
 }
 
 /// What to do with a child when the configuration is loaded (swanctl's
@@ -137,8 +146,14 @@ pub struct Connection {
     pub remote_port_nat_t: u16,
     /// What the state machine negotiates.
     pub peer: PeerConfig,
-    /// `start_action` of the (first) child.
+    /// `start_action` of the connection: that of its first child with one
+    /// other than `none`.
     pub start_action: StartAction,
+    /// Every child's name and `start_action`, in file order (the order of
+    /// `peer.children`). The first is negotiated in IKE_AUTH; once we
+    /// have initiated the IKE SA, each further `start` child gets its own
+    /// CREATE_CHILD_SA.
+    pub child_actions: Vec<(String, StartAction)>,
 }
 
 impl Connection {
@@ -206,6 +221,8 @@ struct RawSettings {
     port: Option<u16>,
     port_nat_t: Option<u16>,
     control_socket: Option<PathBuf>,
+    retransmit_timeout: Option<Spanned<f64>>,
+    retransmit_tries: Option<Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -321,7 +338,7 @@ mod supported {
     /// `dpd_delay` (liveness checks).
     pub(super) const DPD: bool = true;
     /// More than one child per connection (CREATE_CHILD_SA).
-    pub(super) const MANY_CHILDREN: bool = false;
+    pub(super) const MANY_CHILDREN: bool = true;
 }
 
 // ---------------------------------------------------------------------------
@@ -418,6 +435,19 @@ impl Cx<'_> {
                 .settings
                 .control_socket
                 .unwrap_or_else(|| PathBuf::from(DEFAULT_CONTROL_SOCKET)),
+            retransmit_timeout: match &raw.settings.retransmit_timeout {
+                None => None,
+                Some(t) if t.get_ref().is_finite() && (0.05..=600.0).contains(t.get_ref()) => {
+                    Some(Duration::from_secs_f64(*t.get_ref()))
+                }
+                Some(t) => return Err(self.at(t, "retransmit_timeout: seconds within 0.05..=600")),
+            },
+            retransmit_tries: match &raw.settings.retransmit_tries {
+                Some(t) if *t.get_ref() > 100 => {
+                    return Err(self.at(t, "retransmit_tries: at most 100"))
+                }
+                t => t.as_ref().map(|t| *t.get_ref()),
+            },
         };
         let dataplane = match &raw.dataplane {
             None => DataPlaneConfig::None,
@@ -434,6 +464,12 @@ impl Cx<'_> {
             // NAT-T port after IKE_SA_INIT even without a NAT.
             if matches!(dataplane, DataPlaneConfig::Userspace { .. }) {
                 c.peer.force_encap = true;
+            }
+            if let Some(t) = settings.retransmit_timeout {
+                c.peer.retransmit.timeout = t;
+            }
+            if let Some(n) = settings.retransmit_tries {
+                c.peer.retransmit.tries = n;
             }
             connections.push(c);
         }
@@ -799,11 +835,16 @@ impl Cx<'_> {
             }
         }
         let mut start_action = StartAction::None;
-        for (cname, child) in &c.children {
+        let mut child_actions = Vec::new();
+        // File order, as swanctl keeps it: the first child goes in IKE_AUTH.
+        let mut children: Vec<_> = c.children.iter().collect();
+        children.sort_by_key(|(name, _)| name.span().start);
+        for (cname, child) in children {
             let (cfg, action) = self.child(cname, child)?;
             if start_action == StartAction::None {
                 start_action = action;
             }
+            child_actions.push((cname.get_ref().clone(), action));
             peer = peer.with_child(cfg);
         }
         if start_action != StartAction::None && remote_addrs.is_empty() {
@@ -822,6 +863,7 @@ impl Cx<'_> {
             remote_port_nat_t: c.remote_port_nat_t.unwrap_or(4500),
             peer,
             start_action,
+            child_actions,
         })
     }
 

@@ -126,6 +126,17 @@ pub trait DataPlane: Send {
     fn install(&mut self, child: &ChildSaInstall, path: EspPath) -> Result<(), DataPlaneError>;
     /// Removes both directions of a Child SA (unknown SPIs are ignored).
     fn remove(&mut self, child: &ChildSaRemove);
+    /// A rekey's new Child SA (inbound SPI `new_spi_in`) takes over
+    /// outbound traffic from the old one (`Event::ChildSaRekeyed`).
+    ///
+    /// Make-before-break: [`DataPlane::install`] accepts the new SA's
+    /// inbound traffic at once, but a plane that picks the outbound SA
+    /// itself must keep sealing with the SA already in use until this call
+    /// (the rekey responder's peer may not have the new SA yet). The old SA
+    /// stays until its [`DataPlane::remove`].
+    fn rekeyed(&mut self, old_spi_in: u32, new_spi_in: u32) {
+        let _ = (old_spi_in, new_spi_in);
+    }
     /// Counters of the Child SA whose inbound SPI is `spi_in`.
     fn counters(&self, spi_in: u32) -> Option<ChildCounters>;
     /// True when packets pass through this process (TUN + ESP-in-UDP).
@@ -279,7 +290,10 @@ struct Inbound {
 pub struct Userspace {
     provider: &'static CryptoProvider,
     inbound: HashMap<u32, Inbound>,
-    /// Newest first, so a rekeyed SA takes over from its predecessor.
+    /// In order of preference: a packet goes out on the first SA whose
+    /// selectors cover it. A new SA joins at the end (so an SA in use keeps
+    /// carrying its traffic) and moves to the front when a rekey switches
+    /// to it ([`DataPlane::rekeyed`]).
     outbound: Vec<Outbound>,
     /// Lifetime events seen since [`DataPlane::expired`] last drained them:
     /// `(inbound SPI, hard)`.
@@ -393,22 +407,29 @@ impl DataPlane for Userspace {
                 policy_drops: 0,
             },
         );
-        self.outbound.insert(
-            0,
-            Outbound {
-                sa: out,
-                spi_in: c.spi_in,
-                local_ts: c.local_ts.clone(),
-                remote_ts: c.remote_ts.clone(),
-                path,
-            },
-        );
+        // Re-installing an SPI replaces it (not expected from the state
+        // machine, but never two outbound SAs for one inbound SPI).
+        self.outbound.retain(|o| o.spi_in != c.spi_in);
+        self.outbound.push(Outbound {
+            sa: out,
+            spi_in: c.spi_in,
+            local_ts: c.local_ts.clone(),
+            remote_ts: c.remote_ts.clone(),
+            path,
+        });
         Ok(())
     }
 
     fn remove(&mut self, c: &ChildSaRemove) {
         self.inbound.remove(&c.spi_in);
-        self.outbound.retain(|o| o.sa.spi() != c.spi_out);
+        self.outbound.retain(|o| o.spi_in != c.spi_in);
+    }
+
+    fn rekeyed(&mut self, _old_spi_in: u32, new_spi_in: u32) {
+        if let Some(at) = self.outbound.iter().position(|o| o.spi_in == new_spi_in) {
+            let o = self.outbound.remove(at);
+            self.outbound.insert(0, o);
+        }
     }
 
     /// Volume limits (the child's `rekey_*`/`life_*`) crossed in either

@@ -38,6 +38,22 @@ pub struct DemoOptions {
     pub window: usize,
     /// Give up after this long.
     pub timeout: Duration,
+    /// Pause between two packets of one direction (`None`: as fast as the
+    /// window allows), to spread the stream over rekeys.
+    pub interval: Option<Duration>,
+    /// Short lifetimes on one side, so SAs are rekeyed under the stream.
+    pub rekey: Option<DemoRekey>,
+}
+
+/// Rekeys during the demo's stream: one side's `rekey_time`s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DemoRekey {
+    /// The side that rekeys: 0 alice (the IKE SA's initiator), 1 bob.
+    pub by: usize,
+    /// The Child SA's `rekey_time` in seconds (0: strongSwan's default).
+    pub child_secs: u64,
+    /// The IKE SA's `rekey_time` in seconds (0: strongSwan's default).
+    pub ike_secs: u64,
 }
 
 impl Default for DemoOptions {
@@ -49,6 +65,8 @@ impl Default for DemoOptions {
             size: 1400,
             window: 64,
             timeout: Duration::from_secs(60),
+            interval: None,
+            rekey: None,
         }
     }
 }
@@ -105,6 +123,18 @@ fn peer_toml(
     start: bool,
     psk: &str,
 ) -> String {
+    let side = usize::from(me != "alice");
+    let (child_secs, ike_secs) = o
+        .rekey
+        .filter(|r| r.by == side)
+        .map_or((0, 0), |r| (r.child_secs, r.ike_secs));
+    let line = |secs: u64| {
+        if secs == 0 {
+            String::new()
+        } else {
+            format!("rekey_time = {secs}")
+        }
+    };
     let (lts, rts) = if me == "alice" {
         ("10.1.0.0/24", "10.2.0.0/24")
     } else {
@@ -123,12 +153,14 @@ remote_port_nat_t = {rpn}
 proposals = "{ike}"
 local = {{ auth = "psk", id = "{me}.demo" }}
 remote = {{ auth = "psk", id = "{them}.demo" }}
+{ike_rekey}
 
 [connections.demo.children.net]
 local_ts = "{lts}"
 remote_ts = "{rts}"
 esp_proposals = "{esp}"
 start_action = "{action}"
+{child_rekey}
 
 [secrets.ike-demo]
 id = ["alice.demo", "bob.demo"]
@@ -139,6 +171,8 @@ secret = "0x{psk}"
         ike = o.ike,
         esp = o.esp,
         action = if start { "start" } else { "none" },
+        ike_rekey = line(ike_secs),
+        child_rekey = line(child_secs),
     )
 }
 
@@ -346,7 +380,7 @@ async fn stream(
     let n = o.packets;
     let start = Instant::now();
     let sender = {
-        let (tx, window, size) = (tx.clone(), Arc::clone(&window), o.size);
+        let (tx, window, size, interval) = (tx.clone(), Arc::clone(&window), o.size, o.interval);
         async move {
             let mut sent = 0u64;
             for seq in 0..n {
@@ -358,6 +392,9 @@ async fn stream(
                     break;
                 }
                 sent += 1;
+                if let Some(pause) = interval {
+                    tokio::time::sleep(pause).await;
+                }
             }
             sent
         }

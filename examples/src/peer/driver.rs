@@ -36,6 +36,7 @@ use super::drops::{self, DropReporter};
 use super::events::{self, PeerEvent};
 
 // `start_action = trap` in the kernel and NAT mapping changes.
+mod lifecycle;
 mod trap;
 
 const IKE_PORT: u16 = 500;
@@ -83,8 +84,19 @@ pub enum ControlRequest {
     Status(oneshot::Sender<Value>),
 }
 
-/// Adds routes towards these prefixes through the TUN device.
-pub type RouteHook = Box<dyn FnMut(&[(IpAddr, u8)]) + Send>;
+/// What a [`RouteHook`] is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RouteChange {
+    /// Route these prefixes through the TUN device.
+    Add,
+    /// No Child SA (and no trap) covers these prefixes any more: remove
+    /// their routes, so traffic for them is refused locally rather than
+    /// queued into a tunnel that is gone.
+    Remove,
+}
+
+/// Adds or removes routes towards these prefixes through the TUN device.
+pub type RouteHook = Box<dyn FnMut(RouteChange, &[(IpAddr, u8)]) + Send>;
 
 /// The local side of a packet-carrying data plane (a TUN device, or the
 /// demo's generators).
@@ -98,6 +110,9 @@ pub struct LocalPackets {
 
 struct SaMeta {
     conn: String,
+    /// We initiated it: once up, we create the connection's other
+    /// `start` children (CREATE_CHILD_SA).
+    initiated: bool,
     established: Option<Instant>,
     /// Real peer address and SPIs, kept for events after the SA is gone.
     peer: Option<SocketAddr>,
@@ -109,6 +124,8 @@ struct ChildMeta {
     conn: String,
     name: String,
     spi_out: u32,
+    /// Prefixes routed for it (released when it goes).
+    routes: Vec<(IpAddr, u8)>,
     event: PeerEvent,
     installed: Instant,
 }
@@ -161,12 +178,17 @@ pub struct Peer {
     plane: Box<dyn DataPlane>,
     events: mpsc::UnboundedSender<PeerEvent>,
     routes: Option<RouteHook>,
+    /// `--key-log`: where each IKE SA's keys are appended.
+    key_log: Option<std::path::PathBuf>,
     sas: HashMap<SaHandle, SaMeta>,
     children: BTreeMap<u32, ChildMeta>,
     /// Removed from the data plane, awaiting their `ChildSaDeleted` event.
     gone: HashMap<u32, ChildMeta>,
     /// Connections with an IKE SA being set up or up (for `trap`).
     active: HashMap<String, SaHandle>,
+    /// Routes through the TUN device and how many Child SAs (or traps)
+    /// need each: a route goes when its count drops to zero.
+    routed: HashMap<(IpAddr, u8), usize>,
     drops: BTreeMap<&'static str, u64>,
     /// Rate limiter of `esp_dropped` events.
     drop_reports: DropReporter,
@@ -225,10 +247,12 @@ impl Peer {
             plane,
             events,
             routes: None,
+            key_log: None,
             sas: HashMap::new(),
             children: BTreeMap::new(),
             gone: HashMap::new(),
             active: HashMap::new(),
+            routed: HashMap::new(),
             drops: BTreeMap::new(),
             drop_reports: DropReporter::default(),
             deliver: None,
@@ -357,6 +381,7 @@ impl Peer {
                     h,
                     SaMeta {
                         conn: name.to_owned(),
+                        initiated: true,
                         established: None,
                         peer: None,
                         spis: None,
@@ -384,9 +409,8 @@ impl Peer {
                 }
             }
         }
-        if let (Some(hook), false) = (self.routes.as_mut(), prefixes.is_empty()) {
-            hook(&prefixes);
-        }
+        // Trapped prefixes keep their routes for the process's lifetime.
+        self.route(RouteChange::Add, prefixes);
     }
 
     async fn on_datagram(&mut self, d: Datagram) {
@@ -564,17 +588,7 @@ impl Peer {
             return;
         }
         if self.plane.carries_packets() {
-            let prefixes: Vec<_> = c
-                .remote_ts
-                .iter()
-                .flat_map(|t| {
-                    let (s, e) = t.addresses();
-                    cidrs(s, e)
-                })
-                .collect();
-            if let Some(hook) = self.routes.as_mut() {
-                hook(&prefixes);
-            }
+            self.route(RouteChange::Add, Self::prefixes(&c.remote_ts));
         }
         self.trap_child_installed(&conn, &c.name);
         let info = self.ep.sa_info(c.sa);
@@ -587,6 +601,11 @@ impl Peer {
                 conn,
                 name: c.name.clone(),
                 spi_out: c.spi_out,
+                routes: if self.plane.carries_packets() {
+                    Self::prefixes(&c.remote_ts)
+                } else {
+                    Vec::new()
+                },
                 event,
                 installed: Instant::now(),
             },
@@ -614,6 +633,7 @@ impl Peer {
     fn remove_child(&mut self, r: &ChildSaRemove) {
         self.plane.remove(r);
         if let Some(m) = self.children.remove(&r.spi_in) {
+            self.route(RouteChange::Remove, m.routes.clone());
             self.gone.insert(r.spi_in, m);
         }
     }
@@ -636,10 +656,12 @@ impl Peer {
         match &event {
             Event::IkeSaUp => {
                 if let (Some(h), Some(i)) = (sa, info.as_ref()) {
+                    let initiated = meta.is_some_and(|m| m.initiated);
                     self.sas.insert(
                         h,
                         SaMeta {
                             conn: i.peer_config.clone(),
+                            initiated,
                             established: Some(Instant::now()),
                             peer: Some(i.remote),
                             spis: Some((i.spi_i, i.spi_r)),
@@ -647,8 +669,30 @@ impl Peer {
                     );
                     self.active.insert(i.peer_config.clone(), h);
                     self.emit(events::ike_sa_established(i));
+                    self.log_keys(h);
                     self.trap_ike_up(h);
+                    if initiated {
+                        self.start_more_children(h, &i.peer_config);
+                    }
                 }
+            }
+            Event::IkeSaRekeyed { new } => self.on_ike_rekeyed(sa, *new, conn.as_deref(), peer),
+            Event::ChildSaRekeyed {
+                name,
+                old_spi_in,
+                old_spi_out,
+                new_spi_in,
+                new_spi_out,
+            } => {
+                self.plane.rekeyed(*old_spi_in, *new_spi_in);
+                self.emit(events::child_sa_rekeyed(
+                    conn.as_deref(),
+                    peer,
+                    name,
+                    (*old_spi_in, *old_spi_out),
+                    (*new_spi_in, *new_spi_out),
+                    spis,
+                ));
             }
             Event::ChildSaUp { name } => {
                 let found = self
@@ -752,6 +796,7 @@ impl Peer {
             let Some(m) = self.children.remove(&spi_in) else {
                 continue;
             };
+            self.route(RouteChange::Remove, m.routes.clone());
             self.plane.remove(&ChildSaRemove {
                 sa: h,
                 name: m.name.clone(),
@@ -766,7 +811,25 @@ impl Peer {
                 None,
             ));
         }
-        self.gone.retain(|_, m| m.sa != h);
+        // Removed by the state machine without a `ChildSaDeleted` of their
+        // own (a dead peer): reported now.
+        let silent: Vec<u32> = self
+            .gone
+            .iter()
+            .filter(|(_, m)| m.sa == h)
+            .map(|(s, _)| *s)
+            .collect();
+        for spi_in in silent {
+            if let Some(m) = self.gone.remove(&spi_in) {
+                self.emit(events::child_sa_deleted(
+                    Some(&m.conn),
+                    m.event.peer,
+                    &m.name,
+                    (spi_in, m.spi_out),
+                    None,
+                ));
+            }
+        }
         self.sas.remove(&h);
         self.active.retain(|_, v| *v != h);
     }

@@ -9,6 +9,8 @@
 //! | `child_sa_established` | `child`, `spi_in`, `spi_out`, `esp` (keywords), `mode`, `local_ts`, `remote_ts`, `udp_encap`, `ike_spi_i`, `ike_spi_r` |
 //! | `child_sa_deleted` | `child`, `spi_in`, `spi_out` |
 //! | `ike_sa_deleted` | `spi_i`, `spi_r` |
+//! | `child_sa_rekeyed` | `child`, `old_spi_in`, `old_spi_out`, `spi_in`, `spi_out` (the new SA's), `ike_spi_i`, `ike_spi_r` |
+//! | `ike_sa_rekeyed` | `old_spi_i`, `old_spi_r`, `spi_i`, `spi_r` (the new SA's) |
 //! | `ike_sa_failed` | `cause` (stable kind), `reason` (text), and the evidence: `exchange`/`retransmits`/`after_s`, `notify`, `ke_requested`, `auth`, `ours`/`theirs` |
 //! | `peer_dead` | as `ike_sa_failed` for a retransmit timeout of an established SA |
 //! | `dataplane_error` | `child`, `spi_in`, `reason` |
@@ -212,6 +214,48 @@ pub fn child_sa_deleted(
         .with("spi_out", spi32(spi_out));
     if let Some(b) = by_peer {
         e = e.with("by_peer", b);
+    }
+    e
+}
+
+/// `child_sa_rekeyed`: outbound traffic moved from the old Child SA to
+/// its replacement (the old one is removed after an overlap).
+#[must_use]
+pub fn child_sa_rekeyed(
+    conn: Option<&str>,
+    peer: Option<SocketAddr>,
+    child: &str,
+    (old_in, old_out): (u32, u32),
+    (new_in, new_out): (u32, u32),
+    ike: Option<(u64, u64)>,
+) -> PeerEvent {
+    let mut e = PeerEvent::new("child_sa_rekeyed", conn, peer)
+        .with("child", child.to_owned())
+        .with("old_spi_in", spi32(old_in))
+        .with("old_spi_out", spi32(old_out))
+        .with("spi_in", spi32(new_in))
+        .with("spi_out", spi32(new_out));
+    if let Some((i, r)) = ike {
+        e = e.with("ike_spi_i", spi64(i)).with("ike_spi_r", spi64(r));
+    }
+    e
+}
+
+/// `ike_sa_rekeyed`: the IKE SA continues under new SPIs (and keys) with
+/// its Child SAs; an `ike_sa_deleted` for the old SPIs follows.
+#[must_use]
+pub fn ike_sa_rekeyed(
+    conn: Option<&str>,
+    peer: Option<SocketAddr>,
+    old: Option<(u64, u64)>,
+    new: Option<(u64, u64)>,
+) -> PeerEvent {
+    let mut e = PeerEvent::new("ike_sa_rekeyed", conn, peer);
+    if let Some((i, r)) = old {
+        e = e.with("old_spi_i", spi64(i)).with("old_spi_r", spi64(r));
+    }
+    if let Some((i, r)) = new {
+        e = e.with("spi_i", spi64(i)).with("spi_r", spi64(r));
     }
     e
 }

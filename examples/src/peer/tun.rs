@@ -9,7 +9,7 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
-use super::driver::{LocalPackets, RouteHook};
+use super::driver::{LocalPackets, RouteChange, RouteHook};
 
 /// Creates the TUN device `name` (up, with `address` if given) and returns
 /// the packet channels for the driver and a hook that routes prefixes
@@ -67,18 +67,16 @@ pub fn open(
         }
     });
     let tun_name = name.to_owned();
-    let hook: RouteHook = Box::new(move |prefixes: &[(IpAddr, u8)]| {
+    let hook: RouteHook = Box::new(move |change, prefixes: &[(IpAddr, u8)]| {
+        let verb = match change {
+            RouteChange::Add => "replace",
+            RouteChange::Remove => "del",
+        };
         for (a, len) in prefixes {
             let fam = if a.is_ipv4() { "-4" } else { "-6" };
-            if let Err(e) = ip(&[
-                fam,
-                "route",
-                "replace",
-                &format!("{a}/{len}"),
-                "dev",
-                &tun_name,
-            ]) {
-                warn!("route {a}/{len} via {tun_name}: {e}");
+            let prefix = format!("{a}/{len}");
+            if let Err(e) = ip(&[fam, "route", verb, &prefix, "dev", &tun_name]) {
+                warn!("route {verb} {prefix} via {tun_name}: {e}");
             }
         }
     });

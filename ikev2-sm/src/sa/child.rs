@@ -27,7 +27,7 @@ use ikev2_wire::{
     ProtocolId,
 };
 
-use super::{ChildSa, Ctx, IkeSa, Keys, SaRole};
+use super::{ChildSa, Ctx, IkeSa, Keys};
 use crate::config::{ChildConfig, Mode, PeerConfig};
 use crate::endpoint::{ChildSaInstall, ChildSaRemove, Output};
 use crate::events::{Event, Failure};
@@ -160,6 +160,12 @@ pub(crate) struct NewChild<'a> {
     pub(crate) remote_ts: Vec<TrafficSelector>,
     pub(crate) ni: &'a [u8],
     pub(crate) nr: &'a [u8],
+    /// We sent the request of the exchange that creates it. KEYMAT's
+    /// "initiator to responder" keys (RFC 7296 §2.17) follow the roles in
+    /// that exchange, not in IKE_SA_INIT: when the IKE SA's responder
+    /// creates or rekeys a Child SA, it takes the initiator's keys for its
+    /// outbound SA.
+    pub(crate) requester: bool,
     /// g^ir of a PFS key exchange.
     pub(crate) shared: Option<&'a [u8]>,
     pub(crate) status: Status,
@@ -191,9 +197,10 @@ pub(crate) fn install(
         integ_len,
     )
     .ok()?;
-    let (out_e, out_a, in_e, in_a) = match sa.role {
-        SaRole::Initiator => (k.encr_i, k.integ_i, k.encr_r, k.integ_r),
-        SaRole::Responder => (k.encr_r, k.integ_r, k.encr_i, k.integ_i),
+    let (out_e, out_a, in_e, in_a) = if c.requester {
+        (k.encr_i, k.integ_i, k.encr_r, k.integ_r)
+    } else {
+        (k.encr_r, k.integ_r, k.encr_i, k.integ_i)
     };
     let life = c.cfg.lifetimes;
     let jitter = random_u64(ctx);
@@ -506,6 +513,7 @@ pub(crate) fn respond(ctx: &mut Ctx<'_>, sa: &mut IkeSa, keys: &Keys, p: &CcPayl
             remote_ts: n_tsi.clone(),
             ni,
             nr: &nr,
+            requester: false,
             shared: shared.as_ref().map(|s| s.as_bytes()),
             status,
         },
@@ -822,6 +830,7 @@ pub(crate) fn on_response(
             remote_ts: tsr,
             ni: &sent.ni,
             nr,
+            requester: true,
             shared: shared.as_ref().map(|s| s.as_bytes()),
             status: Status::Active,
         },
