@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 
+use ikev2_crypto::sk::decrypt_sk;
 use ikev2_wire::{ExchangeType, MessageRepr};
 
 use super::{auth, init, rekey, Ctx, IkeSa, State};
@@ -25,8 +26,23 @@ pub(crate) fn on_request(
     let h = msg.header;
     match sa.responses.classify(h.message_id) {
         RequestVerdict::Replay(cached) => {
-            ctx.stats.responses_replayed += 1;
             let cached = cached.to_vec();
+            // Only a retransmission that authenticates gets the cached
+            // response again: anyone who saw the SPIs and the message ID
+            // could otherwise make us resend it (an IKE_AUTH response with
+            // certificates is large), unauthenticated amplification toward
+            // the peer. A failed SA keeps no keys: its short error response
+            // is replayed as before.
+            let genuine = h.exchange_type == ExchangeType::IkeSaInit
+                || sa
+                    .state
+                    .keys()
+                    .is_none_or(|k| decrypt_sk(_bytes, &k.inb).is_ok());
+            if !genuine {
+                ctx.stats.dropped.invalid_message += 1;
+                return false;
+            }
+            ctx.stats.responses_replayed += 1;
             for b in cached {
                 ctx.transmit(sa.local, sa.remote, b);
             }

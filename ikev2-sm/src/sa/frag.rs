@@ -302,8 +302,19 @@ pub(crate) fn on_fragment(
         match sa.responses.classify_fragment(h.message_id, number) {
             RequestVerdict::Reassemble => {}
             RequestVerdict::Replay(cached) => {
+                // As for whole messages (dispatch.rs): fragment 1 of an
+                // answered request replays the response only if it
+                // authenticates.
+                let cached = cached.to_vec();
+                let genuine = sa
+                    .state
+                    .keys()
+                    .is_none_or(|k| decrypt_skf(bytes, &k.inb).is_ok());
+                if !genuine {
+                    return drop(ctx, FragmentDrop::Invalid);
+                }
                 ctx.stats.responses_replayed += 1;
-                for b in cached.iter().cloned() {
+                for b in cached {
                     ctx.transmit(sa.local, sa.remote, b);
                 }
                 return false;
