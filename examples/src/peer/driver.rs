@@ -786,12 +786,7 @@ impl Peer {
     /// one leave the data plane too, and are reported.
     fn forget(&mut self, sa: Option<SaHandle>) {
         let Some(h) = sa else { return };
-        let left: Vec<u32> = self
-            .children
-            .iter()
-            .filter(|(_, m)| m.sa == h)
-            .map(|(s, _)| *s)
-            .collect();
+        let left = spis_under(&self.children, h);
         for spi_in in left {
             let Some(m) = self.children.remove(&spi_in) else {
                 continue;
@@ -813,12 +808,7 @@ impl Peer {
         }
         // Removed by the state machine without a `ChildSaDeleted` of their
         // own (a dead peer): reported now.
-        let silent: Vec<u32> = self
-            .gone
-            .iter()
-            .filter(|(_, m)| m.sa == h)
-            .map(|(s, _)| *s)
-            .collect();
+        let silent = spis_under(&self.gone, h);
         for spi_in in silent {
             if let Some(m) = self.gone.remove(&spi_in) {
                 self.emit(events::child_sa_deleted(
@@ -923,6 +913,17 @@ impl Peer {
             "traps": self.traps_status(),
         })
     }
+}
+
+/// The inbound SPIs of `map`'s Child SAs under the IKE SA `h`.
+fn spis_under<'a>(
+    map: impl IntoIterator<Item = (&'a u32, &'a ChildMeta)>,
+    h: SaHandle,
+) -> Vec<u32> {
+    map.into_iter()
+        .filter(|(_, m)| m.sa == h)
+        .map(|(s, _)| *s)
+        .collect()
 }
 
 async fn recv_some(rx: &mut Option<mpsc::Receiver<Vec<u8>>>) -> Option<Vec<u8>> {

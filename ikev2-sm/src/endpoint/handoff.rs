@@ -4,18 +4,10 @@
 
 use std::time::Instant;
 
-use super::{Endpoint, Output, SaHandle, Slot};
+use super::{live, Endpoint, Output, SaHandle};
 use crate::events::Event;
+use crate::sa;
 use crate::sa::ike_collision::{self, Handoff};
-use crate::sa::{self, IkeSa};
-
-/// The SA `handle` names, if it is still there.
-fn live(slots: &mut [Slot], handle: SaHandle) -> Option<&mut IkeSa> {
-    slots
-        .get_mut(handle.index as usize)
-        .filter(|s| s.generation == handle.generation)
-        .and_then(|s| s.sa.as_mut())
-}
 
 impl Endpoint {
     /// Takes what the SA `old` handed over (call after every call into it).

@@ -474,12 +474,7 @@ impl Endpoint {
         f: impl FnOnce(&mut Ctx<'_>, &mut IkeSa) -> Result<(T, bool), ApiError>,
     ) -> Result<T, ApiError> {
         let mut ctx = ctx!(self, now);
-        let sa = self
-            .slots
-            .get_mut(handle.index as usize)
-            .filter(|s| s.generation == handle.generation)
-            .and_then(|s| s.sa.as_mut())
-            .ok_or(ApiError::UnknownSa)?;
+        let sa = live(&mut self.slots, handle).ok_or(ApiError::UnknownSa)?;
         let result = f(&mut ctx, sa);
         self.hand_off(handle, now);
         if let Ok((_, true)) = result {
@@ -762,6 +757,15 @@ fn sa_deadline(sa: &IkeSa) -> Option<Instant> {
 }
 
 /// Whether a heap entry is still slot `i`'s scheduled deadline.
+/// The SA `handle` names, if it is still there (a function of the slab
+/// alone, so a [`Ctx`] can borrow the endpoint's other fields beside it).
+fn live(slots: &mut [Slot], handle: SaHandle) -> Option<&mut IkeSa> {
+    slots
+        .get_mut(handle.index as usize)
+        .filter(|s| s.generation == handle.generation)
+        .and_then(|s| s.sa.as_mut())
+}
+
 fn slot_valid(slots: &[Slot], i: u32, generation: u32, t: Instant) -> bool {
     slots
         .get(i as usize)

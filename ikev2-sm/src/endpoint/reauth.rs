@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use super::{ApiError, Endpoint, Output, SaHandle};
+use super::{live, ApiError, Endpoint, Output, SaHandle};
 use crate::events::Event;
 use crate::sa::reauth::{self, Link, Progress};
 use crate::sa::{IkeSa, State};
@@ -78,10 +78,7 @@ impl Endpoint {
     }
 
     fn sa_mut(&mut self, handle: SaHandle) -> Option<&mut IkeSa> {
-        self.slots
-            .get_mut(handle.index as usize)
-            .filter(|s| s.generation == handle.generation)
-            .and_then(|s| s.sa.as_mut())
+        live(&mut self.slots, handle)
     }
 
     /// An IKE SA rekey replaced `old` by `new`: reauthentications follow.
@@ -105,11 +102,7 @@ impl Endpoint {
         for mut link in std::mem::take(&mut self.reauths) {
             let new = link.new;
             let mut ctx = ctx!(self, now);
-            let sa = self
-                .slots
-                .get_mut(new.index as usize)
-                .filter(|s| s.generation == new.generation)
-                .and_then(|s| s.sa.as_mut());
+            let sa = live(&mut self.slots, new);
             let outcome = reauth::progress(&mut ctx, &mut link, sa);
             self.reschedule(new.index);
             match outcome {
@@ -124,24 +117,14 @@ impl Endpoint {
                         _ => None,
                     });
                     let mut ctx = ctx!(self, now);
-                    match self
-                        .slots
-                        .get_mut(link.old.index as usize)
-                        .filter(|s| s.generation == link.old.generation)
-                        .and_then(|s| s.sa.as_mut())
-                    {
+                    match live(&mut self.slots, link.old) {
                         Some(old) => reauth::failed(&mut ctx, old, cause),
                         None => ctx.stats.reauth.failed += 1,
                     }
                 }
                 Progress::Done(missing) => {
                     let mut ctx = ctx!(self, now);
-                    match self
-                        .slots
-                        .get_mut(link.old.index as usize)
-                        .filter(|s| s.generation == link.old.generation)
-                        .and_then(|s| s.sa.as_mut())
-                    {
+                    match live(&mut self.slots, link.old) {
                         Some(old) => reauth::finish(&mut ctx, old, new, missing),
                         // The old SA went meanwhile (deleted by the peer,
                         // expired): the new one simply carries on.
