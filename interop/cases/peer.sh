@@ -50,17 +50,24 @@ tcp_one() { # server-side server-address client-side [bytes [client-address]]
 }
 # peer_case ROLE IKE ESP CHARON-VIEW: one case (ROLE i: we initiate)
 peer_case() {
-    local pid rc=0 start=start view
+    local start=start
     [ "$1" = r ] && start=none
     peer_conf "$start" "$2" "$3" > "$d/peer.toml"
     if [ "$1" = r ]; then # charon initiates: B's `mx`, rendered for these algorithms
         mx_render "$2" "$3" 10.231.0.1
     fi
+    peer_run "$1" "$3" "$4" mx
+}
+# peer_run ROLE ESP CHARON-VIEW [CHARON-CONN]: runs $PEER on $d/peer.toml
+# (ROLE r: charon initiates CHARON-CONN and its child CHARON-CONN-net),
+# then traffic both ways, our events and counters, charon's view.
+peer_run() {
+    local pid rc=0 view
     "$L" exec A "$PEER" --config "$d/peer.toml" --json > "$d/ours.jsonl" 2> "$d/peer.err" &
     pid=$!
     if [ "$1" = r ]; then
         for _ in $(seq 100); do [ -n "$("$L" exec A ss -Hlun 'sport = :500')" ] && break; sleep 0.05; done
-        "$L" swanctl B --initiate --ike mx --child mx-net --timeout 10 || rc=1
+        "$L" swanctl B --initiate --ike "$4" --child "$4-net" --timeout 10 || rc=1
     fi
     for _ in $(seq 200); do grep -q '"event":"child_sa_established"' "$d/ours.jsonl" && break; sleep 0.05; done
     [ $rc = 0 ] && peer_traffic || rc=1
@@ -70,8 +77,8 @@ peer_case() {
     cat "$d/ours.jsonl" "$d/status.json"; echo "charon: $view"; tail -n 5 "$d/peer.err"
     [ $rc = 0 ] &&
     grep -q '"event":"ike_sa_established"' "$d/ours.jsonl" &&
-    grep '"event":"child_sa_established"' "$d/ours.jsonl" | grep -q "\"esp\":\"$3\"" &&
-    grep -q "state=ESTABLISHED[^{]*$4.*state=INSTALLED[^}]*bytes-in=[1-9][0-9]*[^}]*bytes-out=[1-9]" <<< "$view" &&
+    grep '"event":"child_sa_established"' "$d/ours.jsonl" | grep -q "\"esp\":\"$2\"" &&
+    grep -q "state=ESTABLISHED[^{]*$3.*state=INSTALLED[^}]*bytes-in=[1-9][0-9]*[^}]*bytes-out=[1-9]" <<< "$view" &&
     python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["ike_sas"][0]["children"][0]["counters"]; sys.exit(not (c["packets_in"] >= 6 and c["packets_out"] >= 6 and c["dropped_in"] == 0))' "$d/status.json"
 }
 case_ours_peer_i_gcm() {
