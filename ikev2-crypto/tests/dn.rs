@@ -139,6 +139,19 @@ fn refusals() {
     assert!(matches!(e("CN=#0g"), DnError::BadValue(_)));
     assert!(matches!(e("CN=#0201"), DnError::BadValue(_)));
     assert!(matches!(e("E=müller@x"), DnError::BadValue(_)));
+    // Found by the `dn` fuzz target in CI: a dotted OID whose arc does not
+    // fit 32 bits made const-oid's parser overflow (a panic with overflow
+    // checks on). Refused as an unknown attribute now.
+    let big = "C=CH,777777777777777777777777777777777777777 O=strongSwa(, CN=moon";
+    assert_eq!(
+        e(big),
+        DnError::UnknownAttribute("777777777777777777777777777777777777777 O".into())
+    );
+    assert!(matches!(
+        e("2.5.4.99999999999=x"),
+        DnError::UnknownAttribute(_)
+    ));
+    assert!(matches!(e("2..5=x"), DnError::UnknownAttribute(_)));
     assert_eq!(
         DistinguishedName::from_der(b"\x30\x03garbage"),
         Err(DnError::MalformedDer)

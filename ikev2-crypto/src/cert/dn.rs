@@ -340,6 +340,14 @@ fn encode_rdn(part: &str) -> Result<Vec<u8>, DnError> {
         None if ty.starts_with(|c: char| c.is_ascii_digit()) => (ty, false),
         None => return Err(DnError::UnknownAttribute(ty.to_owned())),
     };
+    // const-oid's parser overflows (a panic with overflow checks on) on an
+    // arc beyond 32 bits: check the dotted form before handing it over.
+    let arcs_fit = oid.split('.').all(|a| {
+        !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()) && a.parse::<u32>().is_ok()
+    });
+    if !arcs_fit {
+        return Err(DnError::UnknownAttribute(ty.to_owned()));
+    }
     let oid = ObjectIdentifier::new(oid).map_err(|_| DnError::UnknownAttribute(ty.to_owned()))?;
     let bad = || DnError::BadValue(ty.to_owned());
     let raw = raw.trim_start();
