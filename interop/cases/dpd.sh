@@ -37,11 +37,17 @@ case_ours_dpd_by_charon() {
     ours --remote 10.231.0.2 --initiate --dpd 0 --linger 30 > "$d/ours.jsonl" &
     local pid=$!
     info_wait "$d/ours.jsonl" '"event":"child_sa_established"' || return 1
-    sleep 1.5  # charon's first liveness checks are answered
+    # charon's first liveness check is answered before we die (it comes
+    # 1-2 s after the last traffic: wait for it rather than guess)
+    local i
+    for ((i = 0; i < 60; i++)); do
+        grep -q 'sending DPD request' "$LAB_RUN/B/charon.log" && break
+        sleep 0.1
+    done
+    sleep 0.3
     grep -q 'psk {[^{]*state=ESTABLISHED' <<< "$(sas B)" || return 1
     pkill -KILL -x ikev2-udp
     wait "$pid" 2> /dev/null
-    local i
     for ((i = 0; i < 100; i++)); do b_none && break; sleep 0.1; done
     cat "$d/ours.jsonl"
     b_none && grep -q 'giving up after 2 retransmits' "$LAB_RUN/B/charon.log"
