@@ -30,6 +30,17 @@ must_ours_dpd() {
 # The other direction: charon (dpd_delay 1 s, retransmissions shortened to
 # 0.5 s x 2 through --charon-opt) finds our endpoint dead after we are
 # SIGKILLed, and clears its IKE SA. b_dpd and b_none come from info.sh.
+# Waits (at most 6 s) until charon has sent its first liveness check, then
+# a moment for the answer: it comes 1-2 s after the last traffic, so a fixed
+# sleep before killing our side can come too early under load.
+charon_dpd_sent() {
+    local i
+    for ((i = 0; i < 60; i++)); do
+        grep -q 'sending DPD request' "$LAB_RUN/B/charon.log" && break
+        sleep 0.1
+    done
+    sleep 0.3
+}
 CASES+=(ours_dpd_by_charon)
 up_ours_dpd_by_charon() { echo "--charon-opt=retransmit_timeout=0.5 --charon-opt=retransmit_tries=2"; }
 case_ours_dpd_by_charon() {
@@ -37,14 +48,8 @@ case_ours_dpd_by_charon() {
     ours --remote 10.231.0.2 --initiate --dpd 0 --linger 30 > "$d/ours.jsonl" &
     local pid=$!
     info_wait "$d/ours.jsonl" '"event":"child_sa_established"' || return 1
-    # charon's first liveness check is answered before we die (it comes
-    # 1-2 s after the last traffic: wait for it rather than guess)
+    charon_dpd_sent
     local i
-    for ((i = 0; i < 60; i++)); do
-        grep -q 'sending DPD request' "$LAB_RUN/B/charon.log" && break
-        sleep 0.1
-    done
-    sleep 0.3
     grep -q 'psk {[^{]*state=ESTABLISHED' <<< "$(sas B)" || return 1
     pkill -KILL -x ikev2-udp
     wait "$pid" 2> /dev/null

@@ -227,14 +227,8 @@ case_ours_peer_dpd_by_charon() {
     pr_charon aes256gcm16 "dpd_delay = 1s" "" && pr_conf aes256gcm16 "" "" > "$d/peer.toml" &&
         pr_start || return 1
     "$L" exec A ping -c 3 -i 0.2 -W 2 -I 10.231.1.1 10.231.2.1 || return 1
-    # charon's first liveness check is answered before we die (it comes
-    # 1-2 s after the last ESP packet: wait for it rather than guess)
+    charon_dpd_sent # (dpd.sh)
     local i
-    for ((i = 0; i < 60; i++)); do
-        grep -q 'sending DPD request' "$LAB_RUN/B/charon.log" && break
-        sleep 0.1
-    done
-    sleep 0.3
     grep -q 'pr {[^{]*state=ESTABLISHED' <<< "$(sas B)" || return 1
     kill -KILL "$pr_pid"; wait "$pr_pid" 2> /dev/null
     # the TUN device went with the process; nothing else of ours is left
