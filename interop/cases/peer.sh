@@ -4,8 +4,21 @@
 # our --status counters and charon's own view (bytes in and out of its
 # Child SA). Sourced by scripts/test.d/50-strongswan.sh.
 CASES+=(ours_peer_i_gcm ours_peer_r_cbc)
-# peer_conf START IKE ESP: A's configuration (ids, PSK and selectors of the lab)
+# peer_conf START IKE ESP [CERT-TYPE]: A's configuration (ids and selectors
+# of the lab): the lab's PSK, or with CERT-TYPE (ecdsa, rsa) A's certificate,
+# key and CA from the lab PKI (interop/pki.sh)
 peer_conf() {
+    local pki=$LAB_RUN/pki t=${4:-}
+    local auth_l='{ auth = "psk", id = "a.lab" }' auth_r='{ auth = "psk", id = "b.lab" }'
+    local secret='[secrets.ike-lab]
+id = ["a.lab", "b.lab"]
+secret = "ikev2-rs interop lab shared secret"'
+    if [ -n "$t" ]; then
+        auth_l="{ auth = \"pubkey\", id = \"a.$t.lab\", certs = \"$pki/x509/a-$t.crt.pem\" }"
+        auth_r="{ auth = \"pubkey\", id = \"b.$t.lab\", cacerts = \"$pki/x509ca/ca-$t.crt.pem\" }"
+        secret="[secrets.private-a]
+file = \"$pki/private/a-$t.key.pem\""
+    fi
     cat <<EOC
 [settings]
 control_socket = "$d/peer.sock"
@@ -19,8 +32,8 @@ address = "10.231.1.1/32"
 local_addrs = ["10.231.0.1"]
 remote_addrs = ["10.231.0.2"]
 proposals = "$2"
-local = { auth = "psk", id = "a.lab" }
-remote = { auth = "psk", id = "b.lab" }
+local = $auth_l
+remote = $auth_r
 
 [connections.lab.children.net]
 local_ts = "10.231.1.0/24"
@@ -28,9 +41,7 @@ remote_ts = "10.231.2.0/24"
 esp_proposals = "$3"
 start_action = "$1"
 
-[secrets.ike-lab]
-id = ["a.lab", "b.lab"]
-secret = "ikev2-rs interop lab shared secret"
+$secret
 EOC
 }
 # traffic both ways through the tunnel: pings, then 256 KiB over TCP each way
