@@ -254,7 +254,7 @@ cmd_status() {
 cmd_wait_sa() {
 	local s; s=$(side "$1")
 	local conn=$2 secs=${3:-10}
-	established() { sw "$s" --list-sas --ike "$conn" --noblock 2>/dev/null | grep -q ESTABLISHED; }
+	established() { sw "$s" --list-sas --ike "$conn" --noblock 2>/dev/null | grep ESTABLISHED > /dev/null; }
 	poll $((secs * 20)) established || die "no ESTABLISHED IKE SA '$conn' on $s after ${secs}s"
 }
 

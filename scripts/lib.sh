@@ -4,6 +4,10 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 log() { printf '==> %s\n' "$*" >&2; }
+# `producer | has PATTERN`: a match test for pipelines. Unlike `grep -q` it
+# reads all its input, so under pipefail an early match cannot kill the
+# producer with SIGPIPE and turn a success into a failure.
+has() { grep "$@" > /dev/null; }
 
 # Rust toolchain: the machine's rustup if present; on a bare Debian 12 install
 # rustup (Debian's own rustc is too old for this workspace).
@@ -41,7 +45,7 @@ APT_UPDATED=0
 apt_install() {
     local missing=()
     for p in "$@"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | has "install ok installed" || missing+=("$p")
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then

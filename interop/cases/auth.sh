@@ -6,7 +6,7 @@
 CASES+=(ours_cookie_initiator ours_cookie_responder ours_ecdsa_initiator ours_ecdsa_responder
     ours_rsa_initiator ours_rsa_responder ours_transport_initiator ours_childless_initiator)
 
-stat_is() { grep '"event":"stats"' "$1" | grep -q "\"$2\":$3[,}]"; } # jsonl counter value
+stat_is() { grep '"event":"stats"' "$1" | has "\"$2\":$3[,}]"; } # jsonl counter value
 
 # charon counts half-open *responder* SAs and asks for cookies from
 # `cookie_threshold` of them on (0 turns cookies off). So: restart B with
@@ -53,7 +53,7 @@ ours_cert() { # ecdsa|rsa extra args...
 }
 # ours up with the peer's certificate identity, charon up with ours
 cert_up() { # jsonl conn type
-    grep '"event":"ike_sa_established"' "$1" | grep -q "b\.$3\.lab" &&
+    grep '"event":"ike_sa_established"' "$1" | has "b\.$3\.lab" &&
     grep -q '"event":"child_sa_established"' "$1" &&
     grep -q "$2 {[^{]*state=ESTABLISHED[^{]*remote-id=a.$3.lab.*state=INSTALLED" <<< "$(sas B)"
 }

@@ -33,7 +33,7 @@ ours_dn() { # extra args...
 }
 # both views: our event names charon's DN, charon's SA names ours
 dn_up() { # jsonl conn
-    grep '"event":"ike_sa_established"' "$1" | grep -qF "Dn(DistinguishedName(\\\"$LAB_DN=b.ecdsa.lab\\\"))" &&
+    grep '"event":"ike_sa_established"' "$1" | has -F "Dn(DistinguishedName(\\\"$LAB_DN=b.ecdsa.lab\\\"))" &&
     grep -q '"event":"child_sa_established"' "$1" &&
     grep -qF "remote-id=$LAB_DN=a.ecdsa.lab" <<< "$(sas B)" &&
     grep -q "$2 {[^{]*state=ESTABLISHED.*state=INSTALLED" <<< "$(sas B)"

@@ -10,7 +10,7 @@ CASES+=(ours_create_child ours_rekey_child ours_rekey_child_by_charon ours_rekey
 
 # The value of `key` in the first jsonl line with `"event":"<event>"`.
 jfield() { # file event key
-    grep "\"event\":\"$2\"" "$1" | head -1 | sed -n "s/.*\"$3\":\"\([^\"]*\)\".*/\1/p"
+    grep -m1 "\"event\":\"$2\"" "$1" | sed -n "s/.*\"$3\":\"\([^\"]*\)\".*/\1/p"
 }
 # Child SAs charon has INSTALLED under `psk`, as "spi-in/spi-out" lines.
 charon_children() {
@@ -64,7 +64,7 @@ ike_rekeyed() { # jsonl
     [ -n "$spi_i" ] || return 1
     sas B
     [ "$(sas B | grep -o 'state=ESTABLISHED' | wc -l)" = 1 ] &&
-        sas B | grep -q "initiator-spi=$spi_i responder-spi=$spi_r.*state=INSTALLED"
+        sas B | has "initiator-spi=$spi_i responder-spi=$spi_r.*state=INSTALLED"
 }
 case_ours_rekey_ike() {
     ours --remote 10.231.0.2 --initiate --linger 4 --at 1:rekey-ike > "$d/ours.jsonl" &&

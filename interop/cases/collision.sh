@@ -48,7 +48,7 @@ ours_children() { # jsonl
 # One nonce-resolved collision, the same winner in our line and in charon's log.
 collided() { # jsonl kind(simultaneous_ike_rekey|simultaneous_rekey) charon-pattern
     local won
-    won=$(grep "\"collision\":\"$2\"" "$1" | head -1 | sed -n 's/.*"we_won":\(true\|false\).*/\1/p')
+    won=$(grep -m1 "\"collision\":\"$2\"" "$1" | sed -n 's/.*"we_won":\(true\|false\).*/\1/p')
     [ -n "$won" ] || { echo "no $2 line"; return 1; }
     # charon's view is the other side's
     if [ "$won" = true ]; then grep -q "$3 collision lost" "$LAB_RUN/B/charon.log"
@@ -65,7 +65,7 @@ one_of_each() { # jsonl
     [ -n "$spi_r" ] || spi_r=$(jfield "$1" ike_sa_established spi_r)
     sas B
     [ "$(sas B | grep -o 'state=ESTABLISHED' | wc -l)" = 1 ] || { echo "charon: not one IKE SA"; return 1; }
-    sas B | grep -q "initiator-spi=$spi_i responder-spi=$spi_r" || { echo "charon: not our IKE SA $spi_i/$spi_r"; return 1; }
+    sas B | has "initiator-spi=$spi_i responder-spi=$spi_r" || { echo "charon: not our IKE SA $spi_i/$spi_r"; return 1; }
     ours_c=$(ours_children "$1")
     charon_c=$(charon_children)
     echo "ours: $ours_c charon: $charon_c"

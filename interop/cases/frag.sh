@@ -33,8 +33,8 @@ case_ours_frag_responder() {
 }
 # SKF in both directions of the decoded capture (our decoder reassembles them)
 frag_both_ways() { # jsonl
-    grep '"type":"SKF"' "$1" | grep -q '"src":"10.231.0.1:4500"' &&
-    grep '"type":"SKF"' "$1" | grep -q '"src":"10.231.0.2:4500"' &&
+    grep '"type":"SKF"' "$1" | has '"src":"10.231.0.1:4500"' &&
+    grep '"type":"SKF"' "$1" | has '"src":"10.231.0.2:4500"' &&
     ours_capture "$1"
 }
 must_ours_frag_initiator() { frag_both_ways "$1"; }

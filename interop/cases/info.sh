@@ -67,11 +67,11 @@ case_ours_info_charon_dpd() { # charon's dpd_delay of 1 s: we answer its checks
 # in the decoded capture: INFORMATIONAL requests from us (A) with a Delete of
 # `protocol`, and charon's answer
 info_delete_from() { # jsonl src protocol
-    grep '"exchange":"INFORMATIONAL"' "$1" | grep "\"src\":\"$2:4500\"" | grep -q "\"type\":\"D\"[^}]*\"protocol\":\"$3\""
+    grep '"exchange":"INFORMATIONAL"' "$1" | grep "\"src\":\"$2:4500\"" | has "\"type\":\"D\"[^}]*\"protocol\":\"$3\""
 }
 # empty INFORMATIONAL requests (liveness checks) from src, and answers
 info_empty_from() { # jsonl src
-    grep '"exchange":"INFORMATIONAL"' "$1" | grep "\"src\":\"$2:4500\"" | grep '"response":false' | grep -q '"inner":\[\]'
+    grep '"exchange":"INFORMATIONAL"' "$1" | grep "\"src\":\"$2:4500\"" | grep '"response":false' | has '"inner":\[\]'
 }
 must_ours_info_delete() {
     info_delete_from "$1" 10.231.0.1 ESP && info_delete_from "$1" 10.231.0.2 ESP &&

@@ -116,7 +116,7 @@ pluto_cert_i() { # ecdsa|rsa what-pluto-verified
     ours_cert "$1" --key-log "$LAB_RUN/A/ikev2-keys" --remote 10.231.0.2 --initiate --childless \
         > "$d/ours.jsonl" || { cat "$d/ours.jsonl"; pluto_log; return 1; }
     cat "$d/ours.jsonl"; pluto_log
-    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | grep -q "b\.$1\.lab" &&
+    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | has "b\.$1\.lab" &&
     pluto_ike_up "$1" &&
     grep -q "responder established IKE SA; authenticated peer '$2' digital signature using peer certificate '@a.$1.lab'" "$LAB_RUN/B/pluto.log"
 }
@@ -136,7 +136,7 @@ case_ours_r_pluto_ecdsa() { # pluto initiates with its certificate to our respon
     wait "$pid" || rc=1
     cat "$d/ours.jsonl"; echo "$out"
     [ $rc = 0 ] &&
-    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | grep -q 'b\.ecdsa\.lab' &&
+    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | has 'b\.ecdsa\.lab' &&
     grep -q "initiator established IKE SA; authenticated peer 'P-256 ECDSA with SHA2_256' digital signature using peer certificate '@a.ecdsa.lab'" <<< "$out" &&
     pluto_child_refused_by_kernel
 }

@@ -88,7 +88,7 @@ peer_run() {
     cat "$d/ours.jsonl" "$d/status.json"; echo "charon: $view"; tail -n 5 "$d/peer.err"
     [ $rc = 0 ] &&
     grep -q '"event":"ike_sa_established"' "$d/ours.jsonl" &&
-    grep '"event":"child_sa_established"' "$d/ours.jsonl" | grep -q "\"esp\":\"$2\"" &&
+    grep '"event":"child_sa_established"' "$d/ours.jsonl" | has "\"esp\":\"$2\"" &&
     grep -q "state=ESTABLISHED[^{]*$3.*state=INSTALLED[^}]*bytes-in=[1-9][0-9]*[^}]*bytes-out=[1-9]" <<< "$view" &&
     python3 -c 'import json,sys; c=json.load(open(sys.argv[1]))["ike_sas"][0]["children"][0]["counters"]; sys.exit(not (c["packets_in"] >= 6 and c["packets_out"] >= 6 and c["dropped_in"] == 0))' "$d/status.json"
 }

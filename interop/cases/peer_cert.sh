@@ -9,7 +9,7 @@ CASES+=(ours_peer_i_ecdsa ours_peer_r_rsa)
 case_ours_peer_i_ecdsa() {
     peer_conf start aes256gcm16-prfsha256-ecp256 aes128gcm16 ecdsa > "$d/peer.toml" &&
     peer_run i aes128gcm16 'remote-id=a.ecdsa.lab' &&
-    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | grep -q 'b.ecdsa.lab'
+    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | has 'b.ecdsa.lab'
 }
 case_ours_peer_r_rsa() {
     cp "$ROOT/interop/conf/b-initiator-cert.swanctl.conf" "$LAB_RUN/B/swanctl/" &&
@@ -17,7 +17,7 @@ case_ours_peer_r_rsa() {
         "$L" swanctl B --load-all --noprompt --file "$LAB_RUN/B/swanctl/b-initiator-cert.swanctl.conf") || return 1
     peer_conf none aes128-sha256-x25519 aes256-sha256 rsa > "$d/peer.toml" &&
     peer_run r aes256-sha256 'remote-id=a.rsa.lab' to-ours-rsa &&
-    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | grep -q 'b.rsa.lab'
+    grep '"event":"ike_sa_established"' "$d/ours.jsonl" | has 'b.rsa.lab'
 }
 # certificates and signatures both ways (decoded by both tools), then ESP
 peer_cert_capture() {

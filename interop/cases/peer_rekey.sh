@@ -214,7 +214,7 @@ retransmit_tries = 2' > "$d/peer.toml" && pr_start || return 1
     echo "routes before: $(cat "$d/routes-up.txt") after: $routes"
     [ $rc = 0 ] &&
     grep -q '^10.231.2.0/24' "$d/routes-up.txt" && ! grep -q '10.231.2.0/24' <<< "$routes" &&
-    grep '"event":"peer_dead"' "$d/ours.jsonl" | grep -q '"exchange":"INFORMATIONAL".*"retransmits":2' &&
+    grep '"event":"peer_dead"' "$d/ours.jsonl" | has '"exchange":"INFORMATIONAL".*"retransmits":2' &&
     grep -q '"event":"child_sa_deleted"' "$d/ours.jsonl" &&
     python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["ike_sas"] != [])' "$d/status.json"
 }
@@ -254,7 +254,7 @@ case_ours_peer_i_chacha() {
     local view; view=$(sas B); echo "charon: $view"
     pr_stop
     [ $rc = 0 ] && pr_clean &&
-    grep '"event":"child_sa_established"' "$d/ours.jsonl" | grep -q '"esp":"chacha20poly1305"' &&
+    grep '"event":"child_sa_established"' "$d/ours.jsonl" | has '"esp":"chacha20poly1305"' &&
     grep -q 'pr {[^{]*state=ESTABLISHED.*state=INSTALLED[^}]*encr-alg=CHACHA20_POLY1305[^}]*bytes-in=[1-9][0-9]\{6\}[^}]*bytes-out=[1-9][0-9]\{6\}' <<< "$view"
 }
 must_ours_peer_i_chacha() { peer_capture "$1"; }

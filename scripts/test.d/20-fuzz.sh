@@ -17,7 +17,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     log "20-fuzz: installing cargo-fuzz"
     cargo install cargo-fuzz --locked
 fi
-if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
+if rustup toolchain list 2>/dev/null | has '^nightly'; then
     fuzz() { cargo +nightly fuzz "$@"; }
     log "20-fuzz: using the nightly toolchain"
 else

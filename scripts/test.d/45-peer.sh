@@ -111,7 +111,7 @@ ip netns exec "$NB" ping -c 3 -i 0.2 -W 2 10.231.1.1 >"$tmp/ping-ba.out" || fail
 st="$("$bin" --status --control "$tmp/a.sock" --json)" || fail "--status"
 echo "$st" | jq -e '.ike_sas[0].state=="established" and .ike_sas[0].children[0].counters.packets_out>=6 and .ike_sas[0].children[0].counters.packets_in>=6 and .ike_sas[0].children[0].counters.dropped_in==0' >/dev/null ||
     fail "status counters: $st"
-"$bin" --status --control "$tmp/b.sock" | grep -q "INSTALLED, TUNNEL-in-UDP, ESP:aes256gcm16" || fail "text status of B"
+"$bin" --status --control "$tmp/b.sock" | has "INSTALLED, TUNNEL-in-UDP, ESP:aes256gcm16" || fail "text status of B"
 
 # A replayed ESP packet: captured on B's side of the link, sent again from A
 # unchanged (raw socket, same addresses and ports). B must refuse it as a

@@ -22,7 +22,7 @@ mkdir -p "$ROOT"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,run/netns,etc,lib64
 ln -s /run "$ROOT/var" 2>/dev/null || true
 
 BUSYBOX=$(command -v busybox)
-file -L "$BUSYBOX" 2>/dev/null | grep -q 'dynamically' && { echo "busybox must be static (busybox-static)" >&2; exit 1; }
+file -L "$BUSYBOX" 2>/dev/null | grep 'dynamically' > /dev/null && { echo "busybox must be static (busybox-static)" >&2; exit 1; }
 cp "$BUSYBOX" "$ROOT/bin/busybox"
 
 # copy_bin SRC DST: a host binary and the shared libraries it loads.
