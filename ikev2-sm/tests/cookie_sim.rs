@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::DeterministicRandom;
-use ikev2_sm::config::{Auth, ChildConfig, CookieSecrets, Identity, PeerConfig};
+use ikev2_sm::config::{CookieSecrets, PeerConfig};
 use ikev2_sm::events::{Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
@@ -29,21 +29,11 @@ use ikev2_wire::{MessageRepr, NotifyType, PayloadBody};
 const PSK: &[u8] = b"a cookie-eating shared secret";
 
 fn peer(name: &str, me: &str, them: &str, ike: &str, l: &str, r: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(Auth::psk(PSK.to_vec()), Auth::psk(PSK.to_vec()))
-    .with_ike_proposals(ike)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(l, r)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
+    common::psk_peer(name, me, them, PSK, ike).with_child(common::child(
+        "net",
+        (l, r),
+        "aes256gcm16",
+    ))
 }
 
 fn initiator(seed: u64, ike: &str) -> Endpoint {
@@ -53,11 +43,7 @@ fn initiator(seed: u64, ike: &str) -> Endpoint {
 fn initiator_tuned(seed: u64, ike: &str, tune: impl Fn(&mut PeerConfig)) -> Endpoint {
     let mut p = peer("gw", "@sun", "@moon", ike, "10.1.0.0/16", "10.2.0.0/16");
     tune(&mut p);
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        vec![p],
-    ))
+    common::endpoint(seed, p)
 }
 
 fn responder(seed: u64, ike: &str, threshold: u32, secrets: CookieSecrets) -> Endpoint {

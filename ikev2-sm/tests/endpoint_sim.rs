@@ -13,28 +13,18 @@ use common::{addr, endpoint_with as endpoint, I_ADDR, R_ADDR};
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{ChildConfig, Identity, PeerConfig};
 use ikev2_sm::events::{AuthFailure, Event, Failure, FailureKind};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
 use ikev2_wire::{EncrId, NotifyType};
 
 fn peer(name: &str, local: &str, remote: &str, psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(local).unwrap(),
-        Identity::parse(remote).unwrap(),
-    )
-    .with_auth(Auth::psk(psk.to_vec()), Auth::psk(psk.to_vec()))
-    .with_ike_proposals(ike)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts("10.1.0.0/16", "10.2.0.0/16")
-            .unwrap()
-            .with_esp_proposals(esp)
-            .unwrap(),
-    )
+    common::psk_peer(name, local, remote, psk, ike).with_child(common::child(
+        "net",
+        ("10.1.0.0/16", "10.2.0.0/16"),
+        esp,
+    ))
 }
 
 fn responder_peer(psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
@@ -48,11 +38,7 @@ fn responder_peer(psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
     );
     // The responder's policy is the mirror image; wider on the peer side so
     // narrowing is exercised: the initiator proposes 10.1/16, we allow 10/8.
-    p.children[0] = ChildConfig::new("net")
-        .with_ts("10.2.0.0/16", "10.0.0.0/8")
-        .unwrap()
-        .with_esp_proposals(esp)
-        .unwrap();
+    p.children[0] = common::child("net", ("10.2.0.0/16", "10.0.0.0/8"), esp);
     p
 }
 

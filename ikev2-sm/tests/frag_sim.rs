@@ -14,7 +14,7 @@ use common::{addr, I_ADDR, R_ADDR};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
+use ikev2_sm::config::{FragmentConfig, PeerConfig};
 use ikev2_sm::events::{Event, FailureKind, FragmentEvent};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
@@ -36,23 +36,9 @@ const SMALL: u16 = 300;
 const SMALL_MTU: usize = 272;
 
 fn peer(name: &str, me: &str, them: &str, ts: (&str, &str), frag: FragmentConfig) -> PeerConfig {
-    let psk = || Auth::psk(b"fragmented secret".to_vec());
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(psk(), psk())
-    .with_ike_proposals(IKE)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(ts.0, ts.1)
-            .unwrap()
-            .with_esp_proposals(ESP)
-            .unwrap(),
-    )
-    .with_fragmentation(frag)
+    common::psk_peer(name, me, them, b"fragmented secret", IKE)
+        .with_child(common::child("net", ts, ESP))
+        .with_fragmentation(frag)
 }
 
 fn small() -> FragmentConfig {

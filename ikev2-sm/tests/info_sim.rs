@@ -13,7 +13,7 @@ use common::{addr, endpoint, I_ADDR, R_ADDR};
 
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
@@ -23,21 +23,11 @@ use ikev2_wire::ExchangeType;
 const PSK: &[u8] = b"a long shared secret";
 
 fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(Auth::psk(PSK.to_vec()), Auth::psk(PSK.to_vec()))
-    .with_ike_proposals("aes256gcm16-prfsha256-x25519")
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(l, r)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
+    common::psk_peer(name, me, them, PSK, "aes256gcm16-prfsha256-x25519").with_child(common::child(
+        "net",
+        (l, r),
+        "aes256gcm16",
+    ))
 }
 
 type Pair = Sim<EndpointPeer, EndpointPeer>;
