@@ -170,30 +170,29 @@ impl Peer {
                 spi_in,
                 spi_out: m.spi_out,
             });
-            self.emit(events::child_sa_deleted(
-                Some(&m.conn),
-                m.event.peer,
-                &m.name,
-                (spi_in, m.spi_out),
-                None,
-            ));
+            self.report_gone(spi_in, &m);
         }
         // Removed by the state machine without a `ChildSaDeleted` of their
         // own (a dead peer): reported now.
         let silent = spis_under(&self.gone, h);
         for spi_in in silent {
             if let Some(m) = self.gone.remove(&spi_in) {
-                self.emit(events::child_sa_deleted(
-                    Some(&m.conn),
-                    m.event.peer,
-                    &m.name,
-                    (spi_in, m.spi_out),
-                    None,
-                ));
+                self.report_gone(spi_in, &m);
             }
         }
         self.sas.remove(&h);
         self.active.retain(|_, v| *v != h);
+    }
+
+    /// `child_sa_deleted` for a Child SA that went with its IKE SA.
+    fn report_gone(&self, spi_in: u32, m: &ChildMeta) {
+        self.emit(events::child_sa_deleted(
+            Some(&m.conn),
+            m.event.peer,
+            &m.name,
+            (spi_in, m.spi_out),
+            None,
+        ));
     }
 }
 
