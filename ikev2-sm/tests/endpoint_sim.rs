@@ -653,3 +653,63 @@ fn configuration_named_by_idi_must_accept_the_negotiated_ike_proposal() {
         }]
     );
 }
+
+/// Every datagram `e` has queued (other outputs dropped).
+fn datagrams(e: &mut ikev2_sm::Endpoint) -> Vec<ikev2_sm::Transmit> {
+    let mut tx = Vec::new();
+    loop {
+        match e.poll_output() {
+            ikev2_sm::Output::Timeout(_) => return tx,
+            ikev2_sm::Output::Transmit(t) => tx.push(t),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn reflected_ike_sa_init_is_dropped_but_a_simultaneous_initiation_is_served() {
+    // Found by the sm_initiator fuzz target: our own IKE_SA_INIT request,
+    // sent back to us from the peer's address, made the endpoint answer it
+    // as a responder, under the SPI of its own half-open SA.
+    let now = Instant::now();
+    let mut a = endpoint(31, vec![initiator_peer(b"secret-secret", IKE, ESP)]);
+    a.initiate(now, "gw", addr(I_ADDR), addr(R_ADDR)).unwrap();
+    let ours = datagrams(&mut a);
+    assert_eq!(ours.len(), 1);
+    let reflect = |e: &mut ikev2_sm::Endpoint, bytes: Vec<u8>| {
+        e.handle_input(ikev2_sm::Input::Datagram {
+            now,
+            src: addr(R_ADDR),
+            dst: addr(I_ADDR),
+            bytes,
+        })
+    };
+    reflect(&mut a, ours[0].bytes.clone());
+    assert!(datagrams(&mut a).is_empty(), "answered its own request");
+    assert_eq!(a.sa_count(), 1);
+    assert_eq!(a.stats().dropped.reflected_request, 1);
+    assert_eq!(a.stats().half_open_responder, 0);
+
+    // The peer initiating at the same time, with an SPI of its own, is still
+    // answered: both ends may start the same tunnel at once.
+    let mut b = endpoint(
+        32,
+        vec![peer(
+            "gw",
+            "@moon.example",
+            "@sun.example",
+            b"secret-secret",
+            IKE,
+            ESP,
+        )],
+    );
+    b.initiate(now, "gw", addr(R_ADDR), addr(I_ADDR)).unwrap();
+    let theirs = datagrams(&mut b);
+    assert_eq!(theirs.len(), 1);
+    reflect(&mut a, theirs[0].bytes.clone());
+    let answer = datagrams(&mut a);
+    assert_eq!(answer.len(), 1, "the peer's own request is answered");
+    assert_eq!(answer[0].dst, addr(R_ADDR));
+    assert_eq!(a.sa_count(), 2);
+    assert_eq!(a.stats().dropped.reflected_request, 1);
+}
