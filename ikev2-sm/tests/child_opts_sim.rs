@@ -31,25 +31,9 @@ fn peer(name: &str, me: &str, them: &str, child: Option<(Mode, &str, &str)>) -> 
 
 fn run(i: PeerConfig, r: PeerConfig) -> Sim<EndpointPeer, EndpointPeer> {
     let epoch = Instant::now();
-    let ep = common::endpoint;
-    let mut a = EndpointPeer::new(ep(1, i));
-    a.endpoint
-        .initiate(
-            epoch,
-            "gw",
-            "192.0.2.1:500".parse().unwrap(),
-            "198.51.100.1:500".parse().unwrap(),
-        )
-        .unwrap();
-    a.drain();
-    let mut s = Sim::with_epoch(
-        epoch,
-        a,
-        EndpointPeer::new(ep(2, r)),
-        LinkConfig::default(),
-        LinkConfig::default(),
-        5,
-    );
+    let (a, b) = (common::endpoint(1, i), common::endpoint(2, r));
+    let link = LinkConfig::default();
+    let mut s = common::initiated(epoch, a, b, link, link, 5);
     assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     s
 }

@@ -11,7 +11,7 @@
 )]
 
 mod common;
-use common::{addr, I_ADDR, R_ADDR};
+use common::{addr, initiated, I_ADDR, R_ADDR};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -22,7 +22,6 @@ use ikev2_crypto::random::DeterministicRandom;
 use ikev2_sm::config::{CookieSecrets, PeerConfig};
 use ikev2_sm::events::{Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
-use ikev2_sm::window::RetransmitConfig;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output};
 use ikev2_wire::{MessageRepr, NotifyType, PayloadBody};
 
@@ -79,12 +78,7 @@ fn sim(
     ba: LinkConfig,
 ) -> Sim<EndpointPeer, EndpointPeer> {
     let epoch = Instant::now();
-    let mut a = EndpointPeer::new(i);
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    Sim::with_epoch(epoch, a, EndpointPeer::new(r), ab, ba, seed)
+    initiated(epoch, i, r, ab, ba, seed)
 }
 
 fn up(p: &EndpointPeer) -> bool {
@@ -190,11 +184,7 @@ fn establishes_through_the_cookie_exchange_over_300_seeds_with_loss_and_duplicat
     };
     // As in endpoint_sim's loss test: more tries than strongSwan's 5, and a
     // half-open responder SA that outlives the IKE_AUTH retransmissions.
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let tune = |p: &mut PeerConfig| {
         p.retransmit = retransmit;
         p.half_open.timeout = retransmit.give_up_after();

@@ -8,7 +8,7 @@
 )]
 
 mod common;
-use common::{addr, endpoint_with as endpoint, I_ADDR, R_ADDR};
+use common::{addr, endpoint_with as endpoint, initiated, I_ADDR, R_ADDR};
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use ikev2_sm::config::{ChildConfig, Identity, PeerConfig};
 use ikev2_sm::events::{AuthFailure, Event, Failure, FailureKind};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
-use ikev2_sm::window::RetransmitConfig;
 use ikev2_wire::{EncrId, NotifyType};
 
 fn peer(name: &str, local: &str, remote: &str, psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
@@ -48,14 +47,12 @@ struct Setup {
 
 fn setup(seed: u64, i: PeerConfig, r: PeerConfig, ab: LinkConfig, ba: LinkConfig) -> Setup {
     let epoch = Instant::now();
-    let mut a = EndpointPeer::new(endpoint(seed.wrapping_mul(2), vec![i]));
-    let b = EndpointPeer::new(endpoint(seed.wrapping_mul(2) + 1, vec![r]));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
+    let (a, b) = (
+        endpoint(seed.wrapping_mul(2), vec![i]),
+        endpoint(seed.wrapping_mul(2) + 1, vec![r]),
+    );
     Setup {
-        sim: Sim::with_epoch(epoch, a, b, ab, ba, seed),
+        sim: initiated(epoch, a, b, ab, ba, seed),
     }
 }
 
@@ -281,11 +278,7 @@ fn establishes_over_1000_seeds_at_30_percent_loss_each_way() {
     };
     // More tries than strongSwan's 5: with 30 % loss each way a round trip
     // fails 51 % of the time, so 6 sends fail 1.8 % of the time per exchange.
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let mut retransmitted = 0;
     for seed in 0..1000u64 {
         let mut i = initiator_peer(b"secret-secret", IKE, ESP);
@@ -391,11 +384,7 @@ fn float_to_4500_behind_a_nat_survives_loss_and_duplication_over_200_seeds() {
         latency: Duration::from_millis(20),
         ..LinkConfig::default()
     };
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let public: std::net::IpAddr = "203.0.113.7".parse().unwrap();
     for seed in 0..200u64 {
         let mut i = initiator_peer(b"secret-secret", IKE, ESP);
@@ -547,22 +536,10 @@ fn responder_chooses_the_peer_configuration_by_the_identity_received() {
     other.children[0] = ChildConfig::new("mars")
         .with_ts("10.9.0.0/16", "10.8.0.0/16")
         .unwrap();
-    let mut a = EndpointPeer::new(endpoint(
-        20,
-        vec![initiator_peer(b"sun-secret-22", IKE, ESP)],
-    ));
-    let b = EndpointPeer::new(endpoint(
-        21,
-        vec![other, responder_peer(b"sun-secret-22", IKE, ESP)],
-    ));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let mut sim = Sim::with_epoch(
+    let mut sim = initiated(
         epoch,
-        a,
-        b,
+        endpoint(20, vec![initiator_peer(b"sun-secret-22", IKE, ESP)]),
+        endpoint(21, vec![other, responder_peer(b"sun-secret-22", IKE, ESP)]),
         LinkConfig::default(),
         LinkConfig::default(),
         20,
@@ -619,19 +596,10 @@ fn configuration_named_by_idi_must_accept_the_negotiated_ike_proposal() {
         ESP,
     );
     let strict = responder_peer(b"sun-secret-22", "aes128gcm16-prfsha256-x25519", ESP);
-    let mut a = EndpointPeer::new(endpoint(
-        30,
-        vec![initiator_peer(b"sun-secret-22", IKE, ESP)],
-    ));
-    let b = EndpointPeer::new(endpoint(31, vec![other, strict]));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let mut sim = Sim::with_epoch(
+    let mut sim = initiated(
         epoch,
-        a,
-        b,
+        endpoint(30, vec![initiator_peer(b"sun-secret-22", IKE, ESP)]),
+        endpoint(31, vec![other, strict]),
         LinkConfig::default(),
         LinkConfig::default(),
         30,
