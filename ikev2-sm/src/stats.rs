@@ -68,6 +68,11 @@ pub struct DropCounts {
     pub fragment_not_first: u64,
     /// Responses that matched no outstanding request.
     pub unmatched_response: u64,
+    /// IKE_SA_INIT requests whose initiator SPI is the local SPI of one of
+    /// our own IKE SAs: our own request reflected back at us (a peer's
+    /// random SPI equals one of ours with probability 2^-64). Answering it
+    /// would make us our own responder.
+    pub reflected_request: u64,
 }
 
 /// IKE fragmentation (RFC 7383) counters.
@@ -404,6 +409,7 @@ impl fmt::Display for Stats {
             ("request in progress", d.request_in_progress),
             ("fragment not first", d.fragment_not_first),
             ("unmatched response", d.unmatched_response),
+            ("reflected request", d.reflected_request),
         ] {
             writeln!(f, "    {name:<28}{n:>8}")?;
         }

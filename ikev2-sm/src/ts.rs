@@ -16,6 +16,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ikev2_wire::TsType;
 
+use crate::proposal::SetDisplay;
+
 /// One traffic selector: an inclusive address range of one family, an IP
 /// protocol (0 = any) and an inclusive port range.
 ///
@@ -495,28 +497,13 @@ impl fmt::Display for TsUnacceptable {
         write!(
             f,
             "traffic selectors unacceptable: proposed {} but local policy allows {}",
-            SetList(&self.theirs),
-            SetList(&self.ours)
+            SetDisplay(&self.theirs),
+            SetDisplay(&self.ours)
         )
     }
 }
 
 impl std::error::Error for TsUnacceptable {}
-
-struct SetList<'a>(&'a [TrafficSelector]);
-
-impl fmt::Display for SetList<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("{")?;
-        for (i, t) in self.0.iter().enumerate() {
-            if i > 0 {
-                f.write_str(", ")?;
-            }
-            write!(f, "{t}")?;
-        }
-        f.write_str("}")
-    }
-}
 
 /// Narrows the peer's proposed selectors to our policy (RFC 7296 §2.9): the
 /// result is every non-empty intersection of a proposed with a local

@@ -13,7 +13,7 @@
 )]
 
 mod common;
-use common::{addr, endpoint, I_ADDR, R_ADDR};
+use common::{addr, endpoint, initiated, I_ADDR, R_ADDR};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -154,6 +154,17 @@ fn side(ca: &Ca, name: &'static str, trust: &Ca, epoch: Instant) -> Side {
     }
 }
 
+/// `ic` (endpoint seed 1) initiates to `rc` (seed 2) over clean links.
+fn started(
+    epoch: Instant,
+    ic: PeerConfig,
+    rc: PeerConfig,
+    seed: u64,
+) -> Sim<EndpointPeer, EndpointPeer> {
+    let link = LinkConfig::default();
+    initiated(epoch, endpoint(1, ic), endpoint(2, rc), link, link, seed)
+}
+
 fn run(epoch: Instant, i: Side, r: Side) -> Sim<EndpointPeer, EndpointPeer> {
     let ic = config(
         "gw",
@@ -173,13 +184,7 @@ fn run(epoch: Instant, i: Side, r: Side) -> Sim<EndpointPeer, EndpointPeer> {
         r.trust,
         ("10.2.0.0/16", "10.1.0.0/16"),
     );
-    let mut a = EndpointPeer::new(endpoint(1, ic));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let b = EndpointPeer::new(endpoint(2, rc));
-    let mut s = Sim::with_epoch(epoch, a, b, LinkConfig::default(), LinkConfig::default(), 3);
+    let mut s = started(epoch, ic, rc, 3);
     assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     s
 }
@@ -259,19 +264,7 @@ fn rsa_pss_and_pkcs1_signatures_verify() {
             r.trust,
             ("10.2.0.0/16", "10.1.0.0/16"),
         );
-        let mut a = EndpointPeer::new(endpoint(1, ic));
-        a.endpoint
-            .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-            .unwrap();
-        a.drain();
-        let mut s = Sim::with_epoch(
-            epoch,
-            a,
-            EndpointPeer::new(endpoint(2, rc)),
-            LinkConfig::default(),
-            LinkConfig::default(),
-            4,
-        );
+        let mut s = started(epoch, ic, rc, 4);
         assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
         assert!(up(&s.a) && up(&s.b), "pss={pss}: {:?}", s.b.event_list());
     }
@@ -525,13 +518,7 @@ fn hsm_run(
             c.signer = Arc::new(Hsm(key.clone()));
         }
     }
-    let mut a = EndpointPeer::new(endpoint(1, ic));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let b = EndpointPeer::new(endpoint(2, rc));
-    let s = Sim::with_epoch(epoch, a, b, LinkConfig::default(), LinkConfig::default(), 3);
+    let s = started(epoch, ic, rc, 3);
     (s, ikey, rkey)
 }
 
@@ -778,13 +765,7 @@ fn dn_run(
         trust,
         ("10.2.0.0/16", "10.1.0.0/16"),
     );
-    let mut a = EndpointPeer::new(endpoint(1, ic));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let b = EndpointPeer::new(endpoint(2, rc));
-    let mut s = Sim::with_epoch(epoch, a, b, LinkConfig::default(), LinkConfig::default(), 5);
+    let mut s = started(epoch, ic, rc, 5);
     assert!(s.settle(Duration::from_secs(600), 10_000));
     (s, SUN_DN, MOON_DN)
 }

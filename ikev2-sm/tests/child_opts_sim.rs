@@ -7,34 +7,21 @@
     clippy::panic
 )]
 
-use std::sync::Arc;
+mod common;
+
 use std::time::Instant;
 
-use ikev2_crypto::provider::rustcrypto::PROVIDER;
-use ikev2_crypto::random::DeterministicRandom;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, Mode, PeerConfig};
+use ikev2_sm::config::{Mode, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
-use ikev2_sm::{Endpoint, EndpointConfig};
 
 const PSK: &[u8] = b"transport and childless secret";
 
 fn peer(name: &str, me: &str, them: &str, child: Option<(Mode, &str, &str)>) -> PeerConfig {
-    let p = PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(Auth::psk(PSK.to_vec()), Auth::psk(PSK.to_vec()))
-    .with_ike_proposals("aes256gcm16-prfsha256-x25519")
-    .unwrap();
+    let p = common::psk_peer(name, me, them, PSK, "aes256gcm16-prfsha256-x25519");
     match child {
         Some((mode, l, r)) => {
-            let mut c = ChildConfig::new("net")
-                .with_ts(l, r)
-                .unwrap()
-                .with_esp_proposals("aes256gcm16")
-                .unwrap();
+            let mut c = common::child("net", (l, r), "aes256gcm16");
             c.mode = mode;
             p.with_child(c)
         }
@@ -44,31 +31,9 @@ fn peer(name: &str, me: &str, them: &str, child: Option<(Mode, &str, &str)>) -> 
 
 fn run(i: PeerConfig, r: PeerConfig) -> Sim<EndpointPeer, EndpointPeer> {
     let epoch = Instant::now();
-    let ep = |seed, p| {
-        Endpoint::new(EndpointConfig::new(
-            PROVIDER,
-            Arc::new(DeterministicRandom::seed_from_u64(seed)),
-            vec![p],
-        ))
-    };
-    let mut a = EndpointPeer::new(ep(1, i));
-    a.endpoint
-        .initiate(
-            epoch,
-            "gw",
-            "192.0.2.1:500".parse().unwrap(),
-            "198.51.100.1:500".parse().unwrap(),
-        )
-        .unwrap();
-    a.drain();
-    let mut s = Sim::with_epoch(
-        epoch,
-        a,
-        EndpointPeer::new(ep(2, r)),
-        LinkConfig::default(),
-        LinkConfig::default(),
-        5,
-    );
+    let (a, b) = (common::endpoint(1, i), common::endpoint(2, r));
+    let link = LinkConfig::default();
+    let mut s = common::initiated(epoch, a, b, link, link, 5);
     assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     s
 }

@@ -21,6 +21,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::alloc::System;
 use std::collections::VecDeque;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -29,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::DeterministicRandom;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::PeerConfig;
 use ikev2_sm::events::Event;
 use ikev2_sm::sim::{Datagram, EndpointPeer, LinkConfig, Sim, SimPeer};
 use ikev2_sm::{Endpoint, EndpointConfig, Output};
@@ -54,29 +56,18 @@ const THRESHOLD: u32 = 16;
 const MAX_GROWTH: i64 = 256 * 1024;
 
 fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(Auth::psk(PSK.to_vec()), Auth::psk(PSK.to_vec()))
-    .with_ike_proposals(IKE)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(l, r)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
+    common::psk_peer(name, me, them, PSK, IKE).with_child(common::child(
+        "net",
+        (l, r),
+        "aes256gcm16",
+    ))
 }
 
 fn initiator(seed: u64) -> Endpoint {
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        vec![peer("gw", "@sun", "@moon", "10.1.0.0/16", "10.2.0.0/16")],
-    ))
+    common::endpoint(
+        seed,
+        peer("gw", "@sun", "@moon", "10.1.0.0/16", "10.2.0.0/16"),
+    )
 }
 
 fn responder(threshold: u32) -> Endpoint {

@@ -11,7 +11,7 @@
 )]
 
 mod common;
-use common::{addr, I_ADDR, R_ADDR};
+use common::{addr, initiated, I_ADDR, R_ADDR};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -19,31 +19,20 @@ use std::time::{Duration, Instant};
 
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::DeterministicRandom;
-use ikev2_sm::config::{Auth, ChildConfig, CookieSecrets, Identity, PeerConfig};
+use ikev2_sm::config::{CookieSecrets, PeerConfig};
 use ikev2_sm::events::{Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
-use ikev2_sm::window::RetransmitConfig;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output};
 use ikev2_wire::{MessageRepr, NotifyType, PayloadBody};
 
 const PSK: &[u8] = b"a cookie-eating shared secret";
 
 fn peer(name: &str, me: &str, them: &str, ike: &str, l: &str, r: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(Auth::psk(PSK.to_vec()), Auth::psk(PSK.to_vec()))
-    .with_ike_proposals(ike)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(l, r)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
+    common::psk_peer(name, me, them, PSK, ike).with_child(common::child(
+        "net",
+        (l, r),
+        "aes256gcm16",
+    ))
 }
 
 fn initiator(seed: u64, ike: &str) -> Endpoint {
@@ -53,11 +42,7 @@ fn initiator(seed: u64, ike: &str) -> Endpoint {
 fn initiator_tuned(seed: u64, ike: &str, tune: impl Fn(&mut PeerConfig)) -> Endpoint {
     let mut p = peer("gw", "@sun", "@moon", ike, "10.1.0.0/16", "10.2.0.0/16");
     tune(&mut p);
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        vec![p],
-    ))
+    common::endpoint(seed, p)
 }
 
 fn responder(seed: u64, ike: &str, threshold: u32, secrets: CookieSecrets) -> Endpoint {
@@ -93,12 +78,7 @@ fn sim(
     ba: LinkConfig,
 ) -> Sim<EndpointPeer, EndpointPeer> {
     let epoch = Instant::now();
-    let mut a = EndpointPeer::new(i);
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    Sim::with_epoch(epoch, a, EndpointPeer::new(r), ab, ba, seed)
+    initiated(epoch, i, r, ab, ba, seed)
 }
 
 fn up(p: &EndpointPeer) -> bool {
@@ -204,11 +184,7 @@ fn establishes_through_the_cookie_exchange_over_300_seeds_with_loss_and_duplicat
     };
     // As in endpoint_sim's loss test: more tries than strongSwan's 5, and a
     // half-open responder SA that outlives the IKE_AUTH retransmissions.
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let tune = |p: &mut PeerConfig| {
         p.retransmit = retransmit;
         p.half_open.timeout = retransmit.give_up_after();

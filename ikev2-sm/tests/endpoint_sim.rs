@@ -8,33 +8,22 @@
 )]
 
 mod common;
-use common::{addr, endpoint_with as endpoint, I_ADDR, R_ADDR};
+use common::{addr, endpoint_with as endpoint, initiated, I_ADDR, R_ADDR};
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{ChildConfig, Identity, PeerConfig};
 use ikev2_sm::events::{AuthFailure, Event, Failure, FailureKind};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
-use ikev2_sm::window::RetransmitConfig;
 use ikev2_wire::{EncrId, NotifyType};
 
 fn peer(name: &str, local: &str, remote: &str, psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(local).unwrap(),
-        Identity::parse(remote).unwrap(),
-    )
-    .with_auth(Auth::psk(psk.to_vec()), Auth::psk(psk.to_vec()))
-    .with_ike_proposals(ike)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts("10.1.0.0/16", "10.2.0.0/16")
-            .unwrap()
-            .with_esp_proposals(esp)
-            .unwrap(),
-    )
+    common::psk_peer(name, local, remote, psk, ike).with_child(common::child(
+        "net",
+        ("10.1.0.0/16", "10.2.0.0/16"),
+        esp,
+    ))
 }
 
 fn responder_peer(psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
@@ -48,11 +37,7 @@ fn responder_peer(psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
     );
     // The responder's policy is the mirror image; wider on the peer side so
     // narrowing is exercised: the initiator proposes 10.1/16, we allow 10/8.
-    p.children[0] = ChildConfig::new("net")
-        .with_ts("10.2.0.0/16", "10.0.0.0/8")
-        .unwrap()
-        .with_esp_proposals(esp)
-        .unwrap();
+    p.children[0] = common::child("net", ("10.2.0.0/16", "10.0.0.0/8"), esp);
     p
 }
 
@@ -62,14 +47,12 @@ struct Setup {
 
 fn setup(seed: u64, i: PeerConfig, r: PeerConfig, ab: LinkConfig, ba: LinkConfig) -> Setup {
     let epoch = Instant::now();
-    let mut a = EndpointPeer::new(endpoint(seed.wrapping_mul(2), vec![i]));
-    let b = EndpointPeer::new(endpoint(seed.wrapping_mul(2) + 1, vec![r]));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
+    let (a, b) = (
+        endpoint(seed.wrapping_mul(2), vec![i]),
+        endpoint(seed.wrapping_mul(2) + 1, vec![r]),
+    );
     Setup {
-        sim: Sim::with_epoch(epoch, a, b, ab, ba, seed),
+        sim: initiated(epoch, a, b, ab, ba, seed),
     }
 }
 
@@ -295,11 +278,7 @@ fn establishes_over_1000_seeds_at_30_percent_loss_each_way() {
     };
     // More tries than strongSwan's 5: with 30 % loss each way a round trip
     // fails 51 % of the time, so 6 sends fail 1.8 % of the time per exchange.
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let mut retransmitted = 0;
     for seed in 0..1000u64 {
         let mut i = initiator_peer(b"secret-secret", IKE, ESP);
@@ -405,11 +384,7 @@ fn float_to_4500_behind_a_nat_survives_loss_and_duplication_over_200_seeds() {
         latency: Duration::from_millis(20),
         ..LinkConfig::default()
     };
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let public: std::net::IpAddr = "203.0.113.7".parse().unwrap();
     for seed in 0..200u64 {
         let mut i = initiator_peer(b"secret-secret", IKE, ESP);
@@ -561,22 +536,10 @@ fn responder_chooses_the_peer_configuration_by_the_identity_received() {
     other.children[0] = ChildConfig::new("mars")
         .with_ts("10.9.0.0/16", "10.8.0.0/16")
         .unwrap();
-    let mut a = EndpointPeer::new(endpoint(
-        20,
-        vec![initiator_peer(b"sun-secret-22", IKE, ESP)],
-    ));
-    let b = EndpointPeer::new(endpoint(
-        21,
-        vec![other, responder_peer(b"sun-secret-22", IKE, ESP)],
-    ));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let mut sim = Sim::with_epoch(
+    let mut sim = initiated(
         epoch,
-        a,
-        b,
+        endpoint(20, vec![initiator_peer(b"sun-secret-22", IKE, ESP)]),
+        endpoint(21, vec![other, responder_peer(b"sun-secret-22", IKE, ESP)]),
         LinkConfig::default(),
         LinkConfig::default(),
         20,
@@ -633,19 +596,10 @@ fn configuration_named_by_idi_must_accept_the_negotiated_ike_proposal() {
         ESP,
     );
     let strict = responder_peer(b"sun-secret-22", "aes128gcm16-prfsha256-x25519", ESP);
-    let mut a = EndpointPeer::new(endpoint(
-        30,
-        vec![initiator_peer(b"sun-secret-22", IKE, ESP)],
-    ));
-    let b = EndpointPeer::new(endpoint(31, vec![other, strict]));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let mut sim = Sim::with_epoch(
+    let mut sim = initiated(
         epoch,
-        a,
-        b,
+        endpoint(30, vec![initiator_peer(b"sun-secret-22", IKE, ESP)]),
+        endpoint(31, vec![other, strict]),
         LinkConfig::default(),
         LinkConfig::default(),
         30,
@@ -666,4 +620,64 @@ fn configuration_named_by_idi_must_accept_the_negotiated_ike_proposal() {
             cause: AuthFailure::RejectedByPeer
         }]
     );
+}
+
+/// Every datagram `e` has queued (other outputs dropped).
+fn datagrams(e: &mut ikev2_sm::Endpoint) -> Vec<ikev2_sm::Transmit> {
+    let mut tx = Vec::new();
+    loop {
+        match e.poll_output() {
+            ikev2_sm::Output::Timeout(_) => return tx,
+            ikev2_sm::Output::Transmit(t) => tx.push(t),
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn reflected_ike_sa_init_is_dropped_but_a_simultaneous_initiation_is_served() {
+    // Found by the sm_initiator fuzz target: our own IKE_SA_INIT request,
+    // sent back to us from the peer's address, made the endpoint answer it
+    // as a responder, under the SPI of its own half-open SA.
+    let now = Instant::now();
+    let mut a = endpoint(31, vec![initiator_peer(b"secret-secret", IKE, ESP)]);
+    a.initiate(now, "gw", addr(I_ADDR), addr(R_ADDR)).unwrap();
+    let ours = datagrams(&mut a);
+    assert_eq!(ours.len(), 1);
+    let reflect = |e: &mut ikev2_sm::Endpoint, bytes: Vec<u8>| {
+        e.handle_input(ikev2_sm::Input::Datagram {
+            now,
+            src: addr(R_ADDR),
+            dst: addr(I_ADDR),
+            bytes,
+        })
+    };
+    reflect(&mut a, ours[0].bytes.clone());
+    assert!(datagrams(&mut a).is_empty(), "answered its own request");
+    assert_eq!(a.sa_count(), 1);
+    assert_eq!(a.stats().dropped.reflected_request, 1);
+    assert_eq!(a.stats().half_open_responder, 0);
+
+    // The peer initiating at the same time, with an SPI of its own, is still
+    // answered: both ends may start the same tunnel at once.
+    let mut b = endpoint(
+        32,
+        vec![peer(
+            "gw",
+            "@moon.example",
+            "@sun.example",
+            b"secret-secret",
+            IKE,
+            ESP,
+        )],
+    );
+    b.initiate(now, "gw", addr(R_ADDR), addr(I_ADDR)).unwrap();
+    let theirs = datagrams(&mut b);
+    assert_eq!(theirs.len(), 1);
+    reflect(&mut a, theirs[0].bytes.clone());
+    let answer = datagrams(&mut a);
+    assert_eq!(answer.len(), 1, "the peer's own request is answered");
+    assert_eq!(answer[0].dst, addr(R_ADDR));
+    assert_eq!(a.sa_count(), 2);
+    assert_eq!(a.stats().dropped.reflected_request, 1);
 }

@@ -9,12 +9,12 @@
 )]
 
 mod common;
-use common::{addr, I_ADDR, R_ADDR};
+use common::initiated;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Auth, ChildConfig, FragmentConfig, Identity, PeerConfig};
+use ikev2_sm::config::{FragmentConfig, PeerConfig};
 use ikev2_sm::events::{Event, FailureKind, FragmentEvent};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
@@ -36,23 +36,9 @@ const SMALL: u16 = 300;
 const SMALL_MTU: usize = 272;
 
 fn peer(name: &str, me: &str, them: &str, ts: (&str, &str), frag: FragmentConfig) -> PeerConfig {
-    let psk = || Auth::psk(b"fragmented secret".to_vec());
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(psk(), psk())
-    .with_ike_proposals(IKE)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(ts.0, ts.1)
-            .unwrap()
-            .with_esp_proposals(ESP)
-            .unwrap(),
-    )
-    .with_fragmentation(frag)
+    common::psk_peer(name, me, them, b"fragmented secret", IKE)
+        .with_child(common::child("net", ts, ESP))
+        .with_fragmentation(frag)
 }
 
 fn small() -> FragmentConfig {
@@ -80,13 +66,14 @@ fn sim(
     i.retransmit = retransmit;
     r.retransmit = retransmit;
     r.half_open.timeout = retransmit.give_up_after();
-    let mut a = EndpointPeer::new(endpoint(seed.wrapping_mul(2), i));
-    let b = EndpointPeer::new(endpoint(seed.wrapping_mul(2) + 1, r));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    Sim::with_epoch(epoch, a, b, link, link, seed)
+    initiated(
+        epoch,
+        endpoint(seed.wrapping_mul(2), i),
+        endpoint(seed.wrapping_mul(2) + 1, r),
+        link,
+        link,
+        seed,
+    )
 }
 
 fn mtu(mtu: usize) -> LinkConfig {
@@ -218,11 +205,7 @@ fn establishes_over_300_seeds_with_fragment_loss_duplication_and_reordering() {
         mtu: Some(SMALL_MTU),
         ..LinkConfig::default()
     };
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let (mut duplicates, mut retransmits, mut reordered) = (0, 0, 0);
     for seed in 0..300u64 {
         let mut s = sim(seed + 7000, small(), small(), link, retransmit);
@@ -309,13 +292,7 @@ fn pmtu_fallback_refragments_after_two_retransmissions() {
         FragmentConfig::default(),
     );
     let epoch = Instant::now();
-    let mut a = EndpointPeer::new(endpoint(8, i));
-    let b = EndpointPeer::new(endpoint(9, r));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let mut s = Sim::with_epoch(epoch, a, b, mtu(548), mtu(548), 4);
+    let mut s = initiated(epoch, endpoint(8, i), endpoint(9, r), mtu(548), mtu(548), 4);
     assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     assert_up(&s, "pmtu");
     assert_eq!(

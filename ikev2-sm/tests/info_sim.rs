@@ -9,11 +9,11 @@
 )]
 
 mod common;
-use common::{addr, endpoint, I_ADDR, R_ADDR};
+use common::{addr, endpoint, initiated, I_ADDR, R_ADDR};
 
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Identity, PeerConfig};
 use ikev2_sm::events::Event;
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
@@ -23,21 +23,11 @@ use ikev2_wire::ExchangeType;
 const PSK: &[u8] = b"a long shared secret";
 
 fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(Auth::psk(PSK.to_vec()), Auth::psk(PSK.to_vec()))
-    .with_ike_proposals("aes256gcm16-prfsha256-x25519")
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(l, r)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
+    common::psk_peer(name, me, them, PSK, "aes256gcm16-prfsha256-x25519").with_child(common::child(
+        "net",
+        (l, r),
+        "aes256gcm16",
+    ))
 }
 
 type Pair = Sim<EndpointPeer, EndpointPeer>;
@@ -51,13 +41,14 @@ fn up(seed: u64, link: LinkConfig, tweak: impl Fn(&mut PeerConfig)) -> Pair {
     tweak(&mut i);
     tweak(&mut r);
     r.half_open.timeout = r.retransmit.give_up_after();
-    let mut a = EndpointPeer::new(endpoint(seed * 2, i));
-    let b = EndpointPeer::new(endpoint(seed * 2 + 1, r));
-    a.endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let mut sim = Sim::with_epoch(epoch, a, b, link, link, seed);
+    let mut sim = initiated(
+        epoch,
+        endpoint(seed * 2, i),
+        endpoint(seed * 2 + 1, r),
+        link,
+        link,
+        seed,
+    );
     let both_up = |s: &Pair| {
         [&s.a, &s.b].iter().all(|p| {
             p.events
@@ -228,11 +219,7 @@ fn deletes_survive_loss_duplication_and_reordering_over_300_seeds() {
     // With 30 % loss each way a round trip fails 51 % of the time:
     // strongSwan's 6 sends would lose an exchange 1.8 % of the time and
     // (rightly) declare the peer dead, so give it more tries.
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let mut retransmits = 0;
     for seed in 0..300u64 {
         let mut s = up(seed + 100, lossy, |p| p.retransmit = retransmit);
@@ -480,11 +467,7 @@ fn no_dead_peer_at_30_percent_loss() {
         latency: Duration::from_millis(20),
         ..LinkConfig::default()
     };
-    let retransmit = RetransmitConfig {
-        tries: 15,
-        limit: Some(Duration::from_secs(10)),
-        ..RetransmitConfig::default()
-    };
+    let retransmit = common::patient_retransmit();
     let mut checks = 0;
     for seed in 0..40u64 {
         let mut s = up(seed + 2000, lossy, |p| {

@@ -9,41 +9,23 @@
     clippy::panic
 )]
 
+mod common;
+use common::endpoint;
+
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Instant;
 
-use ikev2_crypto::provider::rustcrypto::PROVIDER;
-use ikev2_crypto::random::DeterministicRandom;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Identity, PeerConfig};
 use ikev2_sm::events::Event;
-use ikev2_sm::{Endpoint, EndpointConfig, Input, Output};
+use ikev2_sm::{Endpoint, Input, Output};
 
 const PSK: &[u8] = b"initial contact shared secret";
 
 fn peer(name: &str, me: &str, them: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(Auth::psk(PSK.to_vec()), Auth::psk(PSK.to_vec()))
-    .with_ike_proposals("aes256gcm16-prfsha256-x25519")
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts("dynamic", "dynamic")
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
-}
-
-fn endpoint(seed: u64, p: PeerConfig) -> Endpoint {
-    Endpoint::new(EndpointConfig::new(
-        PROVIDER,
-        Arc::new(DeterministicRandom::seed_from_u64(seed)),
-        vec![p],
+    common::psk_peer(name, me, them, PSK, "aes256gcm16-prfsha256-x25519").with_child(common::child(
+        "net",
+        ("dynamic", "dynamic"),
+        "aes256gcm16",
     ))
 }
 

@@ -3,48 +3,27 @@
 //! unknown handle.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod common;
+
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::Instant;
 
-use ikev2_crypto::provider::rustcrypto::PROVIDER;
-use ikev2_crypto::random::DeterministicRandom;
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::PeerConfig;
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
-use ikev2_sm::{Endpoint, EndpointConfig};
 use ikev2_wire::{EncrId, IntegId};
 
 fn peer(name: &str, local: &str, remote: &str, ike: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(local).unwrap(),
-        Identity::parse(remote).unwrap(),
-    )
-    .with_auth(
-        Auth::psk(b"key log".to_vec()),
-        Auth::psk(b"key log".to_vec()),
-    )
-    .with_ike_proposals(ike)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts("10.1.0.0/16", "10.2.0.0/16")
-            .unwrap()
-            .with_esp_proposals("aes128gcm16")
-            .unwrap(),
-    )
+    common::psk_peer(name, local, remote, b"key log", ike).with_child(common::child(
+        "net",
+        ("10.1.0.0/16", "10.2.0.0/16"),
+        "aes128gcm16",
+    ))
 }
 
 /// Runs one exchange with `ike`; returns both endpoints' exported secrets.
 fn exchange(ike: &str) -> [ikev2_sm::keylog::IkeSaSecrets; 2] {
     let epoch = Instant::now();
-    let ep = |seed, p| {
-        Endpoint::new(EndpointConfig::new(
-            PROVIDER,
-            Arc::new(DeterministicRandom::seed_from_u64(seed)),
-            vec![p],
-        ))
-    };
+    let ep = common::endpoint;
     let (i, r): (SocketAddr, SocketAddr) = (
         "192.0.2.1:500".parse().unwrap(),
         "198.51.100.1:500".parse().unwrap(),

@@ -20,6 +20,8 @@
     missing_docs
 )]
 
+mod common;
+
 use std::alloc::System;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,7 +32,7 @@ use ikev2_crypto::random::DeterministicRandom;
 use ikev2_crypto::sk::SkKeys;
 use ikev2_crypto::testing::INSECURE;
 use ikev2_crypto::{CryptoProvider, SupportedEncr};
-use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::PeerConfig;
 use ikev2_sm::{Endpoint, EndpointConfig, Input, Output, Transmit};
 use stats_alloc::{Region, StatsAlloc, INSTRUMENTED_SYSTEM};
 
@@ -59,24 +61,11 @@ const MAX_BYTES_PER_SA_NO_KEY_SCHEDULE: isize = 2700;
 const IKE: &str = "aes256gcm16-prfsha256-x25519";
 
 fn peer(name: &str, me: &str, them: &str, l: &str, r: &str) -> PeerConfig {
-    PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(
-        Auth::psk(b"memory-test-secret".to_vec()),
-        Auth::psk(b"memory-test-secret".to_vec()),
-    )
-    .with_ike_proposals(IKE)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(l, r)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
+    common::psk_peer(name, me, them, b"memory-test-secret", IKE).with_child(common::child(
+        "net",
+        (l, r),
+        "aes256gcm16",
+    ))
 }
 
 fn live(region: &Region<'_, System>) -> isize {

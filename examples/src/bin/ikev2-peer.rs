@@ -167,16 +167,8 @@ fn main() -> ExitCode {
         );
         return ExitCode::SUCCESS;
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("ikev2-peer: runtime: {e}");
-            return ExitCode::from(1);
-        }
+    let Some(rt) = runtime("ikev2-peer") else {
+        return ExitCode::from(1);
     };
     match rt.block_on(run_peer(cfg, o.json, o.key_log.clone())) {
         Ok(()) => ExitCode::SUCCESS,
@@ -259,20 +251,23 @@ async fn run_peer(
     Ok(())
 }
 
+/// The two-thread tokio runtime both modes run on; `None` (reported as
+/// `who`) if it cannot start.
+fn runtime(who: &str) -> Option<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| eprintln!("{who}: runtime: {e}"))
+        .ok()
+}
+
 fn run_demo(o: &Opts) -> ExitCode {
     let Some(d) = o.demo.clone() else {
         return ExitCode::from(1);
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("ikev2-peer demo: runtime: {e}");
-            return ExitCode::from(1);
-        }
+    let Some(rt) = runtime("ikev2-peer demo") else {
+        return ExitCode::from(1);
     };
     let json = o.json;
     let who = ["alice", "bob"];

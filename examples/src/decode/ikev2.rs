@@ -343,51 +343,43 @@ fn printable(data: &[u8]) -> String {
 }
 
 fn ts_summary(ts: &TrafficSelector<'_>) -> TsSummary {
-    match ts {
+    let (ip_protocol, (start_port, end_port), start, end) = match ts {
         TrafficSelector::Ipv4 {
             ip_protocol,
             start_port,
             end_port,
             start,
             end,
-        } => TsSummary {
-            ts_type: ts.ts_type().to_string(),
-            ip_protocol: *ip_protocol,
-            start_port: *start_port,
-            end_port: *end_port,
-            start: start.to_string(),
-            end: end.to_string(),
-        },
+        } => (
+            *ip_protocol,
+            (*start_port, *end_port),
+            start.to_string(),
+            end.to_string(),
+        ),
         TrafficSelector::Ipv6 {
             ip_protocol,
             start_port,
             end_port,
             start,
             end,
-        } => TsSummary {
-            ts_type: ts.ts_type().to_string(),
-            ip_protocol: *ip_protocol,
-            start_port: *start_port,
-            end_port: *end_port,
-            start: start.to_string(),
-            end: end.to_string(),
-        },
-        TrafficSelector::Other { second, data, .. } => TsSummary {
-            ts_type: ts.ts_type().to_string(),
-            ip_protocol: *second,
-            start_port: 0,
-            end_port: 0,
-            start: super::hex(data),
-            end: String::new(),
-        },
-        _ => TsSummary {
-            ts_type: ts.ts_type().to_string(),
-            ip_protocol: 0,
-            start_port: 0,
-            end_port: 0,
-            start: String::new(),
-            end: String::new(),
-        },
+        } => (
+            *ip_protocol,
+            (*start_port, *end_port),
+            start.to_string(),
+            end.to_string(),
+        ),
+        TrafficSelector::Other { second, data, .. } => {
+            (*second, (0, 0), super::hex(data), String::new())
+        }
+        _ => (0, (0, 0), String::new(), String::new()),
+    };
+    TsSummary {
+        ts_type: ts.ts_type().to_string(),
+        ip_protocol,
+        start_port,
+        end_port,
+        start,
+        end,
     }
 }
 

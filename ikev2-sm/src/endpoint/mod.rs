@@ -559,6 +559,10 @@ impl Endpoint {
                 }
                 match self.half_open.get(&(src, h.spi_i)) {
                     Some(&i) => Some(i),
+                    None if self.by_spi.contains_key(&h.spi_i) => {
+                        self.stats.dropped.reflected_request += 1;
+                        return;
+                    }
                     None => return self.new_responder(now, src, dst, bytes, &msg),
                 }
             } else {

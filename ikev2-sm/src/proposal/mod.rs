@@ -331,10 +331,10 @@ impl fmt::Display for Proposal {
     }
 }
 
-/// Writes `{A, B, C}` for a transform list.
-pub(crate) struct SetDisplay<'a>(pub(crate) &'a [Transform]);
+/// Writes `{A, B, C}` for a list (transforms, traffic selectors).
+pub(crate) struct SetDisplay<'a, T>(pub(crate) &'a [T]);
 
-impl fmt::Display for SetDisplay<'_> {
+impl<T: fmt::Display> fmt::Display for SetDisplay<'_, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("{")?;
         for (i, t) in self.0.iter().enumerate() {

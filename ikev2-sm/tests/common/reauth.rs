@@ -6,12 +6,12 @@
 
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Auth, ChildConfig, Identity, Lifetimes, PeerConfig};
+use ikev2_sm::config::{Lifetimes, PeerConfig};
 use ikev2_sm::events::{Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::SaHandle;
 
-use crate::common::{addr, endpoint, I_ADDR, R_ADDR};
+use crate::common::{addr, child, endpoint, psk_peer, I_ADDR, R_ADDR};
 
 pub(crate) const IKE: &str = "aes256gcm16-prfsha256-x25519";
 pub(crate) const SETTLE: Duration = Duration::from_secs(600);
@@ -38,32 +38,10 @@ pub(crate) fn config(initiator: bool, reauth: Duration) -> PeerConfig {
     let ts = |a: &'static str, b: &'static str| if initiator { (a, b) } else { (b, a) };
     let net = ts("10.1.0.0/16", "10.2.0.0/16");
     let extra = ts("10.11.0.0/16", "10.12.0.0/16");
-    let mut p = PeerConfig::new(
-        name,
-        Identity::parse(me).unwrap(),
-        Identity::parse(them).unwrap(),
-    )
-    .with_auth(
-        Auth::psk(b"shared secret".to_vec()),
-        Auth::psk(b"shared secret".to_vec()),
-    )
-    .with_ike_proposals(IKE)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(net.0, net.1)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
-    .with_child(
-        ChildConfig::new("extra")
-            .with_ts(extra.0, extra.1)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
-    .with_reauth_time(reauth);
+    let mut p = psk_peer(name, me, them, b"shared secret", IKE)
+        .with_child(child("net", net, "aes256gcm16"))
+        .with_child(child("extra", extra, "aes256gcm16"))
+        .with_reauth_time(reauth);
     p.lifetimes = ike_life();
     p.validate().unwrap();
     p

@@ -9,12 +9,12 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Auth, ChildConfig, Identity, Lifetimes, PeerConfig};
+use ikev2_sm::config::{ChildConfig, Lifetimes, PeerConfig};
 use ikev2_sm::events::{Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::SaHandle;
 
-use crate::common::{addr, endpoint, I_ADDR, R_ADDR};
+use crate::common::{addr, child, endpoint, psk_peer, I_ADDR, R_ADDR};
 
 pub(crate) const IKE: &str = "aes256gcm16-prfsha256-x25519";
 pub(crate) const SETTLE: Duration = Duration::from_secs(600);
@@ -45,32 +45,9 @@ pub(crate) fn config(
     child_life: Lifetimes,
     ike_life: Lifetimes,
 ) -> PeerConfig {
-    let mut p = PeerConfig::new(
-        side.name,
-        Identity::parse(side.local).unwrap(),
-        Identity::parse(side.remote).unwrap(),
-    )
-    .with_auth(
-        Auth::psk(b"shared secret".to_vec()),
-        Auth::psk(b"shared secret".to_vec()),
-    )
-    .with_ike_proposals(IKE)
-    .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(side.ts.0, side.ts.1)
-            .unwrap()
-            .with_esp_proposals(esp)
-            .unwrap()
-            .with_lifetimes(child_life),
-    )
-    .with_child(
-        ChildConfig::new("extra")
-            .with_ts("10.11.0.0/16", "10.12.0.0/16")
-            .unwrap()
-            .with_esp_proposals(esp)
-            .unwrap(),
-    );
+    let mut p = psk_peer(side.name, side.local, side.remote, b"shared secret", IKE)
+        .with_child(child("net", side.ts, esp).with_lifetimes(child_life))
+        .with_child(child("extra", ("10.11.0.0/16", "10.12.0.0/16"), esp));
     p.lifetimes = ike_life;
     p
 }

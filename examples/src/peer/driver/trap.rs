@@ -28,7 +28,7 @@ use ikev2_sm::SaHandle;
 use serde_json::{json, Value};
 use tracing::{debug, info, warn};
 
-use super::{Peer, StartAction};
+use super::{cidrs, Peer, RouteChange, StartAction};
 use crate::peer::dataplane::{PlaneSignal, TrapInstall};
 use crate::peer::events;
 
@@ -134,6 +134,52 @@ pub(super) async fn plane_poll_tick(i: Option<&mut tokio::time::Interval>) {
 }
 
 impl Peer {
+    /// Routes for the `trap` children's configured remote selectors.
+    pub(super) fn route_traps(&mut self) {
+        let mut prefixes = Vec::new();
+        for c in &self.config.connections {
+            if c.start_action != StartAction::Trap {
+                continue;
+            }
+            for child in &c.peer.children {
+                for spec in &child.remote_ts {
+                    if let Ok(ts) = spec.resolve(None) {
+                        let (s, e) = ts.addresses();
+                        prefixes.extend(cidrs(s, e));
+                    }
+                }
+            }
+        }
+        // Trapped prefixes keep their routes for the process's lifetime.
+        self.route(RouteChange::Add, prefixes);
+    }
+
+    /// `start_action = trap`: the first packet for a trapped child starts it.
+    pub(super) fn trap(&mut self, src: IpAddr, dst: IpAddr) {
+        // A `dynamic` side (no address until negotiated) matches anything.
+        let covers = |specs: &[ikev2_sm::ts::TsSpec], a: IpAddr| {
+            specs.iter().any(|s| match s.resolve(None) {
+                Ok(t) => {
+                    let (lo, hi) = t.addresses();
+                    lo.is_ipv4() == a.is_ipv4() && lo <= a && a <= hi
+                }
+                Err(_) => true,
+            })
+        };
+        let hit = self.config.connections.iter().find(|c| {
+            c.start_action == StartAction::Trap
+                && !self.active.contains_key(&c.name)
+                && c.peer
+                    .children
+                    .iter()
+                    .any(|ch| covers(&ch.remote_ts, dst) && covers(&ch.local_ts, src))
+        });
+        if let Some(name) = hit.map(|c| c.name.clone()) {
+            info!(conn = %name, %src, %dst, "trap: packet triggers initiation");
+            self.initiate(&name);
+        }
+    }
+
     /// Installs a trap in the data plane for every child of each `trap`
     /// connection. Planes that do not trap leave it to the driver's
     /// packet path (packets from the TUN device).
