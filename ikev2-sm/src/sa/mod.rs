@@ -181,7 +181,7 @@ pub(crate) struct Established {
     /// The negotiated IKE proposal.
     pub(crate) ike: Selected,
     /// CREATE_CHILD_SA and delete bookkeeping: queued and outstanding
-    /// requests, rekey state (`rekey.rs`).
+    /// requests, rekey state (`rekey/`).
     pub(crate) cc: rekey::Exchanges,
 }
 
