@@ -13,7 +13,7 @@
 )]
 
 mod common;
-use common::{addr, child, endpoint, psk_peer, I_ADDR, R_ADDR};
+use common::{addr, child, endpoint, failures, psk_peer, I_ADDR, R_ADDR};
 
 use std::time::{Duration, Instant};
 
@@ -98,16 +98,6 @@ fn established(p: &EndpointPeer) -> Vec<SaHandle> {
         .handles()
         .into_iter()
         .filter(|h| p.endpoint.sa_info(*h).unwrap().state == "established")
-        .collect()
-}
-
-fn failures(p: &EndpointPeer) -> Vec<Failure> {
-    p.event_list()
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Failed { reason } => Some(reason),
-            _ => None,
-        })
         .collect()
 }
 
