@@ -174,7 +174,7 @@
 //! request on an established SA goes through one per-SA queue
 //! (`sa/queue.rs`, window size 1) that other exchanges plug into.
 //!
-//! CREATE_CHILD_SA (`sa/child.rs`, `sa/rekey.rs`, `sa/delete.rs`), both
+//! CREATE_CHILD_SA (`sa/child/`, `sa/rekey/`, `sa/delete.rs`), both
 //! roles: additional Child SAs ([`Endpoint::create_child_sa`], PFS,
 //! INVALID_KE_PAYLOAD retry, typed refusals), Child SA rekeys
 //! make-before-break ([`events::Event::ChildSaRekeyed`] between the new

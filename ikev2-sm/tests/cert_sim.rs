@@ -22,7 +22,7 @@ use ikev2_crypto::auth::{AuthSigner, SignRequest, SoftwareSigner};
 use ikev2_crypto::cert::EkuPolicy;
 use ikev2_crypto::provider::rustcrypto::OS_RANDOM;
 use ikev2_crypto::{CryptoError, Signing};
-use ikev2_sm::config::{Auth, CertCredential, CertTrust, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::config::{Auth, CertCredential, CertTrust, Identity, PeerConfig};
 use ikev2_sm::events::{AuthFailure, CertFailure, Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
 use ikev2_sm::{Input, Output};
@@ -127,13 +127,7 @@ fn config(
     )
     .with_ike_proposals("aes256gcm16-prfsha256-x25519")
     .unwrap()
-    .with_child(
-        ChildConfig::new("net")
-            .with_ts(ts.0, ts.1)
-            .unwrap()
-            .with_esp_proposals("aes256gcm16")
-            .unwrap(),
-    )
+    .with_child(common::child("net", ts, "aes256gcm16"))
 }
 
 /// What each side gets: its chain and key, and what it trusts.
@@ -154,6 +148,19 @@ fn side(ca: &Ca, name: &'static str, trust: &Ca, epoch: Instant) -> Side {
     }
 }
 
+/// The configurations of `i` (initiator `gw`) and `r` (responder `rw`),
+/// each authenticating with its chain and trusting its CA.
+fn configs(i: &Side, r: &Side) -> (PeerConfig, PeerConfig) {
+    let of = |name, me: &Side, them: &Side, ts| {
+        let (chain, signer, trust) = (me.chain.clone(), me.signer.clone(), me.trust.clone());
+        config(name, me.id, them.id, chain, signer, trust, ts)
+    };
+    (
+        of("gw", i, r, ("10.1.0.0/16", "10.2.0.0/16")),
+        of("rw", r, i, ("10.2.0.0/16", "10.1.0.0/16")),
+    )
+}
+
 /// `ic` (endpoint seed 1) initiates to `rc` (seed 2) over clean links.
 fn started(
     epoch: Instant,
@@ -166,24 +173,7 @@ fn started(
 }
 
 fn run(epoch: Instant, i: Side, r: Side) -> Sim<EndpointPeer, EndpointPeer> {
-    let ic = config(
-        "gw",
-        i.id,
-        r.id,
-        i.chain,
-        i.signer,
-        i.trust,
-        ("10.1.0.0/16", "10.2.0.0/16"),
-    );
-    let rc = config(
-        "rw",
-        r.id,
-        i.id,
-        r.chain,
-        r.signer,
-        r.trust,
-        ("10.2.0.0/16", "10.1.0.0/16"),
-    );
+    let (ic, rc) = configs(&i, &r);
     let mut s = started(epoch, ic, rc, 3);
     assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
     s
@@ -243,27 +233,10 @@ fn rsa_pss_and_pkcs1_signatures_verify() {
         i.chain = vec![cert];
         i.signer = signer;
         let r = side(&ca, MOON, &ca, epoch);
-        let mut ic = config(
-            "gw",
-            i.id,
-            r.id,
-            i.chain.clone(),
-            i.signer.clone(),
-            i.trust.clone(),
-            ("10.1.0.0/16", "10.2.0.0/16"),
-        );
+        let (mut ic, rc) = configs(&i, &r);
         if let Auth::Signature(c) = &mut ic.local_auth {
             c.prefs.rsa_pss = pss;
         }
-        let rc = config(
-            "rw",
-            r.id,
-            i.id,
-            r.chain,
-            r.signer,
-            r.trust,
-            ("10.2.0.0/16", "10.1.0.0/16"),
-        );
         let mut s = started(epoch, ic, rc, 4);
         assert!(s.settle(std::time::Duration::from_secs(600), 10_000));
         assert!(up(&s.a) && up(&s.b), "pss={pss}: {:?}", s.b.event_list());
@@ -397,30 +370,8 @@ fn ike_sa_init_response_carries_certreq_for_the_trusted_ca() {
     let ca = root("test CA");
     let i = side(&ca, SUN, &ca, epoch);
     let r = side(&ca, MOON, &ca, epoch);
-    let mut a = endpoint(
-        1,
-        config(
-            "gw",
-            SUN,
-            MOON,
-            i.chain,
-            i.signer,
-            i.trust,
-            ("10.1.0.0/16", "10.2.0.0/16"),
-        ),
-    );
-    let mut b = endpoint(
-        2,
-        config(
-            "rw",
-            MOON,
-            SUN,
-            r.chain,
-            r.signer,
-            r.trust,
-            ("10.2.0.0/16", "10.1.0.0/16"),
-        ),
-    );
+    let (ic, rc) = configs(&i, &r);
+    let (mut a, mut b) = (endpoint(1, ic), endpoint(2, rc));
     a.initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR)).unwrap();
     let Output::Transmit(t) = a.poll_output() else {
         panic!()
@@ -509,10 +460,7 @@ fn hsm_run(
     let ca = root("test CA");
     let (i, r) = (side(&ca, SUN, &ca, epoch), side(&ca, MOON, &ca, epoch));
     let (ikey, rkey) = (i.signer.clone(), r.signer.clone());
-    let ts_i = ("10.1.0.0/16", "10.2.0.0/16");
-    let mut ic = config("gw", i.id, r.id, i.chain, i.signer, i.trust, ts_i);
-    let ts_r = ("10.2.0.0/16", "10.1.0.0/16");
-    let mut rc = config("rw", r.id, i.id, r.chain, r.signer, r.trust, ts_r);
+    let (mut ic, mut rc) = configs(&i, &r);
     for (cfg, key, on) in [(&mut ic, &ikey, defer.0), (&mut rc, &rkey, defer.1)] {
         if let (Auth::Signature(c), true) = (&mut cfg.local_auth, on) {
             c.signer = Arc::new(Hsm(key.clone()));

@@ -8,7 +8,7 @@
 )]
 
 mod common;
-use common::{addr, endpoint_with as endpoint, initiated, I_ADDR, R_ADDR};
+use common::{addr, endpoint_with as endpoint, failures, initiated, I_ADDR, R_ADDR};
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -69,16 +69,6 @@ fn setup_clean(seed: u64, initiator_psk: &[u8], responder_psk: &[u8]) -> Setup {
 
 fn initiator_peer(psk: &[u8], ike: &str, esp: &str) -> PeerConfig {
     peer("gw", "@sun.example", "@moon.example", psk, ike, esp)
-}
-
-fn failures(events: &[Event]) -> Vec<Failure> {
-    events
-        .iter()
-        .filter_map(|e| match e {
-            Event::Failed { reason } => Some(reason.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 /// Long enough for any retransmission, short of the first rekey.
@@ -172,13 +162,13 @@ fn psk_mismatch_fails_authentication_on_both_sides() {
     assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
     assert_eq!(
-        failures(&b.event_list()),
+        failures(b),
         vec![Failure::AuthenticationFailed {
             cause: AuthFailure::PskMismatch
         }]
     );
     assert_eq!(
-        failures(&a.event_list()),
+        failures(a),
         vec![Failure::AuthenticationFailed {
             cause: AuthFailure::RejectedByPeer
         }]
@@ -212,7 +202,7 @@ fn no_common_proposal_reports_the_diagnostic() {
     );
     assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
-    let fb = failures(&b.event_list());
+    let fb = failures(b);
     assert_eq!(fb.len(), 1);
     let Failure::NoProposalChosen { diagnostic } = &fb[0] else {
         panic!("{fb:?}");
@@ -223,7 +213,7 @@ fn no_common_proposal_reports_the_diagnostic() {
         "{text}"
     );
     assert_eq!(
-        failures(&a.event_list()),
+        failures(a),
         vec![Failure::PeerError {
             notify: NotifyType::NoProposalChosen
         }]
@@ -247,7 +237,7 @@ fn unanswered_initiator_gives_up_naming_the_exchange() {
     );
     assert!(s.sim.settle(SETTLE, 10_000));
     let a = &s.sim.a;
-    let f = failures(&a.event_list());
+    let f = failures(a);
     assert_eq!(f.len(), 1);
     assert!(
         matches!(
@@ -328,7 +318,7 @@ fn disjoint_selectors_fail_the_child_with_ts_unacceptable_but_keep_the_ike_sa() 
     let mut s = setup(6, i, r, LinkConfig::default(), LinkConfig::default());
     assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
-    let fb = failures(&b.event_list());
+    let fb = failures(b);
     assert_eq!(fb.len(), 1, "{fb:?}");
     let Failure::TsUnacceptable { ours, theirs } = &fb[0] else {
         panic!("{fb:?}");
@@ -336,7 +326,7 @@ fn disjoint_selectors_fail_the_child_with_ts_unacceptable_but_keep_the_ike_sa() 
     assert_eq!(ours[0].to_string(), "172.16.0.0/12");
     assert_eq!(theirs[0].to_string(), "10.1.0.0/16");
     assert_eq!(
-        failures(&a.event_list()),
+        failures(a),
         vec![Failure::PeerError {
             notify: NotifyType::TsUnacceptable
         }]
@@ -565,14 +555,14 @@ fn no_common_esp_proposal_refuses_the_child_but_keeps_the_ike_sa() {
     );
     assert!(s.sim.settle(SETTLE, 10_000));
     let (a, b) = (&s.sim.a, &s.sim.b);
-    let fb = failures(&b.event_list());
+    let fb = failures(b);
     let [Failure::NoProposalChosen { diagnostic }] = fb.as_slice() else {
         panic!("{fb:?}");
     };
     let text = diagnostic.to_string();
     assert!(text.contains("CHACHA20_POLY1305"), "{text}");
     assert_eq!(
-        failures(&a.event_list()),
+        failures(a),
         vec![Failure::PeerError {
             notify: NotifyType::NoProposalChosen
         }]
@@ -605,7 +595,7 @@ fn configuration_named_by_idi_must_accept_the_negotiated_ike_proposal() {
         30,
     );
     assert!(sim.settle(SETTLE, 10_000));
-    let fb = failures(&sim.b.event_list());
+    let fb = failures(&sim.b);
     let [Failure::AuthenticationFailed {
         cause: AuthFailure::IdentityMismatch { expected, received },
     }] = fb.as_slice()
@@ -615,7 +605,7 @@ fn configuration_named_by_idi_must_accept_the_negotiated_ike_proposal() {
     assert_eq!(received, "sun.example");
     assert!(expected.contains("AES_GCM_16_256"), "{expected}");
     assert_eq!(
-        failures(&sim.a.event_list()),
+        failures(&sim.a),
         vec![Failure::AuthenticationFailed {
             cause: AuthFailure::RejectedByPeer
         }]

@@ -182,7 +182,7 @@ pub(crate) struct Established {
     /// The negotiated IKE proposal.
     pub(crate) ike: Selected,
     /// CREATE_CHILD_SA and delete bookkeeping: queued and outstanding
-    /// requests, rekey state (`rekey.rs`).
+    /// requests, rekey state (`rekey/`).
     pub(crate) cc: rekey::Exchanges,
     /// Set up by IKE_SA_INIT and IKE_AUTH (not a rekey): its nonces and
     /// when, for simultaneous reauthentications (`reauth_collision.rs`).

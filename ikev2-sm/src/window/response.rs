@@ -128,17 +128,26 @@ impl ResponseWindow {
             self.stats.in_progress += 1;
             return RequestVerdict::Drop(DropReason::InProgress);
         }
-        if message_id < self.expected {
-            self.stats.too_old += 1;
-            return RequestVerdict::Drop(DropReason::TooOld);
-        }
-        if message_id - self.expected >= self.size {
-            self.stats.too_new += 1;
-            return RequestVerdict::Drop(DropReason::TooNew);
+        if let Some(why) = self.out_of_window(message_id) {
+            return RequestVerdict::Drop(why);
         }
         self.stats.new += 1;
         self.in_progress.push(message_id);
         RequestVerdict::New
+    }
+
+    /// Counts and names the drop of a request outside the window: below it
+    /// (answered and forgotten) or beyond it.
+    fn out_of_window(&mut self, message_id: u32) -> Option<DropReason> {
+        if message_id < self.expected {
+            self.stats.too_old += 1;
+            Some(DropReason::TooOld)
+        } else if message_id - self.expected >= self.size {
+            self.stats.too_new += 1;
+            Some(DropReason::TooNew)
+        } else {
+            None
+        }
     }
 
     /// Classifies one fragment (RFC 7383 SKF payload) of a request before
@@ -159,13 +168,8 @@ impl ResponseWindow {
         if answered || self.in_progress.contains(&message_id) {
             return self.classify(message_id);
         }
-        if message_id < self.expected {
-            self.stats.too_old += 1;
-            return RequestVerdict::Drop(DropReason::TooOld);
-        }
-        if message_id - self.expected >= self.size {
-            self.stats.too_new += 1;
-            return RequestVerdict::Drop(DropReason::TooNew);
+        if let Some(why) = self.out_of_window(message_id) {
+            return RequestVerdict::Drop(why);
         }
         RequestVerdict::Reassemble
     }

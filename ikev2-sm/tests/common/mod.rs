@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::DeterministicRandom;
 use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
+use ikev2_sm::events::{Event, Failure};
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
 use ikev2_sm::window::RetransmitConfig;
 use ikev2_sm::{Endpoint, EndpointConfig};
@@ -92,4 +93,15 @@ pub(crate) fn patient_retransmit() -> RetransmitConfig {
         limit: Some(Duration::from_secs(10)),
         ..RetransmitConfig::default()
     }
+}
+
+/// The failures `p`'s endpoint reported ([`Event::Failed`]), in order.
+pub(crate) fn failures(p: &EndpointPeer) -> Vec<Failure> {
+    p.event_list()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::Failed { reason } => Some(reason),
+            _ => None,
+        })
+        .collect()
 }

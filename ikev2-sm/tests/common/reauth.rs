@@ -7,10 +7,11 @@
 use std::time::{Duration, Instant};
 
 use ikev2_sm::config::{Lifetimes, PeerConfig};
-use ikev2_sm::events::{Event, Failure};
+
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::SaHandle;
 
+pub(crate) use crate::common::failures;
 use crate::common::{addr, child, endpoint, psk_peer, I_ADDR, R_ADDR};
 
 pub(crate) const IKE: &str = "aes256gcm16-prfsha256-x25519";
@@ -93,15 +94,5 @@ pub(crate) fn established(p: &EndpointPeer) -> Vec<SaHandle> {
         .handles()
         .into_iter()
         .filter(|h| p.endpoint.sa_info(*h).unwrap().state == "established")
-        .collect()
-}
-
-pub(crate) fn failures(p: &EndpointPeer) -> Vec<Failure> {
-    p.event_list()
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Failed { reason } => Some(reason),
-            _ => None,
-        })
         .collect()
 }

@@ -10,10 +10,11 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use ikev2_sm::config::{ChildConfig, Lifetimes, PeerConfig};
-use ikev2_sm::events::{Event, Failure};
+use ikev2_sm::events::Event;
 use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::SaHandle;
 
+pub(crate) use crate::common::failures;
 use crate::common::{addr, child, endpoint, psk_peer, I_ADDR, R_ADDR};
 
 pub(crate) const IKE: &str = "aes256gcm16-prfsha256-x25519";
@@ -172,16 +173,6 @@ pub(crate) fn run_checked_with(
         }
     }
     panic!("{what}: too many steps");
-}
-
-pub(crate) fn failures(p: &EndpointPeer) -> Vec<Failure> {
-    p.event_list()
-        .into_iter()
-        .filter_map(|e| match e {
-            Event::Failed { reason } => Some(reason),
-            _ => None,
-        })
-        .collect()
 }
 
 pub(crate) fn rekeyed(p: &EndpointPeer) -> Vec<(u32, u32)> {

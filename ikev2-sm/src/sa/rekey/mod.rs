@@ -17,7 +17,7 @@
 //! delete a Child SA, or after our own IKE rekey completed, are refused
 //! with TEMPORARY_FAILURE; the refused side retries after 1-5 s of jitter.
 //! Simultaneous Child SA rekeys are both answered and resolved by nonces
-//! (§2.8.1, in `child.rs`); so are simultaneous IKE SA rekeys (§2.8.2, in
+//! (§2.8.1, in `child/`); so are simultaneous IKE SA rekeys (§2.8.2, in
 //! `ike_collision.rs`).
 
 use std::time::{Duration, Instant};
