@@ -434,8 +434,10 @@ pub enum Event {
     /// the peer deleted the old IKE SA or `redundant`, or after a
     /// retransmission schedule (then it deletes `redundant` itself). From
     /// then on outbound traffic goes on the survivor's Child SAs; the
-    /// redundant SA's are removed by its delete. `IkeSaReauthenticated`
-    /// on the old handle names the survivor.
+    /// redundant SA's are removed by its delete (one that still comes up on
+    /// it, a CREATE_CHILD_SA that was in flight, is installed for inbound
+    /// traffic only). `IkeSaReauthenticated` on the old handle names the
+    /// survivor.
     SimultaneousReauth {
         /// The IKE SA we initiated survives.
         we_won: bool,

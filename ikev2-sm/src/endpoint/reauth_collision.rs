@@ -70,9 +70,11 @@ impl Endpoint {
                 };
                 link.rest.clear();
                 // Its reauthentication timer becomes the deadline (a
-                // reauthentication of it is refused: `redundant`).
+                // reauthentication of it is refused: `redundant`); Child
+                // SAs queued for it are dropped (one in flight completes).
                 if let Some(sa) = live(&mut self.slots, d.ours) {
                     sa.timers.set(Timer::Reauth, deadline);
+                    crate::sa::queue::RequestQueue::default().adopt_waiting(&mut sa.queue);
                 }
                 self.reschedule(d.ours.index);
                 link.phase = Phase::Lost(Box::new(Lost {
@@ -112,8 +114,10 @@ impl Endpoint {
 
     /// Ours lost. We stop using it once the survivor is complete on both
     /// ends (the peer deleted the old IKE SA, or ours), or at the deadline,
-    /// when we delete it ourselves; if the survivor went instead, ours
-    /// carries on as a plain reauthentication. False once settled.
+    /// when we delete it ourselves (one retransmission timeout after the
+    /// peer deleted the old SA, a retransmission schedule otherwise); if
+    /// the survivor went instead, ours carries on as a plain
+    /// reauthentication. False once settled.
     pub(super) fn settle_lost(&mut self, now: Instant, link: &mut Link) -> bool {
         let Phase::Lost(lost) = &link.phase else {
             return true;
@@ -147,7 +151,8 @@ impl Endpoint {
             OldSa::DeletedByUs => false,
         };
         let expired = now >= lost.deadline;
-        let stop_using = !ours_there || expired || (peer_done && missing.is_empty());
+        let complete = peer_done && missing.is_empty();
+        let stop_using = !ours_there || expired || complete;
         if stop_using && !lost.reported {
             let mut ctx = ctx!(self, now);
             ctx.stats.reauth.collisions_lost += 1;
@@ -163,6 +168,26 @@ impl Endpoint {
             );
             if let Phase::Lost(l) = &mut link.phase {
                 l.reported = true;
+            }
+        }
+        if ours_there && complete {
+            // The peer's Delete of ours went out with the one of the old
+            // SA; a peer that does not settle collisions this way (another
+            // implementation) never sends it: wait one retransmission.
+            let grace = self
+                .get(d.ours)
+                .and_then(|sa| self.peers.get(sa.peer))
+                .map(|p| p.retransmit.wait(0))
+                .unwrap_or_default();
+            let soon = now + grace;
+            if soon < lost.deadline {
+                if let Some(sa) = live(&mut self.slots, d.ours) {
+                    sa.timers.set(Timer::Reauth, soon);
+                }
+                self.reschedule(d.ours.index);
+                if let Phase::Lost(l) = &mut link.phase {
+                    l.deadline = soon;
+                }
             }
         }
         if ours_there && !expired {

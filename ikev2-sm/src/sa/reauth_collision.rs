@@ -35,17 +35,20 @@
 //! # When the two ends do not agree
 //!
 //! An end that does not see the collision (the windows are measured on
-//! two clocks, a peer that is not this library) behaves as a plain
+//! two clocks; a peer that is not this library) behaves as a plain
 //! reauthentication. Fallbacks keep the outcome at one IKE SA:
-//! - the loser's initiator, if the redundant SA is still there a
-//!   [`window`] after the decision, deletes it itself;
+//! - the loser's initiator deletes its redundant SA itself if the peer
+//!   has not a retransmission timeout after it deleted the old IKE SA
+//!   (the winner sends both Deletes together), or a [`window`] after the
+//!   decision otherwise;
 //! - if the survivor goes away first, the loser's initiator resumes its
 //!   own reauthentication as if nothing had collided.
 //!
 //! Each side reports [`Event::SimultaneousReauth`] on the redundant IKE SA
-//! when it stops using it (the winner when it deletes it, the loser when
-//! it is gone), then `Event::IkeSaReauthenticated` names the survivor on
-//! the old handle.
+//! when it stops sending on its Child SAs: the winner when it deletes it,
+//! the loser once the survivor is complete on both ends (the peer deleted
+//! the old IKE SA, or the redundant one) or at its deadline. Then
+//! `Event::IkeSaReauthenticated` names the survivor on the old handle.
 
 use std::time::{Duration, Instant};
 

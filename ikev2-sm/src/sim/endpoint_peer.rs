@@ -32,6 +32,10 @@ pub struct EndpointPeer {
     last_install: BTreeMap<String, u32>,
     /// The IKE SA each outbound SPI belongs to (follows IKE SA rekeys).
     owner: BTreeMap<u32, SaHandle>,
+    /// IKE SAs reported redundant by a simultaneous reauthentication: a
+    /// Child SA still coming up on one (a CREATE_CHILD_SA that was in
+    /// flight) is not sent on.
+    redundant: Vec<SaHandle>,
     /// Datagrams sent so far.
     pub sent: u64,
     /// Every datagram's `(src, dst, non_esp_marker)`, in order.
@@ -52,6 +56,7 @@ impl EndpointPeer {
             outbound: BTreeSet::new(),
             last_install: BTreeMap::new(),
             owner: BTreeMap::new(),
+            redundant: Vec::new(),
             sent: 0,
             paths: Vec::new(),
             queue: VecDeque::new(),
@@ -86,7 +91,9 @@ impl EndpointPeer {
                     match &event {
                         Event::ChildSaUp { name } => {
                             if let Some(spi) = self.last_install.get(name) {
-                                self.outbound.insert(*spi);
+                                if !sa.is_some_and(|h| self.redundant.contains(&h)) {
+                                    self.outbound.insert(*spi);
+                                }
                             }
                         }
                         Event::ChildSaRekeyed {
@@ -113,6 +120,7 @@ impl EndpointPeer {
                         // Likewise the redundant IKE SA's of a simultaneous
                         // reauthentication: the survivor's carry the traffic.
                         Event::SimultaneousReauth { redundant, .. } => {
+                            self.redundant.push(*redundant);
                             let owner = &self.owner;
                             self.outbound
                                 .retain(|spi| owner.get(spi).copied() != Some(*redundant));
