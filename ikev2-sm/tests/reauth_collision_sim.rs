@@ -31,7 +31,6 @@ const CHILDREN: [&str; 2] = ["net", "extra"];
 /// The data-plane invariant at one instant, both directions.
 fn check(sim: &Pair, what: &str) {
     for (x, y, n) in [(&sim.a, &sim.b, "A"), (&sim.b, &sim.a, "B")] {
-        let twins = y.installed_in();
         // A responder may send on a new SA before the initiator installed
         // it (half a round trip); never on one the peer already removed.
         for spi in &x.outbound {
@@ -42,14 +41,8 @@ fn check(sim: &Pair, what: &str) {
             );
         }
         for child in CHILDREN {
-            let usable = x.outbound.iter().any(|spi| {
-                twins.contains(spi)
-                    && x.installs
-                        .iter()
-                        .any(|c| c.spi_out == *spi && c.name == child)
-            });
             assert!(
-                usable,
+                usable_outbound(x, y, child),
                 "{what}: {n} has no usable outbound `{child}` SA at {:?}",
                 sim.elapsed()
             );

@@ -45,16 +45,9 @@ fn check(sim: &Pair, what: &str, who_is_a: bool) {
         );
     }
     for (x, y, n) in [(&sim.a, &sim.b, "A"), (&sim.b, &sim.a, "B")] {
-        let twins = y.installed_in();
         for child in ["net", "extra"] {
-            let usable = x.outbound.iter().any(|spi| {
-                twins.contains(spi)
-                    && x.installs
-                        .iter()
-                        .any(|c| c.spi_out == *spi && c.name == child)
-            });
             assert!(
-                usable,
+                usable_outbound(x, y, child),
                 "{what}: {n} has no usable outbound `{child}` SA at {:?}",
                 sim.elapsed()
             );

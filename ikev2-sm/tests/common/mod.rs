@@ -13,7 +13,7 @@ use ikev2_crypto::provider::rustcrypto::PROVIDER;
 use ikev2_crypto::random::DeterministicRandom;
 use ikev2_sm::config::{Auth, ChildConfig, Identity, PeerConfig};
 use ikev2_sm::events::{Event, Failure};
-use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
+use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
 use ikev2_sm::window::RetransmitConfig;
 use ikev2_sm::{Endpoint, EndpointConfig};
 
@@ -104,4 +104,16 @@ pub(crate) fn failures(p: &EndpointPeer) -> Vec<Failure> {
             _ => None,
         })
         .collect()
+}
+
+/// 30 ms ± 40 ms, 10% loss, 10% reordered by 80 ms.
+pub(crate) fn lossy() -> LinkConfig {
+    LinkConfig {
+        latency: Duration::from_millis(30),
+        jitter: Duration::from_millis(40),
+        loss: LossModel::Bernoulli(0.1),
+        reorder: 0.1,
+        reorder_delay: Duration::from_millis(80),
+        ..LinkConfig::default()
+    }
 }

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 
 use ikev2_sm::config::{Lifetimes, PeerConfig};
 
-use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
+use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
 use ikev2_sm::SaHandle;
 
-pub(crate) use crate::common::failures;
 use crate::common::{addr, child, endpoint, psk_peer, I_ADDR, R_ADDR};
+pub(crate) use crate::common::{failures, lossy};
 
 pub(crate) const IKE: &str = "aes256gcm16-prfsha256-x25519";
 pub(crate) const SETTLE: Duration = Duration::from_secs(600);
@@ -46,17 +46,6 @@ pub(crate) fn config(initiator: bool, reauth: Duration) -> PeerConfig {
     p.lifetimes = ike_life();
     p.validate().unwrap();
     p
-}
-
-pub(crate) fn lossy() -> LinkConfig {
-    LinkConfig {
-        latency: Duration::from_millis(30),
-        jitter: Duration::from_millis(40),
-        loss: LossModel::Bernoulli(0.1),
-        reorder: 0.1,
-        reorder_delay: Duration::from_millis(80),
-        ..LinkConfig::default()
-    }
 }
 
 /// A and B with both children up; A reauthenticates after `reauth_a`
@@ -95,4 +84,16 @@ pub(crate) fn established(p: &EndpointPeer) -> Vec<SaHandle> {
         .into_iter()
         .filter(|h| p.endpoint.sa_info(*h).unwrap().state == "established")
         .collect()
+}
+
+/// Whether `x` has an outbound `child` SA whose inbound twin `y` has
+/// installed (traffic for that child can flow from `x` now).
+pub(crate) fn usable_outbound(x: &EndpointPeer, y: &EndpointPeer, child: &str) -> bool {
+    let twins = y.installed_in();
+    x.outbound.iter().any(|spi| {
+        twins.contains(spi)
+            && x.installs
+                .iter()
+                .any(|c| c.spi_out == *spi && c.name == child)
+    })
 }

@@ -11,11 +11,11 @@ use std::time::{Duration, Instant};
 
 use ikev2_sm::config::{ChildConfig, Lifetimes, PeerConfig};
 use ikev2_sm::events::Event;
-use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
+use ikev2_sm::sim::{EndpointPeer, LinkConfig, Sim};
 use ikev2_sm::SaHandle;
 
-pub(crate) use crate::common::failures;
 use crate::common::{addr, child, endpoint, psk_peer, I_ADDR, R_ADDR};
+pub(crate) use crate::common::{failures, lossy};
 
 pub(crate) const IKE: &str = "aes256gcm16-prfsha256-x25519";
 pub(crate) const SETTLE: Duration = Duration::from_secs(600);
@@ -187,15 +187,4 @@ pub(crate) fn rekeyed(p: &EndpointPeer) -> Vec<(u32, u32)> {
             _ => None,
         })
         .collect()
-}
-
-pub(crate) fn lossy() -> LinkConfig {
-    LinkConfig {
-        latency: Duration::from_millis(30),
-        jitter: Duration::from_millis(40),
-        loss: LossModel::Bernoulli(0.1),
-        reorder: 0.1,
-        reorder_delay: Duration::from_millis(80),
-        ..LinkConfig::default()
-    }
 }
