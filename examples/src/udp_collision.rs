@@ -1,8 +1,9 @@
 //! `ikev2-udp`'s part for rekey collisions (`interop/cases/collision.sh`):
 //! `--rx-delay MS` holds every received datagram for MS milliseconds before
 //! the endpoint sees it (a slow link in front of us, where the kernel has
-//! no `netem`), so our rekey and the peer's cross; and the JSON line of an
-//! `Event::RekeyCollision`.
+//! no `netem`), so our rekey and the peer's cross; and the JSON lines of
+//! an `Event::RekeyCollision` and of an `Event::SimultaneousReauth` (both
+//! ends reauthenticated at once, `interop/cases/reauth.sh`).
 
 use std::sync::mpsc::{self, Sender};
 use std::thread;
@@ -43,9 +44,24 @@ fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()
 }
 
-/// The JSON line of a rekey collision; `None` for other events.
+/// The JSON line of a rekey collision or a simultaneous
+/// reauthentication; `None` for other events.
 #[must_use]
 pub fn event_json(event: &Event) -> Option<Value> {
+    if let Event::SimultaneousReauth {
+        we_won,
+        survivor_spis: (si, sr),
+        redundant_spis: (ri, rr),
+        lowest_nonce,
+        survivor_nonce,
+        ..
+    } = event
+    {
+        return Some(json!({"event": "simultaneous_reauth", "we_won": we_won,
+            "survivor_spi_i": format!("{si:016x}"), "survivor_spi_r": format!("{sr:016x}"),
+            "redundant_spi_i": format!("{ri:016x}"), "redundant_spi_r": format!("{rr:016x}"),
+            "lowest_nonce": hex(lowest_nonce), "survivor_nonce": hex(survivor_nonce)}));
+    }
     let Event::RekeyCollision { child, collision } = event else {
         return None;
     };

@@ -49,18 +49,29 @@ must_ours_reauth() {
 
 CASES+=(ours_reauth_by_charon)
 up_ours_reauth_by_charon() { echo "--charon-opt=make_before_break=yes"; }
-case_ours_reauth_by_charon() {
-    # B initiates to us and reauthenticates 4 s after (no jitter, no rekey):
-    # once before we exit 6.5 s after the first IKE SA is up
+# charon in B as initiator towards us, reauthenticating $1 s after its IKE
+# SA is up (no jitter, no rekey)
+charon_reauths() {
     local f=$LAB_RUN/B/swanctl/b-reauth.conf
-    sed 's/^        rekey_time = 0$/        rekey_time = 0\n        reauth_time = 4s\n        over_time = 60s\n        rand_time = 0/' \
-        "$ROOT/interop/conf/b-initiator.swanctl.conf" > "$f" && grep -q 'reauth_time = 4s' "$f" &&
-        (cd "$LAB_RUN/B/swanctl" && "$L" swanctl B --load-all --noprompt --file "$f") || return 1
-    ours --remote %any --linger 6.5 > "$d/ours.jsonl" &
+    sed "s/^        rekey_time = 0\$/        rekey_time = 0\n        reauth_time = $1s\n        over_time = 60s\n        rand_time = 0/" \
+        "$ROOT/interop/conf/b-initiator.swanctl.conf" > "$f" && grep -q "reauth_time = $1s" "$f" &&
+        (cd "$LAB_RUN/B/swanctl" && "$L" swanctl B --load-all --noprompt --file "$f")
+}
+# runs `ours --remote %any "$@"` in the background, has charon initiate to it
+# and waits for it; its events in $d/ours.jsonl
+ours_initiated_by_charon() {
+    ours --remote %any "$@" > "$d/ours.jsonl" &
     local pid=$! rc=0
     for _ in $(seq 100); do [ -n "$("$L" exec A ss -Hlun 'sport = :4500')" ] && break; sleep 0.05; done
     "$L" swanctl B --initiate --ike to-ours --child to-ours-net --timeout 10 || { echo "initiate"; rc=1; }
     wait "$pid" || { echo "ikev2-udp exited $?"; rc=1; }
+    return $rc
+}
+case_ours_reauth_by_charon() {
+    # once before we exit 6.5 s after the first IKE SA is up
+    charon_reauths 4 || return 1
+    local rc=0
+    ours_initiated_by_charon --linger 6.5 || rc=1
     cat "$d/ours.jsonl"
     sas B
     [ $rc = 0 ] || return 1
@@ -84,4 +95,43 @@ case_ours_reauth_by_charon() {
 }
 must_ours_reauth_by_charon() {
     [ "$(grep -c '"type":"AUTH"' "$1")" = 4 ] && grep -q '"kind":"ikev2","non_esp_marker":true' "$1"
+}
+
+# Both ends reauthenticate the same IKE SA at once (sa/reauth_collision.rs):
+# charon 6 s after its IKE SA is up (`reauth_time`, `make_before_break`),
+# we 6 s after ours (`--at 6:reauth`), every datagram held 300 ms on our
+# side so the two reauthentications overlap; we exit 9.5 s after up, well
+# before charon reauthenticates the survivor (6 s after it is up). charon does not settle the
+# collision by our nonce rule (it keeps duplicates, `unique = no`), so the
+# end state is what our fallbacks give: if our new IKE SA wins, we delete
+# charon's new one with the old one once ours is complete; if charon's
+# wins, charon deletes the old one and we delete our redundant one a
+# retransmission timeout later. Either way: one IKE SA on each side, the
+# same SPIs, its Child SA INSTALLED, and our events say which won.
+CASES+=(ours_reauth_simultaneous)
+up_ours_reauth_simultaneous() { echo "--charon-opt=make_before_break=yes"; }
+case_ours_reauth_simultaneous() {
+    charon_reauths 6 || return 1
+    local rc=0
+    ours_initiated_by_charon --linger 9.5 --rx-delay 300 --retransmit 0.5,3 --at 6:reauth || rc=1
+    cat "$d/ours.jsonl"
+    sas B
+    grep -iE 'reauth|deleting IKE_SA|duplicate|uniqueness' "$LAB_RUN/B/charon.log" | tail -n 20
+    [ $rc = 0 ] || return 1
+    grep -q '"event":"simultaneous_reauth"' "$d/ours.jsonl" || { echo "no collision seen"; return 1; }
+    grep -m1 '"event":"simultaneous_reauth"' "$d/ours.jsonl"
+    local si sr
+    si=$(jfield "$d/ours.jsonl" simultaneous_reauth survivor_spi_i)
+    sr=$(jfield "$d/ours.jsonl" simultaneous_reauth survivor_spi_r)
+    # we follow the survivor
+    [ "$(jfield "$d/ours.jsonl" ike_sa_reauthenticated spi_i)" = "$si" ] || { echo "not followed"; return 1; }
+    ! grep -q '"event":"failed"' "$d/ours.jsonl" || return 1
+    # charon: exactly one IKE SA, the survivor, with its child
+    [ "$(ra_count to-ours)" = 1 ] &&
+        grep -q "to-ours {[^{]*state=ESTABLISHED[^{]*initiator-spi=$si responder-spi=$sr.*state=INSTALLED" <<< "$(sas B)" ||
+        { echo "charon's view"; return 1; }
+}
+must_ours_reauth_simultaneous() {
+    # three IKE_AUTH exchanges: the first IKE SA and both reauthentications
+    [ "$(grep -c '"type":"AUTH"' "$1")" = 6 ] && grep -q '"kind":"ikev2","non_esp_marker":true' "$1"
 }

@@ -10,8 +10,8 @@
 # identities, charon's fragmented certificate IKE_AUTH), info.sh
 # (INFORMATIONAL: deletes, liveness, dead peer, with our Endpoint),
 # initial_contact.sh (INITIAL_CONTACT both ways), reauth.sh
-# (reauthentication, make-before-break, both ways), collision.sh (forced
-# IKE and Child SA rekey collisions) and
+# (reauthentication, make-before-break, both ways and both at once),
+# collision.sh (forced IKE and Child SA rekey collisions) and
 # libreswan.sh (Libreswan's pluto in B), one file per topic.
 # Needs root; fails, never skips.
 . "$(dirname "$0")/../lib.sh"
