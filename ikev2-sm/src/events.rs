@@ -423,6 +423,37 @@ pub enum Event {
         /// when every Child SA was recreated.
         missing: Vec<String>,
     },
+    /// Both ends reauthenticated the same IKE SA at about the same time
+    /// and each built a new IKE SA with a copy of the Child SAs
+    /// (`sa/reauth_collision.rs`). The one whose IKE_SA_INIT carried the
+    /// lowest of the four nonces, `redundant`, goes; `survivor` carries
+    /// on. Reported on `redundant` once, when this side stops sending on
+    /// its Child SAs because the survivor's are up on both ends: the side
+    /// that initiated the survivor when its reauthentication completes (it
+    /// then deletes `redundant` and the old IKE SA); the other side when
+    /// the peer deleted the old IKE SA or `redundant`, or after a
+    /// retransmission schedule (then it deletes `redundant` itself). From
+    /// then on outbound traffic goes on the survivor's Child SAs; the
+    /// redundant SA's are removed by its delete. `IkeSaReauthenticated`
+    /// on the old handle names the survivor.
+    SimultaneousReauth {
+        /// The IKE SA we initiated survives.
+        we_won: bool,
+        /// The IKE SA that carries on.
+        survivor: crate::SaHandle,
+        /// The IKE SA that goes (this event's handle).
+        redundant: crate::SaHandle,
+        /// The survivor's SPIs (initiator's, responder's).
+        survivor_spis: (u64, u64),
+        /// The redundant SA's SPIs (initiator's, responder's).
+        redundant_spis: (u64, u64),
+        /// The lowest of the four nonces, the lower of the redundant SA's
+        /// IKE_SA_INIT nonces (its first 16 octets, what is compared).
+        lowest_nonce: Vec<u8>,
+        /// The lower of the survivor's IKE_SA_INIT nonces (first 16
+        /// octets).
+        survivor_nonce: Vec<u8>,
+    },
     /// Two exchanges collided (RFC 7296 §2.8, §2.25) and this is how it
     /// was resolved.
     RekeyCollision {

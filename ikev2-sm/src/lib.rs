@@ -195,7 +195,13 @@
 //! Child SA on it (the first in IKE_AUTH), then reports
 //! [`events::Event::IkeSaReauthenticated`] and deletes the old IKE SA; a
 //! failed attempt leaves the old one up with
-//! [`events::Failure::ReauthFailed`] (`tests/reauth_sim.rs`).
+//! [`events::Failure::ReauthFailed`] (`tests/reauth_sim.rs`). When both
+//! ends reauthenticate at once (`sa/reauth_collision.rs`), the new IKE SA
+//! with the lowest of the four IKE_SA_INIT nonces is redundant: the
+//! initiator of the other one deletes it, and the old one, once its Child
+//! SAs are all up; both ends report
+//! [`events::Event::SimultaneousReauth`] and keep exactly one IKE SA
+//! (`tests/reauth_collision_sim.rs`).
 //!
 //! Port 4500 (RFC 7296 §2.23): after IKE_SA_INIT the initiator moves to
 //! UDP 4500 when a NAT was detected (or `PeerConfig::force_encap`); every

@@ -199,6 +199,14 @@ pub struct ReauthCounts {
     pub failed: u64,
     /// Child SAs of the old IKE SA that the new one could not recreate.
     pub children_missing: u64,
+    /// Simultaneous reauthentications (`sa/reauth_collision.rs`) the IKE
+    /// SA we initiated won.
+    pub collisions_won: u64,
+    /// Simultaneous reauthentications the peer's IKE SA won.
+    pub collisions_lost: u64,
+    /// Lost ones whose redundant IKE SA the peer did not delete in time,
+    /// deleted by us.
+    pub collisions_unanswered: u64,
 }
 
 /// Rekeys by role and collisions by outcome.
@@ -385,6 +393,9 @@ impl fmt::Display for Stats {
             ("completed", r.completed),
             ("failed", r.failed),
             ("child SAs not recreated", r.children_missing),
+            ("simultaneous, ours won", r.collisions_won),
+            ("simultaneous, peer's won", r.collisions_lost),
+            ("simultaneous, peer silent", r.collisions_unanswered),
         ] {
             writeln!(f, "    {name:<28}{n:>8}")?;
         }

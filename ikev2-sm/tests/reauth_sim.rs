@@ -13,93 +13,16 @@
 )]
 
 mod common;
-use common::{addr, child, endpoint, failures, psk_peer, I_ADDR, R_ADDR};
+#[path = "common/reauth.rs"]
+mod reauth;
+use reauth::*;
 
 use std::time::{Duration, Instant};
 
-use ikev2_sm::config::{Lifetimes, PeerConfig};
 use ikev2_sm::events::{Event, Failure};
-use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel, Sim};
+use ikev2_sm::sim::{EndpointPeer, LinkConfig, LossModel};
 use ikev2_sm::{ApiError, SaHandle};
 use ikev2_wire::ExchangeType;
-
-const IKE: &str = "aes256gcm16-prfsha256-x25519";
-const SETTLE: Duration = Duration::from_secs(600);
-
-type Pair = Sim<EndpointPeer, EndpointPeer>;
-
-/// IKE lifetimes that never rekey within a test, jitter 20 s.
-fn ike_life() -> Lifetimes {
-    Lifetimes {
-        rekey_time: Duration::from_secs(36_000),
-        life_time: Duration::from_secs(39_600),
-        rand_time: Duration::from_secs(20),
-    }
-}
-
-/// `net` (first, in IKE_AUTH) and `extra` (CREATE_CHILD_SA), mirrored
-/// for the responder.
-fn config(initiator: bool, reauth: Duration) -> PeerConfig {
-    let (name, me, them) = if initiator {
-        ("gw", "@sun", "@moon")
-    } else {
-        ("sun", "@moon", "@sun")
-    };
-    let ts = |a: &'static str, b: &'static str| if initiator { (a, b) } else { (b, a) };
-    let net = ts("10.1.0.0/16", "10.2.0.0/16");
-    let extra = ts("10.11.0.0/16", "10.12.0.0/16");
-    let mut p = psk_peer(name, me, them, b"shared secret", IKE)
-        .with_child(child("net", net, "aes256gcm16"))
-        .with_child(child("extra", extra, "aes256gcm16"))
-        .with_reauth_time(reauth);
-    p.lifetimes = ike_life();
-    p.validate().unwrap();
-    p
-}
-
-fn lossy() -> LinkConfig {
-    LinkConfig {
-        latency: Duration::from_millis(30),
-        jitter: Duration::from_millis(40),
-        loss: LossModel::Bernoulli(0.1),
-        reorder: 0.1,
-        reorder_delay: Duration::from_millis(80),
-        ..LinkConfig::default()
-    }
-}
-
-/// A and B with both children up; A reauthenticates after `reauth_a`
-/// (zero: never), B after `reauth_b`.
-fn up(seed: u64, reauth_a: Duration, reauth_b: Duration, link: LinkConfig) -> Pair {
-    let epoch = Instant::now();
-    let mut a = EndpointPeer::new(endpoint(seed.wrapping_mul(2), config(true, reauth_a)));
-    let b = EndpointPeer::new(endpoint(seed.wrapping_mul(2) + 1, config(false, reauth_b)));
-    let h = a
-        .endpoint
-        .initiate(epoch, "gw", addr(I_ADDR), addr(R_ADDR))
-        .unwrap();
-    a.drain();
-    let mut sim = Sim::with_epoch(epoch, a, b, link, link, seed);
-    assert!(sim.drive_until(100_000, |s| s.a.outbound.len() == 1
-        && s.b.outbound.len() == 1));
-    let now = sim.now();
-    sim.a.endpoint.create_child_sa(now, h, "extra").unwrap();
-    sim.a.drain();
-    assert!(
-        sim.drive_until(100_000, |s| s.a.outbound.len() == 2
-            && s.b.outbound.len() == 2),
-        "seed {seed}: both children up"
-    );
-    sim
-}
-
-fn established(p: &EndpointPeer) -> Vec<SaHandle> {
-    p.endpoint
-        .handles()
-        .into_iter()
-        .filter(|h| p.endpoint.sa_info(*h).unwrap().state == "established")
-        .collect()
-}
 
 /// At one instant, for the side `who` that reauthenticates: every
 /// outbound SA has its inbound twin on the other side. For both sides:

@@ -123,6 +123,7 @@ macro_rules! ctx {
 mod commands;
 mod handoff;
 mod reauth;
+mod reauth_collision;
 
 struct Slot {
     generation: u32,
@@ -273,6 +274,7 @@ impl Endpoint {
     /// Feeds an input. Received data never makes this fail: bad datagrams
     /// are counted in [`Endpoint::stats`] and dropped.
     pub fn handle_input(&mut self, input: Input) {
+        let from = self.out.len();
         let now = match input {
             Input::Datagram {
                 now,
@@ -288,7 +290,7 @@ impl Endpoint {
                 now
             }
         };
-        self.progress_reauth(now);
+        self.progress_reauth(now, from);
         self.settle_schedule();
     }
 
@@ -473,6 +475,7 @@ impl Endpoint {
         handle: SaHandle,
         f: impl FnOnce(&mut Ctx<'_>, &mut IkeSa) -> Result<(T, bool), ApiError>,
     ) -> Result<T, ApiError> {
+        let from = self.out.len();
         let mut ctx = ctx!(self, now);
         let sa = live(&mut self.slots, handle).ok_or(ApiError::UnknownSa)?;
         let result = f(&mut ctx, sa);
@@ -481,7 +484,7 @@ impl Endpoint {
             self.remove(handle);
         }
         self.reschedule(handle.index);
-        self.progress_reauth(now);
+        self.progress_reauth(now, from);
         self.settle_schedule();
         result.map(|(value, _)| value)
     }

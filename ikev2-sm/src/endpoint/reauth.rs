@@ -7,6 +7,7 @@ use std::time::Instant;
 use super::{live, ApiError, Endpoint, Output, SaHandle};
 use crate::events::Event;
 use crate::sa::reauth::{self, Link, Progress};
+use crate::sa::reauth_collision::{self, Phase};
 use crate::sa::{IkeSa, State};
 use crate::timer::Timer;
 
@@ -25,11 +26,13 @@ impl Endpoint {
     ///
     /// # Errors
     /// [`ApiError::UnknownSa`], [`ApiError::NotEstablished`],
-    /// [`ApiError::Deleting`] (the IKE SA is being deleted or was rekeyed),
+    /// [`ApiError::Deleting`] (the IKE SA is being deleted, was rekeyed, or
+    /// is the redundant one of a simultaneous reauthentication),
     /// [`ApiError::CannotInitiate`].
     pub fn reauthenticate(&mut self, now: Instant, handle: SaHandle) -> Result<SaHandle, ApiError> {
+        let from = self.out.len();
         let new = self.start_reauth(now, handle);
-        self.progress_reauth(now);
+        self.progress_reauth(now, from);
         self.settle_schedule();
         new
     }
@@ -41,8 +44,16 @@ impl Endpoint {
         now: Instant,
         old: SaHandle,
     ) -> Result<SaHandle, ApiError> {
-        if let Some(l) = self.reauths.iter().find(|l| l.old == old) {
-            return Ok(l.new);
+        // One under way: its new IKE SA (the peer's, if it won a collision).
+        for l in self.reauths.iter().filter(|l| l.old == old) {
+            match &l.phase {
+                Phase::Building | Phase::Won(_) => return Ok(l.new),
+                Phase::Lost(x) => return Ok(x.decision.survivor()),
+                Phase::Watching { .. } => {}
+            }
+        }
+        if self.redundant(old) {
+            return Err(ApiError::Deleting);
         }
         let sa = self.get(old).ok_or(ApiError::UnknownSa)?;
         match &sa.state {
@@ -73,7 +84,9 @@ impl Endpoint {
         }
         self.reschedule(old.index);
         self.stats.reauth.started += 1;
-        self.reauths.push(Link::new(&peer, old, new, pick, wanted));
+        let mut link = Link::new(&peer, (old, new), now, pick, wanted);
+        link.candidates = self.collision_candidates(&link);
+        self.reauths.push(link);
         Ok(new)
     }
 
@@ -90,51 +103,107 @@ impl Endpoint {
             if l.new == old {
                 l.new = new;
             }
+            for c in &mut l.candidates {
+                if *c == old {
+                    *c = new;
+                }
+            }
+            match &mut l.phase {
+                Phase::Won(d) => d.follow(old, new),
+                Phase::Lost(l) => l.decision.follow(old, new),
+                Phase::Building | Phase::Watching { .. } => {}
+            }
         }
     }
 
     /// Advances every reauthentication under way (after each input and
-    /// command; nothing to do when none is).
-    pub(super) fn progress_reauth(&mut self, now: Instant) {
+    /// command, whose outputs start at `from`; nothing to do when none is).
+    pub(super) fn progress_reauth(&mut self, now: Instant, from: usize) {
         if self.reauths.is_empty() {
             return;
         }
+        // IKE SAs that came up during this input: maybe the peer's
+        // reauthentication crossing ours.
+        let up: Vec<SaHandle> = self
+            .out
+            .iter()
+            .skip(from)
+            .filter_map(|o| match o {
+                Output::Event {
+                    sa: Some(h),
+                    event: Event::IkeSaUp,
+                } => Some(*h),
+                _ => None,
+            })
+            .collect();
         for mut link in std::mem::take(&mut self.reauths) {
-            let new = link.new;
-            let mut ctx = ctx!(self, now);
-            let sa = live(&mut self.slots, new);
-            let outcome = reauth::progress(&mut ctx, &mut link, sa);
-            self.reschedule(new.index);
-            match outcome {
-                Progress::Wait => self.reauths.push(link),
-                Progress::Failed => {
-                    // The new SA's own failure, reported during this input.
-                    let cause = self.out.iter().rev().find_map(|o| match o {
-                        Output::Event {
-                            sa: Some(h),
-                            event: Event::Failed { reason },
-                        } if *h == new => Some(reason.clone()),
-                        _ => None,
-                    });
-                    let mut ctx = ctx!(self, now);
-                    match live(&mut self.slots, link.old) {
-                        Some(old) => reauth::failed(&mut ctx, old, cause),
-                        None => ctx.stats.reauth.failed += 1,
+            for h in &up {
+                if !link.candidates.contains(h) {
+                    link.candidates.push(*h);
+                }
+            }
+            self.detect_collision(now, &mut link);
+            let keep = match link.phase {
+                Phase::Building | Phase::Won(_) => self.build_step(now, &mut link),
+                Phase::Watching { until } => now < until && self.get(link.new).is_some(),
+                Phase::Lost(_) => self.settle_lost(now, &mut link),
+            };
+            if keep {
+                self.reauths.push(link);
+            }
+        }
+    }
+
+    /// Sets up the new IKE SA and its Child SAs; true while under way (or
+    /// watching for a collision after it completed).
+    pub(super) fn build_step(&mut self, now: Instant, link: &mut Link) -> bool {
+        let new = link.new;
+        let mut ctx = ctx!(self, now);
+        let sa = live(&mut self.slots, new);
+        let outcome = reauth::progress(&mut ctx, link, sa);
+        self.reschedule(new.index);
+        match outcome {
+            Progress::Wait => true,
+            Progress::Failed => {
+                // The new SA's own failure, reported during this input.
+                let cause = self.out.iter().rev().find_map(|o| match o {
+                    Output::Event {
+                        sa: Some(h),
+                        event: Event::Failed { reason },
+                    } if *h == new => Some(reason.clone()),
+                    _ => None,
+                });
+                let mut ctx = ctx!(self, now);
+                match live(&mut self.slots, link.old) {
+                    Some(old) => reauth::failed(&mut ctx, old, cause),
+                    None => ctx.stats.reauth.failed += 1,
+                }
+                false
+            }
+            Progress::Done(missing) => {
+                let mut ctx = ctx!(self, now);
+                match live(&mut self.slots, link.old) {
+                    Some(old) => reauth::finish(&mut ctx, old, new, missing),
+                    // The old SA went meanwhile (deleted by the peer,
+                    // expired): the new one simply carries on.
+                    None => {
+                        ctx.stats.reauth.completed += 1;
+                        ctx.event(Some(link.old), Event::IkeSaReauthenticated { new, missing });
                     }
                 }
-                Progress::Done(missing) => {
-                    let mut ctx = ctx!(self, now);
-                    match live(&mut self.slots, link.old) {
-                        Some(old) => reauth::finish(&mut ctx, old, new, missing),
-                        // The old SA went meanwhile (deleted by the peer,
-                        // expired): the new one simply carries on.
-                        None => {
-                            ctx.stats.reauth.completed += 1;
-                            ctx.event(Some(link.old), Event::IkeSaReauthenticated { new, missing });
-                        }
-                    }
-                    self.reschedule(link.old.index);
+                self.reschedule(link.old.index);
+                if let Phase::Won(d) = &link.phase {
+                    let d = d.clone();
+                    self.delete_redundant(now, &d);
+                    return false;
                 }
+                let until = self
+                    .get(new)
+                    .map(|sa| now + reauth_collision::window(sa, &self.peers));
+                link.phase = Phase::Watching {
+                    until: until.unwrap_or(now),
+                };
+                true
             }
         }
     }

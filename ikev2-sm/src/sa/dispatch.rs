@@ -184,8 +184,8 @@ pub(crate) fn on_response(
                     ctx.stats.ike_sas += 1;
                     rekey::on_established(ctx, sa);
                     let super::AuthSent { init, .. } = *st;
-                    sa.state =
-                        State::Established(Box::new(super::Established::new(init.keys, init.ike)));
+                    let est = super::Established::from_auth(init, ctx.now);
+                    sa.state = State::Established(Box::new(est));
                     super::info::on_established(ctx, sa);
                     false
                 }

@@ -84,7 +84,7 @@ pub(crate) struct Transfer {
 
 /// True if the exchange whose lower nonce is `ours` created the redundant
 /// SA: the smaller one over their common length, as strongSwan compares.
-fn lowest(ours: &[u8], theirs: &[u8]) -> bool {
+pub(crate) fn lowest(ours: &[u8], theirs: &[u8]) -> bool {
     let n = ours.len().min(theirs.len());
     ours.get(..n) < theirs.get(..n)
 }

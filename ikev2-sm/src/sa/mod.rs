@@ -28,6 +28,7 @@ pub(crate) mod initial_contact;
 pub(crate) mod malformed;
 pub(crate) mod queue;
 pub(crate) mod reauth;
+pub(crate) mod reauth_collision;
 pub(crate) mod rekey;
 pub(crate) mod signing;
 
@@ -183,6 +184,9 @@ pub(crate) struct Established {
     /// CREATE_CHILD_SA and delete bookkeeping: queued and outstanding
     /// requests, rekey state (`rekey/`).
     pub(crate) cc: rekey::Exchanges,
+    /// Set up by IKE_SA_INIT and IKE_AUTH (not a rekey): its nonces and
+    /// when, for simultaneous reauthentications (`reauth_collision.rs`).
+    pub(crate) born: Option<reauth_collision::Birth>,
 }
 
 impl Established {
@@ -191,7 +195,16 @@ impl Established {
             keys,
             ike,
             cc: rekey::Exchanges::default(),
+            born: None,
         }
+    }
+
+    /// Established by IKE_AUTH after the IKE_SA_INIT `init`, at `now`.
+    pub(crate) fn from_auth(init: InitDone, now: Instant) -> Self {
+        let born = reauth_collision::Birth::new(&init.ni, &init.nr, now);
+        let mut e = Self::new(init.keys, init.ike);
+        e.born = Some(born);
+        e
     }
 }
 

@@ -27,6 +27,9 @@
 //! responder needs nothing special: its old IKE SA (and only its Child SAs)
 //! go when the peer's Delete arrives; Child SAs with the same selectors
 //! coexist meanwhile, told apart by SPI.
+//!
+//! Both ends reauthenticating the same IKE SA at once is settled in
+//! `reauth_collision.rs` (the [`Link`]'s phase).
 
 use std::time::Instant;
 
@@ -163,14 +166,23 @@ pub(crate) struct Link {
     pub(crate) wanted: Vec<String>,
     /// The ones left for CREATE_CHILD_SA, queued once `new` is up.
     pub(crate) rest: Vec<String>,
+    /// When it started.
+    pub(crate) started: Instant,
+    /// Where it stands with respect to a simultaneous reauthentication
+    /// by the peer (`reauth_collision.rs`).
+    pub(crate) phase: super::reauth_collision::Phase,
+    /// IKE SAs set up since it started that may be the peer's colliding
+    /// reauthentication (checked once `new` is up).
+    pub(crate) candidates: Vec<SaHandle>,
 }
 
 impl Link {
-    /// A link for `old` replaced by `new`, IKE_AUTH carrying `pick`.
+    /// A link for `old` replaced by `new` from `started` on, IKE_AUTH
+    /// carrying `pick`.
     pub(crate) fn new(
         peer: &PeerConfig,
-        old: SaHandle,
-        new: SaHandle,
+        (old, new): (SaHandle, SaHandle),
+        started: Instant,
         pick: AuthChild,
         wanted: Vec<String>,
     ) -> Self {
@@ -185,6 +197,9 @@ impl Link {
             new,
             wanted,
             rest,
+            started,
+            phase: super::reauth_collision::Phase::Building,
+            candidates: Vec::new(),
         }
     }
 }
@@ -216,6 +231,12 @@ pub(crate) fn progress(ctx: &mut Ctx<'_>, link: &mut Link, new: Option<&mut IkeS
     if !sa.queue.is_idle() || sa.timers.get(Timer::Queue).is_some() {
         return Progress::Wait;
     }
+    Progress::Done(missing(sa, &link.wanted))
+}
+
+/// The child configurations of `wanted` (one per Child SA) that `sa` does
+/// not carry.
+pub(crate) fn missing(sa: &IkeSa, wanted: &[String]) -> Vec<String> {
     let mut have: Vec<&str> = sa
         .children
         .iter()
@@ -223,7 +244,7 @@ pub(crate) fn progress(ctx: &mut Ctx<'_>, link: &mut Link, new: Option<&mut IkeS
         .map(|c| c.name.as_str())
         .collect();
     let mut missing = Vec::new();
-    for name in &link.wanted {
+    for name in wanted {
         match have.iter().position(|n| n == name) {
             Some(i) => {
                 have.swap_remove(i);
@@ -231,7 +252,7 @@ pub(crate) fn progress(ctx: &mut Ctx<'_>, link: &mut Link, new: Option<&mut IkeS
             None => missing.push(name.clone()),
         }
     }
-    Progress::Done(missing)
+    missing
 }
 
 /// The reauthentication of `old` completed with `new`: reports it and

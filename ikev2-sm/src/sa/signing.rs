@@ -107,12 +107,9 @@ pub(crate) fn answer_auth_request(
             ctx.stats.ike_sas += 1;
             sa.expires = None;
             rekey::on_established(ctx, sa);
-            let InitDone { keys, ike, .. } = init;
             info::on_established(ctx, sa);
-            (
-                State::Established(Box::new(Established::new(keys, ike))),
-                false,
-            )
+            let est = Established::from_auth(init, ctx.now);
+            (State::Established(Box::new(est)), false)
         }
         Responded::Failed => {
             half_open_done(ctx);

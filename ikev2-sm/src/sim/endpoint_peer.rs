@@ -110,6 +110,13 @@ impl EndpointPeer {
                             let owner = &self.owner;
                             self.outbound.retain(|spi| owner.get(spi).copied() != sa);
                         }
+                        // Likewise the redundant IKE SA's of a simultaneous
+                        // reauthentication: the survivor's carry the traffic.
+                        Event::SimultaneousReauth { redundant, .. } => {
+                            let owner = &self.owner;
+                            self.outbound
+                                .retain(|spi| owner.get(spi).copied() != Some(*redundant));
+                        }
                         _ => {}
                     }
                     self.events.push((sa, event));

@@ -271,9 +271,10 @@ pub(crate) fn on_request(
     let ike_rekey_running = sa.queue.in_flight().is_some_and(Exchange::rekeys_ike_sa);
     let out = if ike {
         ike_respond(ctx, sa, est, &p)
-    } else if est.cc.superseded() || ike_rekey_running {
+    } else if est.cc.superseded() || ike_rekey_running || sa.queue.deleting_ike_sa() {
         // RFC 7296 §2.25.2: no Child SA work while the IKE SA is being
-        // rekeyed.
+        // rekeyed; nor while we delete it (a Child SA set up now would go
+        // with it, after the embedder started sending on it).
         refused_temporarily(ctx, sa);
         error_payload(NotifyType::TemporaryFailure, None)
     } else {
