@@ -14,6 +14,8 @@ cargo fmt --all -- --check
 (cd fuzz && cargo fmt --all -- --check)   # its own workspace
 log "cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+log "cargo doc (a broken intra-doc link fails)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked -q
 log "cargo test"
 TEST_LOG="$(mktemp)"
 trap 'rm -f "$TEST_LOG"' EXIT

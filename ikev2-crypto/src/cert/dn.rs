@@ -16,38 +16,6 @@
 //! assert!(pattern.matches(&dn));
 //! # Ok::<(), ikev2_crypto::cert::DnError>(())
 //! ```
-//!
-//! # Text syntax (what [`DistinguishedName::parse`] reads)
-//!
-//! * RDNs in DER order (the first written is the first in the SEQUENCE, as
-//!   strongSwan and OpenSSL's `/C=../O=..` form do; RFC 4514 strings are
-//!   written the other way round), separated by `,`, or by `/` when the
-//!   text starts with `/`. White space around types and values is dropped.
-//! * Attribute types by strongSwan's keywords (case-insensitive): `C`,
-//!   `ST`, `L`, `O`, `OU`, `CN`, `SN`/`serialNumber`, `S` (surname), `G`,
-//!   `I`, `T`, `D`, `N`, `dnQualifier`, `ID`, `E`/`Email`/`emailAddress`,
-//!   `UN`/`unstructuredName`, `UA`/`unstructuredAddress`, `DC`, `UID`,
-//!   `ND`, `EN`/`employeeNumber`; or a dotted OID (`2.5.4.3=...`).
-//! * Values are encoded as strongSwan encodes them, so that its binary
-//!   comparison succeeds: PrintableString when every character is
-//!   printable (RFC 5280 Appendix A), else UTF8String; e-mail and
-//!   unstructuredName as IA5String.
-//! * A backslash takes the next character literally (`O=Acme\, Inc.`);
-//!   a value `#hex` is the DER of the value itself (RFC 4514 §2.4), for
-//!   types that are not strings.
-//! * Each RDN holds one attribute (`+` is an ordinary character, as in
-//!   strongSwan). Received names with multi-valued RDNs are kept, compared
-//!   and printed (`+` between the attributes).
-//!
-//! # Comparison
-//!
-//! [`DistinguishedName`]'s `==` compares DER bytes. [`DistinguishedName::equivalent`]
-//! is what identity checks use: equal DER, or the same number of RDNs, each
-//! with the same attribute types in the same order and string values equal
-//! after collapsing white space and ignoring case (a simplified RFC 4518
-//! preparation, across PrintableString/UTF8String/IA5String). Non-string
-//! values must be equal as DER. [`DistinguishedName::matches`] is the same
-//! with `*` in a configured value standing for any value of that attribute.
 
 use core::fmt;
 use core::str::FromStr;
@@ -82,6 +50,40 @@ pub enum DnError {
 /// The DER encoding of an X.501 `Name`, checked to parse as one.
 ///
 /// `Debug` and `Display` print the text form; `==` and `Hash` use the DER.
+///
+/// # Text syntax
+///
+/// What [`DistinguishedName::parse`] reads:
+///
+/// * RDNs in DER order (the first written is the first in the SEQUENCE, as
+///   strongSwan and OpenSSL's `/C=../O=..` form do; RFC 4514 strings are
+///   written the other way round), separated by `,`, or by `/` when the
+///   text starts with `/`. White space around types and values is dropped.
+/// * Attribute types by strongSwan's keywords (case-insensitive): `C`,
+///   `ST`, `L`, `O`, `OU`, `CN`, `SN`/`serialNumber`, `S` (surname), `G`,
+///   `I`, `T`, `D`, `N`, `dnQualifier`, `ID`, `E`/`Email`/`emailAddress`,
+///   `UN`/`unstructuredName`, `UA`/`unstructuredAddress`, `DC`, `UID`,
+///   `ND`, `EN`/`employeeNumber`; or a dotted OID (`2.5.4.3=...`).
+/// * Values are encoded as strongSwan encodes them, so that its binary
+///   comparison succeeds: PrintableString when every character is
+///   printable (RFC 5280 Appendix A), else UTF8String; e-mail and
+///   unstructuredName as IA5String.
+/// * A backslash takes the next character literally (`O=Acme\, Inc.`);
+///   a value `#hex` is the DER of the value itself (RFC 4514 §2.4), for
+///   types that are not strings.
+/// * Each RDN holds one attribute (`+` is an ordinary character, as in
+///   strongSwan). Received names with multi-valued RDNs are kept, compared
+///   and printed (`+` between the attributes).
+///
+/// # Comparison
+///
+/// [`DistinguishedName`]'s `==` compares DER bytes. [`DistinguishedName::equivalent`]
+/// is what identity checks use: equal DER, or the same number of RDNs, each
+/// with the same attribute types in the same order and string values equal
+/// after collapsing white space and ignoring case (a simplified RFC 4518
+/// preparation, across PrintableString/UTF8String/IA5String). Non-string
+/// values must be equal as DER. [`DistinguishedName::matches`] is the same
+/// with `*` in a configured value standing for any value of that attribute.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct DistinguishedName {
     der: Vec<u8>,
@@ -162,7 +164,7 @@ const KEYWORDS: &[Keyword] = &[
 const MAX_RDNS: usize = 64;
 
 impl DistinguishedName {
-    /// Parses the text form described in the [module docs](self).
+    /// Parses the text form described under [Text syntax](DistinguishedName#text-syntax).
     ///
     /// # Errors
     /// [`DnError`] naming the RDN at fault.
@@ -207,8 +209,8 @@ impl DistinguishedName {
         &self.der
     }
 
-    /// Same name: equal DER, or RDN by RDN equal as described in the
-    /// [module docs](self).
+    /// Same name: equal DER, or RDN by RDN equal as described under
+    /// [Comparison](DistinguishedName#comparison).
     #[must_use]
     pub fn equivalent(&self, other: &Self) -> bool {
         self.der == other.der || self.compare(other, false)

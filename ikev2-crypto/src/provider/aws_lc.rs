@@ -3,7 +3,7 @@
 //! AES-GCM, ChaCha20-Poly1305, AES-CBC, AES-CTR, HMAC, the NIST ECP groups
 //! and Curve25519 come from AWS-LC (assembly for AES-NI/CLMUL/AVX). MODP,
 //! Curve448, ML-KEM and signature verification are taken from
-//! [`rustcrypto`](super::rustcrypto): aws-lc-rs either lacks them or only
+//! [`rustcrypto`]: aws-lc-rs either lacks them or only
 //! offers them with its own internal randomness.
 //!
 //! AES-CTR: AWS-LC increments the whole 128-bit counter block while
@@ -617,7 +617,7 @@ pub static ENCR: [SupportedEncr; 9] = [
 ];
 
 /// The fast provider: same algorithm set as
-/// [`rustcrypto::PROVIDER`](super::rustcrypto::PROVIDER).
+/// [`rustcrypto::PROVIDER`].
 pub static PROVIDER: CryptoProvider = CryptoProvider {
     encr: &ENCR,
     prf: &[&HMAC_SHA256, &HMAC_SHA384, &HMAC_SHA512],

@@ -137,7 +137,7 @@ pub enum Output {
         /// What happened.
         event: Event,
     },
-    /// Nothing more to do; call [`Endpoint::handle_input`] with
+    /// Nothing more to do; call [`Endpoint::handle_input`](crate::Endpoint::handle_input) with
     /// [`Input::Timeout`] at this instant (or earlier if a datagram comes).
     Timeout(Option<Instant>),
 }

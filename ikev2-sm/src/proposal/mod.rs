@@ -4,7 +4,7 @@
 //! A [`Proposal`] is one alternative of an SA payload: a protocol and, per
 //! transform type, a priority-ordered list of acceptable transforms. Local
 //! proposals come from configuration strings ([`parse_proposals`]); received
-//! ones come from the peer's SA payload. [`select`] picks one transform per
+//! ones come from the peer's SA payload. [`select()`] picks one transform per
 //! type and returns a [`Selected`] proposal, or a [`NoProposalChosen`]
 //! diagnostic that explains every refusal. On the initiator's side,
 //! [`initial_ke`], [`retry_with_ke`] and [`check_response`] pick the KE

@@ -27,7 +27,7 @@
 //! If the peer finished its rekey before it saw ours (RFC 7296 §2.8.2's
 //! undetected case) it answers ours with an error (TEMPORARY_FAILURE) or
 //! deletes the old SA while ours is outstanding: the peer's SA then takes
-//! over ([`conclude`], [`on_deleted`]), as in strongSwan. Either way an
+//! over ([`conclude`], [`concede`]), as in strongSwan. Either way an
 //! `Event::RekeyCollision` on the old handle names the outcome and, for a
 //! real collision, the two nonces compared; `Event::IkeSaRekeyed` names the
 //! handle that carries on.
