@@ -197,9 +197,9 @@ impl Endpoint {
                     self.delete_redundant(now, &d);
                     return false;
                 }
-                let until = self
-                    .get(new)
-                    .map(|sa| now + reauth_collision::window(sa, &self.peers));
+                let until = self.get(new).map(|sa| {
+                    reauth_collision::after(now, reauth_collision::window(sa, &self.peers))
+                });
                 link.phase = Phase::Watching {
                     until: until.unwrap_or(now),
                 };

@@ -7,7 +7,7 @@ use std::time::Instant;
 use super::{live, Endpoint, SaHandle};
 use crate::events::Event;
 use crate::sa::reauth::{self, Link};
-use crate::sa::reauth_collision::{candidate, window, Decision, Lost, OldSa, Phase};
+use crate::sa::reauth_collision::{after, candidate, window, Decision, Lost, OldSa, Phase};
 use crate::sa::{info, State};
 use crate::timer::Timer;
 
@@ -52,7 +52,7 @@ impl Endpoint {
         let Some(d) = decision else {
             return;
         };
-        let deadline = now + window(ours, &self.peers);
+        let deadline = after(now, window(ours, &self.peers));
         match (&link.phase, d.we_won) {
             // Ours completes first; then it deletes the redundant SA.
             (Phase::Building, true) => link.phase = Phase::Won(d),
@@ -179,7 +179,7 @@ impl Endpoint {
                 .and_then(|sa| self.peers.get(sa.peer))
                 .map(|p| p.retransmit.wait(0))
                 .unwrap_or_default();
-            let soon = now + grace;
+            let soon = after(now, grace);
             if soon < lost.deadline {
                 if let Some(sa) = live(&mut self.slots, d.ours) {
                     sa.timers.set(Timer::Reauth, soon);

@@ -93,6 +93,12 @@ pub(crate) fn window(sa: &IkeSa, peers: &[std::sync::Arc<crate::config::PeerConf
         .give_up_after()
 }
 
+/// `at` plus `d`, or `at` if that is not representable (an absurd
+/// retransmission configuration).
+pub(crate) fn after(at: Instant, d: Duration) -> Instant {
+    at.checked_add(d).unwrap_or(at)
+}
+
 fn birth(sa: &IkeSa) -> Option<&Birth> {
     match &sa.state {
         State::Established(e) => e.born.as_ref(),
