@@ -30,7 +30,8 @@
 //! - bits 6 and 7 together (`sm_established` only): instead, it first
 //!   starts a CREATE_CHILD_SA exchange chosen by bits 1-2 (0: a new Child
 //!   SA, 1: a rekey of its first Child SA, 2: a rekey of the IKE SA, 3:
-//!   both commands above), so the datagram can be the response.
+//!   both commands above, or with bit 3 also set a reauthentication of its
+//!   first IKE SA, a new IKE_SA_INIT), so the datagram can be the response.
 //!
 //! After every record it asserts: no panic, outputs drained (bounded count),
 //! the number of SAs bounded by the records fed so far (for `sm_initiator`:
@@ -387,12 +388,12 @@ pub(crate) fn create_child_requests(now: Instant) -> Vec<Vec<u8>> {
 
 /// The responder's answers to requests the initiator of
 /// [`established_pair`] starts on its fresh SA with the `ctl` bits 6-7 (and
-/// 1-2) of [`command`]: what `sm_established` must feed the initiator (bit 5
+/// 1-3) of [`command`]: what `sm_established` must feed the initiator (bit 5
 /// clear, same `ctl`) to reach its response handlers.
 pub(crate) fn answers_to_initiator(now: Instant, ctl: u8) -> Vec<Vec<u8>> {
     let (mut i, mut r, _, _) = established_pair(now);
     let mut report = Report::default();
-    command(&mut i, now, ctl & 0xc6, &mut report);
+    command(&mut i, now, ctl & 0xce, &mut report);
     let mut answers = Vec::new();
     for req in report.sent {
         r.handle_input(Input::Datagram {
@@ -461,6 +462,11 @@ fn command(e: &mut Endpoint, now: Instant, ctl: u8, report: &mut Report) {
         return;
     };
     let child = e.sa_info(h).and_then(|s| s.children.first().cloned());
+    if ctl & 0xce == 0xce {
+        let _ = e.reauthenticate(now, h);
+        drain(e, report);
+        return;
+    }
     if ctl & 0xc0 == 0xc0 && (ctl >> 1) & 3 != 3 {
         let _ = match (ctl >> 1) & 3 {
             0 => e.create_child_sa(now, h, "net"),

@@ -175,6 +175,8 @@ fn seeds() -> Vec<(&'static str, &'static str, Vec<u8>)> {
         answer(0xc0, "seed-answer-create-child"),
         answer(0xc2, "seed-answer-rekey-child"),
         answer(0xc4, "seed-answer-rekey-ike"),
+        // The IKE_SA_INIT response to a reauthentication (a second IKE SA).
+        answer(0xce, "seed-answer-reauth"),
     ];
     v.extend([
         // CREATE_CHILD_SA requests to the responder: a new Child SA, a
@@ -389,6 +391,12 @@ fn recorded_messages_replayed_through_the_fuzz_driver_establish() {
         e.sent.len() >= 2,
         "the rekey, then the delete of the old IKE SA"
     );
+    // The reauthentication's IKE_SA_INIT (retransmitted: bits 1-3 also
+    // advance the clock 49 s) is answered: its IKE_AUTH follows.
+    let e = run_established(&find("seed-answer-reauth"));
+    let exchanges: Vec<u8> = e.sent.iter().map(|d| d[18]).collect();
+    assert_eq!(exchanges.first(), Some(&34), "IKE_SA_INIT first");
+    assert_eq!(exchanges.last(), Some(&35), "then IKE_AUTH: {exchanges:?}");
     let e = run_established(&find("seed-info-crossing-delete"));
     // The responder's own delete goes out, the crossing one is answered
     // without a Delete, and the Child SA is removed once.
