@@ -191,13 +191,20 @@ pub enum Failure {
     },
     /// A reauthentication of this IKE SA did not complete: the new IKE SA
     /// failed or was removed before it was up. This IKE SA and its Child SAs
-    /// stay as they are, until their hard lifetime or the next
-    /// reauthentication.
+    /// stay as they are, and a fresh reauthentication is tried after
+    /// `retry_in` (backing off from about 15 s, always before the hard
+    /// lifetime); without a retry they stay until their hard lifetime.
     ReauthFailed {
         /// Why the new IKE SA failed (also reported on its own handle);
         /// `None` when it was deleted (by a command or the peer) before it
         /// was up.
         cause: Option<Box<Failure>>,
+        /// Which attempt failed: 1 for the first reauthentication, then
+        /// one more per retry.
+        attempt: u32,
+        /// When the next attempt starts; `None`: no retry (the IKE SA is
+        /// being deleted or rekeyed, or its hard lifetime is too close).
+        retry_in: Option<Duration>,
     },
 }
 
@@ -299,12 +306,21 @@ impl fmt::Display for Failure {
             Self::Malformed { exchange, detail } => {
                 write!(f, "malformed {exchange} request from the peer: {detail} (sent INVALID_SYNTAX)")
             }
-            Self::ReauthFailed { cause: Some(c) } => {
-                write!(f, "reauthentication failed, old IKE SA kept: {c}")
+            Self::ReauthFailed {
+                cause,
+                attempt,
+                retry_in,
+            } => {
+                write!(f, "reauthentication attempt {attempt} failed, old IKE SA kept")?;
+                match retry_in {
+                    Some(d) => write!(f, ", retry in {:.1} s", d.as_secs_f64())?,
+                    None => f.write_str(", no retry before its hard lifetime")?,
+                }
+                match cause {
+                    Some(c) => write!(f, ": {c}"),
+                    None => f.write_str(": new IKE SA deleted before it was up"),
+                }
             }
-            Self::ReauthFailed { cause: None } => f.write_str(
-                "reauthentication failed, old IKE SA kept: new IKE SA deleted before it was up",
-            ),
         }
     }
 }
@@ -766,9 +782,21 @@ mod tests {
         assert_eq!(FailureKind::ALL.len(), 11);
         let reauth = Failure::ReauthFailed {
             cause: Some(Box::new(Failure::Expired)),
+            attempt: 2,
+            retry_in: Some(Duration::from_millis(12_500)),
         };
         assert_eq!(reauth.kind(), FailureKind::ReauthFailed);
         assert_eq!(reauth.notify(), None);
-        assert!(reauth.to_string().contains("old IKE SA kept"));
+        assert_eq!(
+            reauth.to_string(),
+            "reauthentication attempt 2 failed, old IKE SA kept, retry in 12.5 s: \
+             IKE SA hard lifetime reached without a rekey"
+        );
+        let last = Failure::ReauthFailed {
+            cause: None,
+            attempt: 1,
+            retry_in: None,
+        };
+        assert!(last.to_string().contains("no retry"), "{last}");
     }
 }

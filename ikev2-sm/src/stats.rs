@@ -197,6 +197,9 @@ pub struct ReauthCounts {
     pub completed: u64,
     /// Failed: the new IKE SA did not come up; the old one was kept.
     pub failed: u64,
+    /// Retries started: reauthentications started again after a failed
+    /// one (`sa/reauth_retry.rs`), also counted in `started`.
+    pub retried: u64,
     /// Child SAs of the old IKE SA that the new one could not recreate.
     pub children_missing: u64,
     /// Simultaneous reauthentications (`sa/reauth_collision.rs`) the IKE

@@ -106,7 +106,7 @@ fn gave_up(f: &Failure) -> bool {
         Failure::RetransmitTimeout { exchange, .. } => {
             matches!(exchange, ExchangeType::IkeSaInit | ExchangeType::IkeAuth)
         }
-        Failure::ReauthFailed { cause: Some(c) } => gave_up(c),
+        Failure::ReauthFailed { cause: Some(c), .. } => gave_up(c),
         _ => false,
     }
 }
@@ -352,7 +352,7 @@ fn a_peer_blind_to_the_collision_still_ends_with_one_ike_sa() {
         for p in [&sim.a, &sim.b] {
             let other: Vec<_> = failures(p)
                 .into_iter()
-                .filter(|f| !matches!(f, Failure::ReauthFailed { cause: None }))
+                .filter(|f| !matches!(f, Failure::ReauthFailed { cause: None, .. }))
                 .collect();
             assert!(other.is_empty(), "{what}: {other:?}");
         }

@@ -248,26 +248,29 @@ fn reauth_without_answer_keeps_the_old_sa_and_says_why() {
     let new = sim.a.endpoint.reauthenticate(now, old).unwrap();
     sim.a.drain();
     let until = now + SETTLE;
-    run_checked(&mut sim, until, "no answer", true);
-    let reason = sim.a.events.iter().find_map(|(h, e)| match e {
-        Event::Failed { reason } if *h == Some(old) => Some(reason.clone()),
-        _ => None,
-    });
-    let Some(Failure::ReauthFailed { cause: Some(cause) }) = reason else {
-        panic!("expected ReauthFailed on the old handle, got {reason:?}");
+    assert!(run_checked_until(&mut sim, until, "no answer", true, |s| {
+        s.a.endpoint.stats().reauth.failed == 1
+    }));
+    let reasons = reauth_failures(&sim.a, old);
+    let [(cause, 1, Some(retry_in))] = reasons.as_slice() else {
+        panic!("expected one ReauthFailed (attempt 1, a retry) on the old handle: {reasons:?}");
     };
     assert!(
         matches!(
-            *cause,
-            Failure::RetransmitTimeout {
+            cause.as_deref(),
+            Some(Failure::RetransmitTimeout {
                 exchange: ExchangeType::IkeSaInit,
                 ..
-            }
+            })
         ),
         "{cause:?}"
     );
+    // The first retry: 15 s less up to a third.
+    assert!(
+        (Duration::from_secs(10)..=Duration::from_secs(15)).contains(retry_in),
+        "{retry_in:?}"
+    );
     assert!(sim.a.endpoint.sa_info(new).is_none(), "new SA gone");
-    assert_eq!(sim.a.endpoint.stats().reauth.failed, 1);
     // The old IKE SA and its Child SAs are untouched and still work.
     assert_eq!(established(&sim.a), vec![old]);
     assert_eq!((sim.a.outbound.clone(), sim.b.outbound.clone()), before);
@@ -284,6 +287,208 @@ fn reauth_without_answer_keeps_the_old_sa_and_says_why() {
         .any(|e| matches!(e, Event::PeerDead { .. })));
     assert_eq!(sim.a.endpoint.stats().info.liveness_sent, 1);
     assert_eq!(sim.b.endpoint.stats().info.liveness_answered, 1);
+    // The peer answers again: the retry replaced the old IKE SA.
+    let st = sim.a.endpoint.stats().reauth;
+    assert_eq!(
+        (st.started, st.retried, st.failed, st.completed),
+        (2, 1, 1, 1)
+    );
+    assert_eq!(sim.a.endpoint.sa_count(), 1);
+    assert_eq!(sim.b.endpoint.sa_count(), 1);
+    assert!(sim.a.endpoint.sa_info(old).is_none());
+}
+
+/// The `Failure::ReauthFailed` reported on `old`: cause, attempt, retry.
+type Reported = (Option<Box<Failure>>, u32, Option<Duration>);
+
+fn reauth_failures(p: &EndpointPeer, old: SaHandle) -> Vec<Reported> {
+    p.events
+        .iter()
+        .filter_map(|(h, e)| match e {
+            Event::Failed {
+                reason:
+                    Failure::ReauthFailed {
+                        cause,
+                        attempt,
+                        retry_in,
+                    },
+            } if *h == Some(old) => Some((cause.clone(), *attempt, *retry_in)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The link drops everything in both directions (`true`) or is `lossy`.
+fn outage(sim: &mut Pair, down: bool) {
+    let loss = if down {
+        LossModel::Bernoulli(1.0)
+    } else {
+        lossy().loss
+    };
+    sim.ab.config.loss = loss;
+    sim.ba.config.loss = loss;
+}
+
+#[test]
+fn reauth_retried_after_an_outage_over_seeds_until_it_succeeds() {
+    for seed in 0..24 {
+        let what = format!("seed {seed}");
+        let mut sim = up(seed, Duration::from_secs(300), Duration::ZERO, lossy());
+        let old = established(&sim.a)[0];
+        let before = (sim.a.outbound.clone(), sim.b.outbound.clone());
+        // The link goes down before the reauthentication deadline
+        // (280-300 s) and stays down through two failed attempts.
+        let down = sim.epoch() + Duration::from_secs(250);
+        run_checked(&mut sim, down, &what, true);
+        assert_eq!(sim.a.endpoint.stats().reauth.started, 0, "{what}");
+        outage(&mut sim, true);
+        let limit = sim.epoch() + Duration::from_secs(1500);
+        assert!(
+            run_checked_until(&mut sim, limit, &what, true, |s| {
+                s.a.endpoint.stats().reauth.failed == 2
+            }),
+            "{what}: two attempts failed"
+        );
+        // Nothing changed on either side meanwhile.
+        assert_eq!(
+            (sim.a.outbound.clone(), sim.b.outbound.clone()),
+            before,
+            "{what}"
+        );
+        assert_eq!(established(&sim.a), vec![old], "{what}");
+        let reported = reauth_failures(&sim.a, old);
+        let attempts: Vec<u32> = reported.iter().map(|r| r.1).collect();
+        assert_eq!(attempts, [1, 2], "{what}");
+        for (cause, n, retry) in &reported {
+            assert!(
+                matches!(
+                    cause.as_deref(),
+                    Some(Failure::RetransmitTimeout {
+                        exchange: ExchangeType::IkeSaInit,
+                        ..
+                    })
+                ),
+                "{what}: attempt {n}: {cause:?}"
+            );
+            // Backing off: 15 s then 30 s, less up to a third.
+            let max = Duration::from_secs(15 * u64::from(*n));
+            let r = retry.expect("a retry");
+            assert!(r <= max && r >= max * 2 / 3, "{what}: {r:?}");
+        }
+        // The link heals well before the hard lifetime (~3900 s): the
+        // third attempt replaces the old IKE SA.
+        outage(&mut sim, false);
+        let healed = sim.elapsed();
+        // The retry (within 30 s) completes promptly; the old IKE SA's
+        // Delete may need its retransmissions (given up within 165 s).
+        assert!(
+            run_checked_until(&mut sim, limit, &what, true, |s| {
+                s.a.endpoint.stats().reauth.completed == 1
+            }),
+            "{what}: the retry succeeded"
+        );
+        assert!(
+            sim.elapsed() - healed < Duration::from_secs(60),
+            "{what}: healed at {healed:?}, done at {:?}",
+            sim.elapsed()
+        );
+        let done_at = sim.now();
+        assert!(
+            run_checked_until(&mut sim, limit, &what, true, |s| reauthed_once(s, true)),
+            "{what}: the old IKE SA went"
+        );
+        let st = sim.a.endpoint.stats().reauth;
+        assert_eq!(
+            (st.started, st.retried, st.failed, st.completed),
+            (3, 2, 2, 1),
+            "{what}"
+        );
+        // One IKE SA each, the new Child SAs installed before the old
+        // ones went, installs and removals balanced, nothing stale.
+        let new = established(&sim.a)[0];
+        assert_ne!(new, old, "{what}");
+        assert!(sim.a.events.iter().any(|(h, e)| *h == Some(old)
+            && *e
+                == Event::IkeSaReauthenticated {
+                    new,
+                    missing: Vec::new()
+                }));
+        for p in [&sim.a, &sim.b] {
+            assert_eq!(p.endpoint.sa_count(), 1, "{what}");
+            assert_eq!(p.installs.len(), 4, "{what}: two per IKE SA");
+            assert_eq!(p.removals.len(), 2, "{what}: the old two removed");
+            assert_eq!(p.installed_out(), p.outbound, "{what}: nothing stale");
+            assert_eq!(p.outbound.len(), 2, "{what}");
+        }
+        assert_eq!(sim.b.installed_in(), sim.a.installed_out(), "{what}");
+        // After success, no further retry is pending: the next
+        // reauthentication is the regular one, 280-300 s after the new
+        // IKE SA came up.
+        let quiet = done_at + Duration::from_secs(270);
+        run_checked(&mut sim, quiet, &what, true);
+        assert_eq!(sim.a.endpoint.stats().reauth.started, 3, "{what}");
+    }
+}
+
+#[test]
+fn permanently_failing_reauth_retries_then_the_sa_goes_at_its_hard_lifetime() {
+    for seed in 0..6 {
+        let what = format!("seed {seed}");
+        // Reauthentication at 280-300 s, hard lifetime 400 s later.
+        let mut ca = config(true, Duration::from_secs(300));
+        ca.lifetimes.life_time = ca.lifetimes.rekey_time + Duration::from_secs(400);
+        let mut sim = up_with(seed, ca, config(false, Duration::ZERO), lossy());
+        let old = established(&sim.a)[0];
+        let t0 = sim.elapsed();
+        outage(&mut sim, true);
+        let limit = sim.epoch() + Duration::from_secs(3000);
+        assert!(
+            sim.drive_until(1_000_000, |s| s.a.endpoint.sa_info(old).is_none()
+                || s.now() > limit),
+            "{what}"
+        );
+        assert!(sim.now() <= limit, "{what}: the old SA went");
+        let gone = sim.elapsed() - t0;
+        assert!(
+            gone >= Duration::from_secs(680) && gone <= Duration::from_secs(700),
+            "{what}: at its hard lifetime ({gone:?})"
+        );
+        let expired = sim.a.events.iter().any(|(h, e)| {
+            *h == Some(old)
+                && matches!(
+                    e,
+                    Event::Failed {
+                        reason: Failure::Expired
+                    }
+                )
+        });
+        assert!(expired, "{what}: went by its hard lifetime");
+        // It retried: attempts 1, 2, ... each with a retry before the end.
+        let reported = reauth_failures(&sim.a, old);
+        assert!(reported.len() >= 2, "{what}: {reported:?}");
+        for (i, (_, n, retry)) in reported.iter().enumerate() {
+            assert_eq!(*n as usize, i + 1, "{what}");
+            assert!(retry.is_some(), "{what}: attempt {n}");
+        }
+        let started = sim.a.endpoint.stats().reauth.started;
+        assert_eq!(started, reported.len() as u64 + 1, "{what}");
+        assert_eq!(sim.a.endpoint.stats().reauth.retried, started - 1);
+        // Nothing after the hard lifetime: the attempt under way then is
+        // given up, and no retry starts.
+        let end = sim.now() + Duration::from_secs(1200);
+        sim.drive_until(1_000_000, |s| s.now() > end);
+        let st = sim.a.endpoint.stats().reauth;
+        assert_eq!(st.started, started, "{what}: no retry after the SA went");
+        assert_eq!(st.failed, started, "{what}: the last attempt failed too");
+        assert_eq!(st.completed, 0);
+        assert_eq!(sim.a.endpoint.sa_count(), 0, "{what}");
+        assert_eq!(
+            reauth_failures(&sim.a, old).len(),
+            reported.len(),
+            "{what}: not reported on a gone SA"
+        );
+        assert_eq!(sim.a.installs.len(), sim.a.removals.len(), "{what}");
+    }
 }
 
 #[test]

@@ -152,6 +152,9 @@ pub struct Endpoint {
     schedule: Schedule,
     /// Reauthentications under way (`reauth.rs`).
     reauths: Vec<sa::reauth::Link>,
+    /// IKE SAs whose reauthentication failed and is to be retried, with
+    /// the number of failed attempts (`reauth.rs`, `sa/reauth_retry.rs`).
+    reauth_failures: Vec<(SaHandle, u32)>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -181,6 +184,7 @@ impl Endpoint {
             cookies: sa::cookie::CookieGuard::new(config.half_open, config.cookie_secrets),
             schedule: Schedule::default(),
             reauths: Vec::new(),
+            reauth_failures: Vec::new(),
         }
     }
 

@@ -85,6 +85,10 @@ impl Endpoint {
         self.reschedule(old.index);
         self.stats.reauth.started += 1;
         let mut link = Link::new(&peer, (old, new), now, pick, wanted);
+        if let Some((_, failures)) = self.reauth_failures.iter().find(|(h, _)| *h == old) {
+            link.attempt = failures.saturating_add(1);
+            self.stats.reauth.retried += 1;
+        }
         link.candidates = self.collision_candidates(&link);
         self.reauths.push(link);
         Ok(new)
@@ -96,6 +100,11 @@ impl Endpoint {
 
     /// An IKE SA rekey replaced `old` by `new`: reauthentications follow.
     pub(super) fn reauth_follow(&mut self, old: SaHandle, new: SaHandle) {
+        for (h, _) in &mut self.reauth_failures {
+            if *h == old {
+                *h = new;
+            }
+        }
         for l in &mut self.reauths {
             if l.old == old {
                 l.old = new;
@@ -174,13 +183,19 @@ impl Endpoint {
                     _ => None,
                 });
                 let mut ctx = ctx!(self, now);
-                match live(&mut self.slots, link.old) {
-                    Some(old) => reauth::failed(&mut ctx, old, cause),
-                    None => ctx.stats.reauth.failed += 1,
-                }
+                let retry = match live(&mut self.slots, link.old) {
+                    Some(old) => reauth::failed(&mut ctx, old, cause, link.attempt),
+                    None => {
+                        ctx.stats.reauth.failed += 1;
+                        false
+                    }
+                };
+                self.reschedule(link.old.index);
+                self.note_failure(link.old, retry.then_some(link.attempt));
                 false
             }
             Progress::Done(missing) => {
+                self.note_failure(link.old, None);
                 let mut ctx = ctx!(self, now);
                 match live(&mut self.slots, link.old) {
                     Some(old) => reauth::finish(&mut ctx, old, new, missing),
@@ -206,5 +221,17 @@ impl Endpoint {
                 true
             }
         }
+    }
+
+    /// Records that the reauthentication of `old` failed for the
+    /// `failures`-th time with a retry armed, or forgets it (`None`: done,
+    /// or no retry). Entries of IKE SAs gone meanwhile are dropped.
+    fn note_failure(&mut self, old: SaHandle, failures: Option<u32>) {
+        let mut list = std::mem::take(&mut self.reauth_failures);
+        list.retain(|(h, _)| *h != old && self.get(*h).is_some());
+        if let Some(n) = failures {
+            list.push((old, n));
+        }
+        self.reauth_failures = list;
     }
 }

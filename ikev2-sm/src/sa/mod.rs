@@ -29,6 +29,7 @@ pub(crate) mod malformed;
 pub(crate) mod queue;
 pub(crate) mod reauth;
 pub(crate) mod reauth_collision;
+pub(crate) mod reauth_retry;
 pub(crate) mod rekey;
 pub(crate) mod signing;
 

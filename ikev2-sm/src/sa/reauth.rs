@@ -20,7 +20,8 @@
 //!   request queue is idle, the old SA reports
 //!   [`Event::IkeSaReauthenticated`] and deletes itself; if the new SA
 //!   fails or goes away first, the old one reports
-//!   [`Failure::ReauthFailed`] and stays.
+//!   [`Failure::ReauthFailed`], stays, and retries later
+//!   (`reauth_retry.rs`).
 //!
 //! No INITIAL_CONTACT is sent on a reauthentication: it would make the peer
 //! drop the old IKE SA, and its Child SAs, before the new ones are up. The
@@ -174,6 +175,8 @@ pub(crate) struct Link {
     /// IKE SAs set up since it started that may be the peer's colliding
     /// reauthentication (checked once `new` is up).
     pub(crate) candidates: Vec<SaHandle>,
+    /// Which attempt this is (1, then one more per retry).
+    pub(crate) attempt: u32,
 }
 
 impl Link {
@@ -200,6 +203,7 @@ impl Link {
             started,
             phase: super::reauth_collision::Phase::Building,
             candidates: Vec::new(),
+            attempt: 1,
         }
     }
 }
@@ -270,10 +274,17 @@ pub(crate) fn finish(ctx: &mut Ctx<'_>, old: &mut IkeSa, new: SaHandle, missing:
     }
 }
 
-/// The reauthentication of `old` failed: the old IKE SA stays (up to its
-/// hard lifetime) and says why.
-pub(crate) fn failed(ctx: &mut Ctx<'_>, old: &IkeSa, cause: Option<Failure>) {
+/// The `attempt`-th reauthentication of `old` failed: the old IKE SA
+/// stays (up to its hard lifetime), arms a retry if it can
+/// (`reauth_retry.rs`), and says why. Returns whether a retry is armed.
+pub(crate) fn failed(
+    ctx: &mut Ctx<'_>,
+    old: &mut IkeSa,
+    cause: Option<Failure>,
+    attempt: u32,
+) -> bool {
     ctx.stats.reauth.failed += 1;
+    let retry_in = super::reauth_retry::arm(ctx, old, attempt);
     let name = ctx.peers.get(old.peer).map(|p| p.name.clone());
     ctx.fail(
         Some(old.handle),
@@ -281,6 +292,9 @@ pub(crate) fn failed(ctx: &mut Ctx<'_>, old: &IkeSa, cause: Option<Failure>) {
         name,
         Failure::ReauthFailed {
             cause: cause.map(Box::new),
+            attempt,
+            retry_in,
         },
     );
+    retry_in.is_some()
 }
