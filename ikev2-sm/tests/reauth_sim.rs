@@ -508,3 +508,29 @@ fn reauth_replaces_the_ike_rekey_and_repeats() {
     assert_eq!(sim.b.endpoint.sa_count(), 1);
     assert!(failures(&sim.a).is_empty() && failures(&sim.b).is_empty());
 }
+
+#[test]
+fn no_retry_once_the_user_deletes_the_old_sa() {
+    let mut sim = up(11, Duration::ZERO, Duration::ZERO, LinkConfig::default());
+    let now = sim.now();
+    let old = established(&sim.a)[0];
+    outage(&mut sim, true);
+    sim.a.endpoint.reauthenticate(now, old).unwrap();
+    sim.a.drain();
+    assert!(sim.drive_until(1_000_000, |s| s.a.endpoint.stats().reauth.failed == 1));
+    let [(_, 1, Some(_))] = reauth_failures(&sim.a, old).as_slice() else {
+        panic!("a retry is armed");
+    };
+    // The user deletes the old SA while its retry is pending and the peer
+    // is still unreachable: the Delete is retransmitted past the retry's
+    // time, which then starts nothing.
+    let now = sim.now();
+    sim.a.endpoint.delete_ike_sa(now, old).unwrap();
+    sim.a.drain();
+    let end = now + Duration::from_secs(600);
+    sim.drive_until(1_000_000, |s| s.now() > end);
+    let st = sim.a.endpoint.stats().reauth;
+    assert_eq!((st.started, st.retried, st.failed), (1, 0, 1), "{st:?}");
+    assert_eq!(sim.a.endpoint.sa_count(), 0);
+    assert_eq!(reauth_failures(&sim.a, old).len(), 1);
+}

@@ -106,4 +106,26 @@ mod tests {
         // A huge count does not overflow.
         assert_eq!(delay(u32::MAX, None, 0), Some(s(240)));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn never_past_the_hard_lifetime(
+            failures in 0u32..100,
+            left_ms in proptest::option::of(0u64..10_000_000),
+            random: u64,
+        ) {
+            let left = left_ms.map(Duration::from_millis);
+            match delay(failures, left, random) {
+                Some(d) => {
+                    proptest::prop_assert!(d >= MIN_RETRY);
+                    proptest::prop_assert!(d <= FIRST_RETRY * 16);
+                    if let Some(l) = left {
+                        proptest::prop_assert!(d <= l / 2 && d < l);
+                    }
+                }
+                // Only when the hard lifetime is too close.
+                None => proptest::prop_assert!(left.is_some_and(|l| l / 2 < MIN_RETRY * 3 / 2)),
+            }
+        }
+    }
 }
