@@ -100,8 +100,13 @@ must_ours_reauth_by_charon() {
 # Both ends reauthenticate the same IKE SA at once (sa/reauth_collision.rs):
 # charon 6 s after its IKE SA is up (`reauth_time`, `make_before_break`),
 # we 6 s after ours (`--at 6:reauth`), every datagram held 300 ms on our
-# side so the two reauthentications overlap; we exit 9.5 s after up, well
-# before charon reauthenticates the survivor (6 s after it is up). charon does not settle the
+# side so the two reauthentications overlap; we exit 11 s after up, before
+# charon reauthenticates the survivor (6 s after it is up, about 12.6 s).
+# Our retransmission schedule (`--retransmit 0.5,2`, 3 s in all) is the
+# collision window: when ours completes first, loses, and we deleted the
+# old SA ourselves, nothing from charon says its SA is complete, so we
+# delete ours at the end of that window (about 9.6 s); with 0.5,3 (5.9 s)
+# that came after our exit and a CI run failed. charon does not settle the
 # collision by our nonce rule (it keeps duplicates, `unique = no`), so the
 # end state is what our fallbacks give: if our new IKE SA wins, we delete
 # charon's new one with the old one once ours is complete; if charon's
@@ -113,7 +118,7 @@ up_ours_reauth_simultaneous() { echo "--charon-opt=make_before_break=yes"; }
 case_ours_reauth_simultaneous() {
     charon_reauths 6 || return 1
     local rc=0
-    ours_initiated_by_charon --linger 9.5 --rx-delay 300 --retransmit 0.5,3 --at 6:reauth || rc=1
+    ours_initiated_by_charon --linger 11 --rx-delay 300 --retransmit 0.5,2 --at 6:reauth || rc=1
     cat "$d/ours.jsonl"
     sas B
     grep -iE 'reauth|deleting IKE_SA|duplicate|uniqueness' "$LAB_RUN/B/charon.log" | tail -n 20
@@ -123,8 +128,13 @@ case_ours_reauth_simultaneous() {
     local si sr
     si=$(jfield "$d/ours.jsonl" simultaneous_reauth survivor_spi_i)
     sr=$(jfield "$d/ours.jsonl" simultaneous_reauth survivor_spi_r)
-    # we follow the survivor
-    [ "$(jfield "$d/ours.jsonl" ike_sa_reauthenticated spi_i)" = "$si" ] || { echo "not followed"; return 1; }
+    # we follow the survivor: the last reauthenticated line names it (when
+    # ours completed before the collision was decided, an earlier one
+    # named ours)
+    local last
+    last=$(grep '"event":"ike_sa_reauthenticated"' "$d/ours.jsonl" | tail -n 1 |
+        sed -n 's/.*"spi_i":"\([0-9a-f]*\)".*/\1/p')
+    [ "$last" = "$si" ] || { echo "not followed ($last, survivor $si)"; return 1; }
     ! grep -q '"event":"failed"' "$d/ours.jsonl" || return 1
     # charon: exactly one IKE SA, the survivor, with its child
     [ "$(ra_count to-ours)" = 1 ] &&
