@@ -6,7 +6,10 @@
 CASES+=(ours_peer_i_gcm ours_peer_r_cbc)
 # peer_conf START IKE ESP [CERT-TYPE]: A's configuration (ids and selectors
 # of the lab): the lab's PSK, or with CERT-TYPE (ecdsa, rsa) A's certificate,
-# key and CA from the lab PKI (interop/pki.sh)
+# key and CA from the lab PKI (interop/pki.sh). Extra lines, when set:
+# PEER_SETTINGS in [settings], PEER_CONN in the connection, PEER_CHILD in
+# its child `net`; PEER_NET2_TS adds a second child `net2` with that
+# remote_ts (peer_rekey.sh).
 peer_conf() {
     local pki=$LAB_RUN/pki t=${4:-}
     local auth_l='{ auth = "psk", id = "a.lab" }' auth_r='{ auth = "psk", id = "b.lab" }'
@@ -22,6 +25,7 @@ file = \"$pki/private/a-$t.key.pem\""
     cat <<EOC
 [settings]
 control_socket = "$d/peer.sock"
+${PEER_SETTINGS:-}
 
 [dataplane]
 type = "userspace"
@@ -34,15 +38,24 @@ remote_addrs = ["10.231.0.2"]
 proposals = "$2"
 local = $auth_l
 remote = $auth_r
+${PEER_CONN:-}
 
 [connections.lab.children.net]
 local_ts = "10.231.1.0/24"
 remote_ts = "10.231.2.0/24"
 esp_proposals = "$3"
 start_action = "$1"
-
-$secret
+${PEER_CHILD:-}
 EOC
+    [ -n "${PEER_NET2_TS:-}" ] && cat <<EOC
+
+[connections.lab.children.net2]
+local_ts = "10.231.1.0/24"
+remote_ts = "$PEER_NET2_TS"
+esp_proposals = "$3"
+start_action = "$1"
+EOC
+    printf '\n%s\n' "$secret"
 }
 # traffic both ways through the tunnel: pings, then 256 KiB over TCP each way
 peer_traffic() {

@@ -8,47 +8,10 @@ CASES+=(ours_peer_rekey_ours ours_peer_rekey_charon ours_peer_dpd ours_peer_dpd_
     ours_peer_i_chacha ours_peer_two_children)
 
 # pr_conf ESP CONN-EXTRA CHILD-EXTRA [SETTINGS-EXTRA [SECOND-CHILD-REMOTE-TS]]:
-# A's TOML (ids, PSK and selectors of the lab), extra lines per section
+# A's TOML, peer_conf's (peer.sh) with the lab's PSK and these extra lines
 pr_conf() {
-    cat <<EOC
-[settings]
-control_socket = "$d/peer.sock"
-${4:-}
-
-[dataplane]
-type = "userspace"
-tun = "ik2tun"
-address = "10.231.1.1/32"
-
-[connections.lab]
-local_addrs = ["10.231.0.1"]
-remote_addrs = ["10.231.0.2"]
-proposals = "aes256gcm16-prfsha256-x25519"
-local = { auth = "psk", id = "a.lab" }
-remote = { auth = "psk", id = "b.lab" }
-$2
-
-[connections.lab.children.net]
-local_ts = "10.231.1.0/24"
-remote_ts = "10.231.2.0/24"
-esp_proposals = "$1"
-start_action = "start"
-$3
-EOC
-    [ -n "${5:-}" ] && cat <<EOC
-
-[connections.lab.children.net2]
-local_ts = "10.231.1.0/24"
-remote_ts = "$5"
-esp_proposals = "$1"
-start_action = "start"
-EOC
-    cat <<EOC
-
-[secrets.ike-lab]
-id = ["a.lab", "b.lab"]
-secret = "ikev2-rs interop lab shared secret"
-EOC
+    PEER_SETTINGS=${4:-} PEER_CONN=$2 PEER_CHILD=$3 PEER_NET2_TS=${5:-} \
+        peer_conf start aes256gcm16-prfsha256-x25519 "$1"
 }
 # pr_charon ESP CONN-EXTRA CHILD-EXTRA [SECOND-CHILD-LOCAL-TS]: B's `pr`
 # connection, loaded in place of the lab's
